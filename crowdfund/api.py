@@ -1,0 +1,29 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from investors.selectors import investor_summary
+
+
+class MeApi(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "id": serializers.IntegerField(),
+                "username": serializers.CharField(),
+                "role": serializers.CharField(),
+                "is_staff": serializers.BooleanField(),
+                "kyc_status": serializers.CharField(),
+                "qualified": serializers.BooleanField(),
+                "risk_level": serializers.CharField(allow_null=True),
+            },
+        )
+    )
+    def get(self, request):
+        user = request.user
+        return Response(
+            {"id": user.pk, "username": user.username, "role": user.role, "is_staff": user.is_staff}
+            | investor_summary(user)
+        )

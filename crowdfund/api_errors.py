@@ -1,0 +1,69 @@
+"""One place that shapes every API error as the contract's `{"error": {"code", "message", "fields"?}}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from crowdfund.errors import DomainError
+
+
+def error_body(code: str, message: str, fields: dict | None = None, details: dict | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    if details:
+        error["details"] = details
+    return {"error": error}
+
+
+def _flatten_fields(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF nests errors for lists and nested serializers; the contract wants `field: [messages]`."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(_flatten_fields(value, name))
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return {prefix or "non_field_errors": [str(item) for item in detail]}
+        out = {}
+        for index, item in enumerate(detail):
+            out.update(_flatten_fields(item, f"{prefix}.{index}" if prefix else str(index)))
+        return out
+    return {prefix or "non_field_errors": [str(detail)]}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, exc.fields, exc.details), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body("validation_error", _("Some fields are not valid."), _flatten_fields(exc.detail))
+        response.status_code = status.HTTP_400_BAD_REQUEST
+        return response
+    if isinstance(exc, exceptions.Throttled):
+        code, message = "throttled", _("Too many requests. Try again in %(seconds)s seconds.") % {
+            "seconds": exc.wait and int(exc.wait) or 60
+        }
+    elif isinstance(exc, exceptions.ParseError):
+        code, message = "validation_error", str(exc.detail)
+    else:
+        code = getattr(exc, "default_code", "error")
+        message = str(getattr(exc, "detail", exc))
+    response.data = error_body(code, message)
+    return response

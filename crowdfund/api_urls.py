@@ -1,0 +1,27 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import RegisterApi, TokenApi
+from crowdfund.api import MeApi
+from investors.api import KycReviewApi, MyKycApi, MySuitabilityApi, QuestionnaireApi
+from projects.api import IssuerViewSet, OfferingViewSet
+
+router = DefaultRouter()
+router.register("issuers", IssuerViewSet, basename="issuer")
+router.register("offerings", OfferingViewSet, basename="offering")
+
+urlpatterns = [
+    path("auth/register/", RegisterApi.as_view(), name="register"),
+    path("auth/token/", TokenApi.as_view(), name="token"),
+    path("me/", MeApi.as_view(), name="me"),
+    path("me/kyc/", MyKycApi.as_view(), name="my-kyc"),
+    path("me/suitability/", MySuitabilityApi.as_view(), name="my-suitability"),
+    path("suitability/questionnaire/", QuestionnaireApi.as_view(), name="questionnaire"),
+    path("kyc/<int:user_id>/approve/", KycReviewApi.as_view(approve=True), name="kyc-approve"),
+    path("kyc/<int:user_id>/reject/", KycReviewApi.as_view(approve=False), name="kyc-reject"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

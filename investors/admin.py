@@ -1,0 +1,76 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from crowdfund.admin_actions import service_action
+from investors import identity_numbers, services
+from investors.models import KycDecision, KycProfile, SuitabilityAssessment
+
+
+class KycDecisionInline(admin.TabularInline):
+    model = KycDecision
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_status", "to_status", "by", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(KycProfile)
+class KycProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "real_name", "id_number_masked", "status", "review_reason", "qualified", "submitted_at"]
+    list_filter = ["status", "qualified"]
+    search_fields = ["user__username", "real_name", "phone"]
+    list_select_related = ["user"]
+    inlines = [KycDecisionInline]
+    exclude = ["id_number_encrypted", "id_number_hash"]
+    actions = [
+        service_action(
+            "Verify selected KYC submissions",
+            lambda kyc, user, reason: services.kyc_review(kyc=kyc, by=user, approve=True, reason=reason),
+        ),
+        service_action(
+            "Reject selected KYC submissions",
+            lambda kyc, user, reason: services.kyc_review(kyc=kyc, by=user, approve=False, reason=reason),
+            ask_reason=True,
+        ),
+    ]
+
+    @admin.display(description=_("full identity number"))
+    def full_identity_number(self, obj: KycProfile) -> str:
+        return identity_numbers.decrypt(obj.id_number_encrypted)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [f.name for f in KycProfile._meta.fields if f.name not in self.exclude]
+        if request.user.has_perm("investors.view_identity_number"):
+            fields.append("full_identity_number")
+        return fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Nobody edits these fields by hand: staff decide through the actions, which call the audited services.
+        return False
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("investors.change_kycprofile")
+
+
+@admin.register(SuitabilityAssessment)
+class SuitabilityAssessmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "risk_level", "score", "version", "taken_at"]
+    list_filter = ["risk_level", "version"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "version", "answers", "score", "risk_level", "taken_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,224 @@
+"""Every write to an investor's identity, suitability and qualification."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric
+
+from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed, field_error
+from investors import identity_numbers, questionnaire, tasks
+from investors.identity import Verdict, identity_provider
+from investors.models import KycDecision, KycProfile, KycStatus, SuitabilityAssessment
+from projects.regimes import Regime, current_regime
+from projects.validation import Errors, parse_money
+
+ADULT_AGE = 18
+MOBILE_NUMBER = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
+
+
+def _age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _clean_identity_number(id_number: str, date_of_birth: dt.date | None, errors: Errors) -> str | None:
+    try:
+        number = ric.validate(id_number or "")
+    except stdnum_errors.InvalidChecksum:
+        errors.add("id_number", _("The check digit of this identity number is wrong."))
+        return None
+    except stdnum_errors.InvalidComponent:
+        errors.add("id_number", _("The birth date or region in this identity number is not valid."))
+        return None
+    except stdnum_errors.ValidationError:
+        errors.add("id_number", _("An identity number has 18 characters: 17 digits and a digit or X."))
+        return None
+    born = ric.get_birth_date(number)
+    if date_of_birth is not None and date_of_birth != born:
+        errors.add("date_of_birth", _("The date of birth does not match the identity number."))
+    elif _age_on(born, timezone.localdate()) < ADULT_AGE:
+        errors.add("date_of_birth", _("Investors must be at least 18 years old."))
+    return number
+
+
+def _record_kyc_change(kyc: KycProfile, from_status: str, *, by, reason: str) -> None:
+    now = timezone.now()
+    kyc.save()
+    KycDecision.objects.create(kyc=kyc, from_status=from_status, to_status=kyc.status, by=by, at=now, reason=reason)
+
+
+def kyc_submit(
+    *,
+    user,
+    real_name: str,
+    id_number: str,
+    date_of_birth: dt.date | None,
+    phone: str,
+    annual_income: Decimal | str,
+    financial_assets: Decimal | str,
+) -> KycProfile:
+    """Store a KYC submission as pending and ask the identity provider to check it once the write is committed."""
+    if not user.is_investor:
+        raise PermissionRefused(_("Only investor accounts go through KYC."))
+    errors = Errors()
+    real_name = (real_name or "").strip()
+    if not real_name:
+        errors.add("real_name", _("This field is required."))
+    if date_of_birth is None:
+        errors.add("date_of_birth", _("This field is required."))
+    number = _clean_identity_number(id_number, date_of_birth, errors)
+    phone = re.sub(r"[\s-]", "", phone or "")
+    if not MOBILE_NUMBER.match(phone):
+        errors.add("phone", _("Enter a mainland China mobile number, such as 13800138000."))
+    income = parse_money(annual_income, "annual_income", errors, positive=False)
+    assets = parse_money(financial_assets, "financial_assets", errors, positive=False)
+    for field, amount in (("annual_income", income), ("financial_assets", assets)):
+        if amount is not None and amount < 0:
+            errors.add(field, _("The amount cannot be negative."))
+    errors.raise_if_any()
+
+    values = {
+        "real_name": real_name,
+        "id_number_encrypted": identity_numbers.encrypt(number),
+        "id_number_hash": identity_numbers.lookup_hash(number),
+        "id_number_masked": identity_numbers.mask(number),
+        "date_of_birth": date_of_birth,
+        "phone": phone,
+        "annual_income": income,
+        "financial_assets": assets,
+        "submitted_at": timezone.now(),
+        "review_reason": "",
+        "decision_reason": "",
+        "decided_by": None,
+        "decided_at": None,
+        "qualified": False,
+        "qualification_regime": "",
+        "qualification_evidence": {},
+    }
+    with transaction.atomic():
+        kyc = KycProfile.objects.select_for_update().filter(user=user).first()
+        if kyc is None:
+            kyc = KycProfile.objects.create(user=user, **values)
+            KycDecision.objects.create(
+                kyc=kyc, from_status="", to_status=kyc.status, by=user, at=kyc.submitted_at, reason="submitted"
+            )
+        else:
+            from_status = kyc.status
+            for field, value in values.items():
+                setattr(kyc, field, value)
+            kyc.resubmit()
+            _record_kyc_change(kyc, from_status, by=user, reason="resubmitted")
+        kyc_id = kyc.pk
+        transaction.on_commit(lambda: tasks.check_identity.delay(kyc_id))
+    return kyc
+
+
+def kyc_check_identity(*, kyc_id: int) -> KycProfile | None:
+    """The identity provider's check of a pending submission. Running it again changes nothing."""
+    with transaction.atomic():
+        kyc = KycProfile.objects.select_for_update().filter(pk=kyc_id).first()
+        if kyc is None or kyc.status != KycStatus.PENDING or kyc.review_reason:
+            return kyc
+        duplicate = (
+            KycProfile.objects.filter(id_number_hash=kyc.id_number_hash, status=KycStatus.VERIFIED)
+            .exclude(pk=kyc.pk)
+            .select_related("user")
+            .first()
+        )
+        if duplicate is not None:
+            kyc.review_reason = _("This identity number is already verified on account %(username)s.") % {
+                "username": duplicate.user.username
+            }
+            kyc.save(update_fields=["review_reason"])
+            return kyc
+        check = identity_provider().check(
+            real_name=kyc.real_name,
+            id_number=identity_numbers.decrypt(kyc.id_number_encrypted),
+            date_of_birth=kyc.date_of_birth,
+        )
+        if check.verdict == Verdict.NEEDS_REVIEW:
+            kyc.review_reason = check.reason or _("The identity provider asked for a manual review.")
+            kyc.save(update_fields=["review_reason"])
+            return kyc
+        _decide(kyc, approve=check.verdict == Verdict.VERIFIED, by=None, reason=check.reason)
+        return kyc
+
+
+def _decide(kyc: KycProfile, *, approve: bool, by, reason: str) -> None:
+    from_status = kyc.status
+    transition = kyc.verify if approve else kyc.reject
+    if not can_proceed(transition):
+        raise InvalidTransition(
+            _("This KYC submission is %(status)s, not pending.") % {"status": kyc.get_status_display()}
+        )
+    transition()
+    kyc.decided_by = by
+    kyc.decided_at = timezone.now()
+    kyc.decision_reason = reason
+    if approve:
+        _assess_qualification(kyc, current_regime())
+    _record_kyc_change(kyc, from_status, by=by, reason=reason)
+
+
+def _assess_qualification(kyc: KycProfile, regime: Regime) -> None:
+    by_assets = kyc.financial_assets >= regime.qualified_financial_assets
+    by_income = kyc.annual_income >= regime.qualified_average_income
+    kyc.qualified = by_assets or by_income
+    kyc.qualification_regime = regime.code
+    kyc.qualification_evidence = {
+        "currency": regime.currency,
+        "financial_assets": str(kyc.financial_assets),
+        "financial_assets_threshold": str(regime.qualified_financial_assets),
+        "average_annual_income": str(kyc.annual_income),
+        "average_annual_income_threshold": str(regime.qualified_average_income),
+        "met_by": [name for name, met in (("financial_assets", by_assets), ("income", by_income)) if met],
+        "assessed_at": timezone.now().isoformat(),
+    }
+
+
+def kyc_review(*, kyc: KycProfile, by, approve: bool, reason: str = "") -> KycProfile:
+    """A staff decision on a pending submission."""
+    if not by.is_staff:
+        raise PermissionRefused(_("Only staff can decide KYC submissions."))
+    if not approve and not (reason or "").strip():
+        raise field_error("reason", _("Give the investor a reason."))
+    with transaction.atomic():
+        kyc = KycProfile.objects.select_for_update().get(pk=kyc.pk)
+        _decide(kyc, approve=approve, by=by, reason=(reason or "").strip() or "approved by staff")
+    return kyc
+
+
+def suitability_submit(*, user, answers: dict) -> SuitabilityAssessment:
+    if not user.is_investor:
+        raise PermissionRefused(_("Only investor accounts take the suitability questionnaire."))
+    if not isinstance(answers, dict):
+        raise field_error("answers", _("Give one option id for each question id."))
+    errors: dict[str, list[str]] = {}
+    score = 0
+    for question in questionnaire.QUESTIONS:
+        chosen = answers.get(question.id)
+        option = next((o for o in question.options if o.id == chosen), None)
+        if option is None:
+            errors[f"answers.{question.id}"] = [_("Choose one of the options.")]
+        else:
+            score += option.points
+    known = {q.id for q in questionnaire.QUESTIONS}
+    for unknown in sorted(set(answers) - known):
+        errors[f"answers.{unknown}"] = [_("There is no such question.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return SuitabilityAssessment.objects.create(
+        user=user,
+        version=questionnaire.VERSION,
+        answers={q.id: answers[q.id] for q in questionnaire.QUESTIONS},
+        score=score,
+        risk_level=questionnaire.level_for(score),
+        taken_at=timezone.now(),
+    )

@@ -1,0 +1,123 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from crowdfund.admin_actions import service_action
+from projects import services
+from projects.models import (
+    AnnouncedCommitment,
+    FinancialStatement,
+    Issuer,
+    Offering,
+    OfferingApproval,
+    OfferingTransition,
+    OfferingUpdate,
+    TermChange,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Issuer)
+class IssuerAdmin(SimpleHistoryAdmin):
+    list_display = ["legal_name", "uscc", "industry", "owner", "related_to_platform", "platform_stake_pct"]
+    list_filter = ["related_to_platform", "industry"]
+    search_fields = ["legal_name", "uscc", "owner__username"]
+    readonly_fields = ["uscc", "owner", "created_at"]
+
+
+@admin.register(FinancialStatement)
+class FinancialStatementAdmin(admin.ModelAdmin):
+    """Filed figures are evidence: staff read every version, nobody edits one."""
+
+    list_display = ["issuer", "fiscal_year", "period", "kind", "version", "revenue", "net_profit", "audited", "filed_at"]
+    list_filter = ["kind", "period", "audited", "fiscal_year"]
+    search_fields = ["issuer__legal_name", "issuer__uscc"]
+    list_select_related = ["issuer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TransitionInline(ReadOnlyInline):
+    model = OfferingTransition
+    fields = ["at", "from_status", "to_status", "by", "reason"]
+
+
+class ApprovalInline(ReadOnlyInline):
+    model = OfferingApproval
+    fields = ["at", "by", "note"]
+
+
+class CommitmentInline(ReadOnlyInline):
+    model = AnnouncedCommitment
+    fields = ["by", "investor", "amount"]
+
+
+class UpdateInline(ReadOnlyInline):
+    model = OfferingUpdate
+    fields = ["posted_at", "title", "material_change", "changes"]
+
+
+class TermChangeInline(ReadOnlyInline):
+    model = TermChange
+    fields = ["changed_at", "term", "old_value", "new_value"]
+
+
+@admin.register(Offering)
+class OfferingAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "issuer", "status", "risk_hold", "opens_at", "closes_at", "target_amount", "raised_amount"]
+    list_filter = ["status", "risk_hold", "regime", "security"]
+    search_fields = ["title", "issuer__legal_name", "issuer__uscc"]
+    list_select_related = ["issuer"]
+    date_hierarchy = "opens_at"
+    readonly_fields = [
+        "issuer",
+        "regime",
+        "currency",
+        "status",
+        "risk_hold",
+        "reserved_amount",
+        "raised_amount",
+        "investor_count",
+        "use_of_funds",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [CommitmentInline, ApprovalInline, TransitionInline, UpdateInline, TermChangeInline]
+    actions = [
+        service_action(
+            "Approve selected offerings",
+            lambda offering, user, reason: services.offering_approve(offering=offering, by=user),
+        ),
+        service_action(
+            "Reject selected offerings",
+            lambda offering, user, reason: services.offering_reject(offering=offering, by=user, reason=reason),
+            ask_reason=True,
+        ),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Nobody edits these fields by hand: staff decide through the actions, which call the audited services.
+        return False
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("projects.change_offering")
+

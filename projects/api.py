@@ -1,0 +1,300 @@
+"""REST endpoints for issuers, statements and offerings. They check shape, call one service and render."""
+
+from __future__ import annotations
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+
+from projects import selectors, services
+from projects.models import (
+    AnnouncedCommitment,
+    CommitmentParty,
+    FinancialStatement,
+    Issuer,
+    Offering,
+    OfferingStatus,
+    OfferingUpdate,
+    Security,
+    StatementKind,
+    StatementPeriod,
+    TermChange,
+)
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class IssuerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Issuer
+        fields = [
+            "id",
+            "legal_name",
+            "uscc",
+            "industry",
+            "founded_on",
+            "description",
+            "website",
+            "platform_stake_pct",
+            "related_to_platform",
+            "related_party_note",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+        # Uniqueness and checksum are the service's to judge, with its own messages.
+        extra_kwargs = {"uscc": {"validators": []}, "website": {"required": False}}
+
+
+class StatementInputSerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField()
+    period = serializers.ChoiceField(choices=StatementPeriod.choices)
+    kind = serializers.ChoiceField(choices=StatementKind.choices)
+    revenue = serializers.DecimalField(**MONEY)
+    net_profit = serializers.DecimalField(**MONEY)
+    total_assets = serializers.DecimalField(**MONEY)
+    total_liabilities = serializers.DecimalField(**MONEY)
+    operating_cash_flow = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    audited = serializers.BooleanField()
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    supersedes = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = FinancialStatement
+        fields = [
+            "id",
+            "issuer",
+            "fiscal_year",
+            "period",
+            "kind",
+            "version",
+            "supersedes",
+            "currency",
+            "revenue",
+            "net_profit",
+            "total_assets",
+            "total_liabilities",
+            "operating_cash_flow",
+            "audited",
+            "filed_at",
+        ]
+
+
+class UseOfFundsSerializer(serializers.Serializer):
+    category = serializers.CharField(max_length=100)
+    amount = serializers.DecimalField(**MONEY)
+
+
+class CommitmentSerializer(serializers.Serializer):
+    by = serializers.ChoiceField(choices=CommitmentParty.choices)
+    investor = serializers.IntegerField(required=False, allow_null=True)
+    amount = serializers.DecimalField(**MONEY)
+
+
+class OfferingInputSerializer(serializers.Serializer):
+    issuer = serializers.IntegerField()
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField()
+    security = serializers.ChoiceField(choices=Security.choices)
+    price_per_share = serializers.DecimalField(**MONEY)
+    pre_money_valuation = serializers.DecimalField(**MONEY)
+    target_amount = serializers.DecimalField(**MONEY)
+    max_amount = serializers.DecimalField(**MONEY)
+    min_investment = serializers.DecimalField(**MONEY)
+    opens_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+    use_of_funds = UseOfFundsSerializer(many=True)
+    risk_factors = serializers.CharField()
+    announced_commitments = CommitmentSerializer(many=True, required=False)
+
+
+class CommitmentOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AnnouncedCommitment
+        fields = ["by", "investor", "amount"]
+
+
+class OfferingSerializer(serializers.ModelSerializer):
+    use_of_funds = UseOfFundsSerializer(many=True)
+    announced_commitments = CommitmentOutputSerializer(many=True, source="commitments")
+    remaining_amount = serializers.DecimalField(**MONEY)
+    progress_pct = serializers.DecimalField(max_digits=9, decimal_places=2)
+
+    class Meta:
+        model = Offering
+        fields = [
+            "id",
+            "issuer",
+            "title",
+            "summary",
+            "security",
+            "currency",
+            "regime",
+            "price_per_share",
+            "pre_money_valuation",
+            "target_amount",
+            "max_amount",
+            "min_investment",
+            "opens_at",
+            "closes_at",
+            "use_of_funds",
+            "risk_factors",
+            "announced_commitments",
+            "status",
+            "raised_amount",
+            "investor_count",
+            "progress_pct",
+            "remaining_amount",
+            "risk_hold",
+            "created_at",
+        ]
+
+
+class UpdateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField()
+    material_change = serializers.BooleanField(default=False)
+    changes = serializers.DictField(required=False)
+
+
+class TermChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TermChange
+        fields = ["term", "old_value", "new_value", "changed_at"]
+
+
+class UpdateSerializer(serializers.ModelSerializer):
+    term_changes = TermChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = OfferingUpdate
+        fields = ["id", "offering", "title", "body", "material_change", "changes", "term_changes", "posted_at"]
+
+
+class ApprovalNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OfferingReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class IssuerViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = IssuerSerializer
+    queryset = Issuer.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.issuers_visible_to(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = IssuerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        issuer = services.issuer_create(owner=request.user, **data.validated_data)
+        return Response(IssuerSerializer(issuer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=StatementInputSerializer, responses=StatementSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def financials(self, request, pk=None):
+        issuer = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.statements_of(issuer))
+            return self.get_paginated_response(StatementSerializer(page, many=True).data)
+        data = StatementInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        statement = services.financial_statement_file(issuer=issuer, by=request.user, **data.validated_data)
+        return Response(StatementSerializer(statement).data, status=status.HTTP_201_CREATED)
+
+
+class OfferingFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=OfferingStatus.choices)
+
+    class Meta:
+        model = Offering
+        fields = ["status", "issuer"]
+
+
+class OfferingViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = OfferingSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, filters.SearchFilter]
+    filterset_class = OfferingFilter
+    search_fields = ["title", "summary", "issuer__legal_name"]
+
+    def get_queryset(self):
+        return selectors.offerings_visible_to(self.request.user)
+
+    def _managed_issuer(self, issuer_id: int) -> Issuer:
+        return get_object_or_404(selectors.issuers_visible_to(self.request.user), pk=issuer_id)
+
+    @extend_schema(request=OfferingInputSerializer, responses={201: OfferingSerializer})
+    def create(self, request, *args, **kwargs):
+        data = OfferingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        terms = dict(data.validated_data)
+        issuer = self._managed_issuer(terms.pop("issuer"))
+        offering = services.offering_create(issuer=issuer, by=request.user, **terms)
+        return Response(OfferingSerializer(offering).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OfferingInputSerializer, responses=OfferingSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        offering = self.get_object()
+        data = OfferingInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        terms = dict(data.validated_data)
+        terms.pop("issuer", None)
+        offering = services.offering_edit_draft(offering=offering, by=request.user, **terms)
+        return Response(OfferingSerializer(offering).data)
+
+    def _render(self, offering: Offering) -> Response:
+        offering.refresh_from_db()
+        return Response(OfferingSerializer(offering).data)
+
+    @extend_schema(request=None, responses=OfferingSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._render(services.offering_submit(offering=self.get_object(), by=request.user))
+
+    @extend_schema(request=ApprovalNoteSerializer, responses=OfferingSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = ApprovalNoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offering = services.offering_approve(offering=self.get_object(), by=request.user, **data.validated_data)
+        return self._render(offering)
+
+    @extend_schema(request=OfferingReasonSerializer, responses=OfferingSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = OfferingReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offering = services.offering_reject(offering=self.get_object(), by=request.user, **data.validated_data)
+        return self._render(offering)
+
+    @extend_schema(request=OfferingReasonSerializer, responses=OfferingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        data = OfferingReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offering = services.offering_cancel(offering=self.get_object(), by=request.user, **data.validated_data)
+        return self._render(offering)
+
+    @extend_schema(request=UpdateInputSerializer, responses=UpdateSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def updates(self, request, pk=None):
+        offering = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(offering.updates.prefetch_related("term_changes"))
+            return self.get_paginated_response(UpdateSerializer(page, many=True).data)
+        data = UpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        update = services.offering_update_post(offering=offering, by=request.user, **data.validated_data)
+        return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,33 @@
+"""Every read of issuers, statements and offerings that a page or the API needs, with who may see what."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from projects.models import PUBLIC_STATUSES, FinancialStatement, Issuer, Offering, OfferingStatus
+
+
+def issuers_visible_to(user) -> QuerySet[Issuer]:
+    issuers = Issuer.objects.select_related("owner")
+    if user.is_staff:
+        return issuers.all()
+    return issuers.filter(owner=user)
+
+
+def statements_of(issuer: Issuer) -> QuerySet[FinancialStatement]:
+    return issuer.statements.select_related("filed_by").order_by("-fiscal_year", "period", "kind", "-version")
+
+
+def offerings_visible_to(user) -> QuerySet[Offering]:
+    """Everyone sees approved offerings and later; an issuer also sees its own drafts; staff see everything."""
+    offerings = Offering.objects.select_related("issuer").prefetch_related("commitments")
+    if user.is_authenticated and user.is_staff:
+        return offerings.all()
+    visible = Q(status__in=PUBLIC_STATUSES)
+    if user.is_authenticated:
+        visible |= Q(issuer__owner=user)
+    return offerings.filter(visible)
+
+
+def offerings_awaiting_review() -> QuerySet[Offering]:
+    return Offering.objects.filter(status=OfferingStatus.IN_REVIEW).select_related("issuer").order_by("created_at")

@@ -1,0 +1,522 @@
+"""Every write to issuers, statements and offerings. Views, the API, admin actions and tasks call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Iterable
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django_fsm import can_proceed
+
+from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, field_error
+from projects.models import (
+    AnnouncedCommitment,
+    CommitmentParty,
+    FinancialStatement,
+    Issuer,
+    Offering,
+    OfferingApproval,
+    OfferingStatus,
+    OfferingTransition,
+    OfferingUpdate,
+    Security,
+    StatementKind,
+    StatementPeriod,
+    TermChange,
+)
+from projects.regimes import current_regime
+from projects.validation import Errors, normalize_uscc, parse_money
+
+TERM_FIELDS = (
+    "title",
+    "summary",
+    "security",
+    "price_per_share",
+    "pre_money_valuation",
+    "target_amount",
+    "max_amount",
+    "min_investment",
+    "opens_at",
+    "closes_at",
+    "use_of_funds",
+    "risk_factors",
+)
+MONEY_TERMS = ("price_per_share", "pre_money_valuation", "target_amount", "max_amount", "min_investment")
+# Terms an issuer may change on a running offering by posting an update.
+UPDATABLE_TERMS = ("summary", "risk_factors", "security", "price_per_share", "use_of_funds", "closes_at")
+UPDATES_ALLOWED_IN = (
+    OfferingStatus.IN_REVIEW,
+    OfferingStatus.APPROVED,
+    OfferingStatus.LIVE,
+    OfferingStatus.SUSPENDED,
+    OfferingStatus.CLOSING,
+    OfferingStatus.CLOSED,
+    OfferingStatus.FAILED,
+)
+TERM_CHANGES_ALLOWED_IN = (OfferingStatus.APPROVED, OfferingStatus.LIVE, OfferingStatus.SUSPENDED)
+
+
+def ensure_manages_issuer(user, issuer: Issuer) -> None:
+    if not (user.is_staff or issuer.owner_id == user.pk):
+        raise PermissionRefused(_("You do not manage this company."))
+
+
+def _ensure_staff(user) -> None:
+    if not user.is_staff:
+        raise PermissionRefused(_("Only staff can do this."))
+
+
+# Issuers ---------------------------------------------------------------------------------------------------------
+
+
+def issuer_create(
+    *,
+    owner,
+    legal_name: str,
+    uscc: str,
+    industry: str,
+    founded_on: dt.date,
+    description: str,
+    website: str = "",
+    related_to_platform: bool = False,
+    platform_stake_pct: Decimal | str = Decimal("0"),
+    related_party_note: str = "",
+) -> Issuer:
+    if not (owner.is_issuer or owner.is_staff):
+        raise PermissionRefused(_("Only issuer accounts can register a company."))
+    errors = Errors()
+    for field, value in (("legal_name", legal_name), ("industry", industry), ("description", description)):
+        if not (value or "").strip():
+            errors.add(field, _("This field is required."))
+    code = normalize_uscc(uscc, errors)
+    if code and Issuer.objects.filter(uscc=code).exists():
+        errors.add("uscc", _("A company with this credit code is already registered."))
+    if founded_on is None:
+        errors.add("founded_on", _("This field is required."))
+    elif founded_on > timezone.localdate():
+        errors.add("founded_on", _("The founding date cannot be in the future."))
+    stake = parse_money(platform_stake_pct, "platform_stake_pct", errors, positive=False)
+    if stake is not None and not Decimal("0") <= stake <= Decimal("100"):
+        errors.add("platform_stake_pct", _("A stake is a percentage from 0 to 100."))
+    if stake and stake > 0 and not related_to_platform and not (related_party_note or "").strip():
+        errors.add("related_party_note", _("Describe the platform group's stake in this company."))
+    errors.raise_if_any()
+    return Issuer.objects.create(
+        owner=owner,
+        legal_name=legal_name.strip(),
+        uscc=code,
+        industry=industry.strip(),
+        founded_on=founded_on,
+        description=description.strip(),
+        website=website or "",
+        related_to_platform=bool(related_to_platform),
+        platform_stake_pct=stake,
+        related_party_note=(related_party_note or "").strip(),
+    )
+
+
+# Financial statements ---------------------------------------------------------------------------------------------
+
+PERIOD_END_MONTH = {"FY": 12, "H1": 6, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}
+
+
+def period_end(fiscal_year: int, period: str) -> dt.date:
+    month = PERIOD_END_MONTH[period]
+    next_month_first = dt.date(fiscal_year + (month == 12), month % 12 + 1, 1)
+    return next_month_first - dt.timedelta(days=1)
+
+
+def financial_statement_file(
+    *,
+    issuer: Issuer,
+    by,
+    fiscal_year: int,
+    period: str,
+    kind: str,
+    revenue: Decimal | str,
+    net_profit: Decimal | str,
+    total_assets: Decimal | str,
+    total_liabilities: Decimal | str,
+    operating_cash_flow: Decimal | str | None = None,
+    audited: bool = False,
+) -> FinancialStatement:
+    """File one period's figures. Filing the same period and kind again makes a new version; nothing is overwritten.
+
+    Figures that cannot all be true (a profit above revenue, negative assets) are accepted: they are what the
+    risk review exists to flag, and refusing them would hide them.
+    """
+    ensure_manages_issuer(by, issuer)
+    now = timezone.now()
+    errors = Errors()
+    if period not in StatementPeriod.values:
+        errors.add("period", _("Choose FY, H1, Q1, Q2, Q3 or Q4."))
+    if kind not in StatementKind.values:
+        errors.add("kind", _("Choose historical, projection or actual."))
+    if not isinstance(fiscal_year, int) or not 1900 <= fiscal_year <= now.year + 10:
+        errors.add("fiscal_year", _("Enter a fiscal year between 1900 and %(max)s.") % {"max": now.year + 10})
+    figures = {
+        "revenue": parse_money(revenue, "revenue", errors, positive=False),
+        "net_profit": parse_money(net_profit, "net_profit", errors, positive=False),
+        "total_assets": parse_money(total_assets, "total_assets", errors, positive=False),
+        "total_liabilities": parse_money(total_liabilities, "total_liabilities", errors, positive=False),
+        "operating_cash_flow": None
+        if operating_cash_flow in (None, "")
+        else parse_money(operating_cash_flow, "operating_cash_flow", errors, positive=False),
+    }
+    if not errors.fields and kind != StatementKind.PROJECTION:
+        if period_end(fiscal_year, period) >= timezone.localdate(now):
+            errors.add("fiscal_year", _("Historical and actual figures can be filed only after the period has ended."))
+    errors.raise_if_any()
+
+    with transaction.atomic():
+        # Lock the company so that two filings of the same period get consecutive versions.
+        Issuer.objects.select_for_update().get(pk=issuer.pk)
+        previous = (
+            FinancialStatement.objects.filter(issuer=issuer, fiscal_year=fiscal_year, period=period, kind=kind)
+            .order_by("-version")
+            .first()
+        )
+        return FinancialStatement.objects.create(
+            issuer=issuer,
+            fiscal_year=fiscal_year,
+            period=period,
+            kind=kind,
+            version=previous.version + 1 if previous else 1,
+            supersedes=previous,
+            audited=bool(audited),
+            filed_at=now,
+            filed_by=by,
+            **figures,
+        )
+
+
+# Offerings: terms -------------------------------------------------------------------------------------------------
+
+
+def _clean_use_of_funds(raw: Any, errors: Errors) -> list[dict[str, str]] | None:
+    if not isinstance(raw, list) or not raw:
+        errors.add("use_of_funds", _("List at least one use of the funds."))
+        return None
+    cleaned = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            errors.add(f"use_of_funds.{index}", _("Each use needs a category and an amount."))
+            continue
+        category = str(item.get("category") or "").strip()
+        if not category:
+            errors.add(f"use_of_funds.{index}.category", _("This field is required."))
+        amount = parse_money(item.get("amount"), f"use_of_funds.{index}.amount", errors)
+        if category and amount is not None:
+            cleaned.append({"category": category, "amount": str(amount)})
+    return cleaned if len(cleaned) == len(raw) else None
+
+
+def _clean_terms(raw: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    """Check a complete set of offering terms, each on its own and against the others."""
+    terms: dict[str, Any] = {}
+    for field in ("title", "summary", "risk_factors"):
+        value = str(raw.get(field) or "").strip()
+        if not value:
+            errors.add(field, _("This field is required."))
+        terms[field] = value
+    if raw.get("security") not in Security.values:
+        errors.add("security", _("Choose new_shares or existing_shares."))
+    terms["security"] = raw.get("security")
+    for field in MONEY_TERMS:
+        terms[field] = parse_money(raw.get(field), field, errors)
+    for field in ("opens_at", "closes_at"):
+        value = raw.get(field)
+        if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+            errors.add(field, _("Enter a date and time with its time zone."))
+            value = None
+        terms[field] = value
+    terms["use_of_funds"] = _clean_use_of_funds(raw.get("use_of_funds"), errors)
+
+    price, target, maximum, minimum = (terms[f] for f in ("price_per_share", "target_amount", "max_amount", "min_investment"))
+    if target is not None and maximum is not None and maximum < target:
+        errors.add("max_amount", _("The maximum must be at least the target."))
+    if target is not None and minimum is not None and target < minimum:
+        errors.add("min_investment", _("The minimum investment cannot exceed the target."))
+    if price is not None and minimum is not None and minimum % price:
+        errors.add("min_investment", _("The minimum investment must buy a whole number of shares."))
+    if terms["opens_at"] and terms["closes_at"] and terms["closes_at"] <= terms["opens_at"]:
+        errors.add("closes_at", _("The offering must close after it opens."))
+    if terms["closes_at"] and terms["closes_at"] <= timezone.now():
+        errors.add("closes_at", _("The closing time has already passed."))
+    if terms["use_of_funds"] is not None and target is not None:
+        total = sum(Decimal(item["amount"]) for item in terms["use_of_funds"])
+        if total != target:
+            errors.add(
+                "use_of_funds",
+                _("The uses of funds add up to %(total)s but the target is %(target)s.") % {"total": total, "target": target},
+            )
+    return terms
+
+
+def _clean_commitments(raw: Iterable[dict[str, Any]] | None, errors: Errors, max_amount: Decimal | None) -> list[dict]:
+    cleaned = []
+    for index, item in enumerate(raw or []):
+        prefix = f"announced_commitments.{index}"
+        party = item.get("by")
+        if party not in CommitmentParty.values:
+            errors.add(f"{prefix}.by", _("Choose lead, platform or issuer_insider."))
+        amount = parse_money(item.get("amount"), f"{prefix}.amount", errors)
+        investor = item.get("investor")
+        if investor is not None and not hasattr(investor, "pk"):
+            investor = get_user_model().objects.filter(pk=investor, role="investor").first()
+            if investor is None:
+                errors.add(f"{prefix}.investor", _("No investor account has this id."))
+        cleaned.append({"by": party, "investor": investor, "amount": amount})
+    total = sum((c["amount"] for c in cleaned if c["amount"] is not None), Decimal("0"))
+    if max_amount is not None and total > max_amount:
+        errors.add("announced_commitments", _("Announced commitments exceed the maximum amount."))
+    return cleaned
+
+
+def _replace_commitments(offering: Offering, commitments: list[dict]) -> None:
+    offering.commitments.all().delete()
+    AnnouncedCommitment.objects.bulk_create(AnnouncedCommitment(offering=offering, **c) for c in commitments)
+
+
+def _record_transition(offering: Offering, from_status: str, *, by, reason: str = "") -> None:
+    offering.save()
+    OfferingTransition.objects.create(
+        offering=offering, from_status=from_status, to_status=offering.status, by=by, at=timezone.now(), reason=reason
+    )
+
+
+def _locked(offering: Offering) -> Offering:
+    return Offering.objects.select_for_update().select_related("issuer").get(pk=offering.pk)
+
+
+TRANSITION_VERBS = {
+    "submit": _lazy("submitted for review"),
+    "revise": _lazy("revised"),
+    "approve": _lazy("approved"),
+    "reject": _lazy("rejected"),
+    "go_live": _lazy("opened"),
+    "cancel": _lazy("cancelled"),
+}
+
+
+def _transition(offering: Offering, name: str, *, by, reason: str = "") -> Offering:
+    """Apply one named transition of the lifecycle, or refuse it with `invalid_transition`."""
+    method = getattr(offering, name)
+    if not can_proceed(method):
+        raise InvalidTransition(
+            _("An offering that is %(status)s cannot be %(action)s.")
+            % {"status": offering.get_status_display(), "action": TRANSITION_VERBS[name]},
+            details={"status": offering.status, "transition": name},
+        )
+    from_status = offering.status
+    method()
+    _record_transition(offering, from_status, by=by, reason=reason)
+    return offering
+
+
+def offering_create(*, issuer: Issuer, by, announced_commitments: list[dict] | None = None, **raw_terms: Any) -> Offering:
+    ensure_manages_issuer(by, issuer)
+    errors = Errors()
+    unknown = set(raw_terms) - set(TERM_FIELDS)
+    for field in sorted(unknown):
+        errors.add(field, _("Unknown field."))
+    terms = _clean_terms(raw_terms, errors)
+    commitments = _clean_commitments(announced_commitments, errors, terms["max_amount"])
+    errors.raise_if_any()
+    regime = current_regime()
+    with transaction.atomic():
+        offering = Offering.objects.create(issuer=issuer, regime=regime.code, currency=regime.currency, **terms)
+        _replace_commitments(offering, commitments)
+    return offering
+
+
+def offering_edit_draft(
+    *, offering: Offering, by, announced_commitments: list[dict] | None = None, **raw_terms: Any
+) -> Offering:
+    """Change a draft's terms (a rejected offering goes back to draft first). Omitted terms keep their value."""
+    ensure_manages_issuer(by, offering.issuer)
+    with transaction.atomic():
+        offering = _locked(offering)
+        if offering.status == OfferingStatus.REJECTED:
+            _transition(offering, "revise", by=by, reason=_("Issuer revised the offering after rejection."))
+        if offering.status != OfferingStatus.DRAFT:
+            raise InvalidTransition(
+                _("Only a draft can be edited; this offering is %(status)s.") % {"status": offering.get_status_display()}
+            )
+        errors = Errors()
+        for field in sorted(set(raw_terms) - set(TERM_FIELDS)):
+            errors.add(field, _("Unknown field."))
+        merged = {field: getattr(offering, field) for field in TERM_FIELDS} | raw_terms
+        terms = _clean_terms(merged, errors)
+        commitments = (
+            _clean_commitments(announced_commitments, errors, terms["max_amount"])
+            if announced_commitments is not None
+            else None
+        )
+        errors.raise_if_any()
+        for field, value in terms.items():
+            setattr(offering, field, value)
+        offering.save()
+        if commitments is not None:
+            _replace_commitments(offering, commitments)
+    return offering
+
+
+# Offerings: lifecycle ---------------------------------------------------------------------------------------------
+
+
+def offering_submit(*, offering: Offering, by) -> Offering:
+    ensure_manages_issuer(by, offering.issuer)
+    with transaction.atomic():
+        offering = _locked(offering)
+        if offering.closes_at <= timezone.now():
+            raise field_error("closes_at", _("The closing time has already passed; edit the dates first."))
+        return _transition(offering, "submit", by=by)
+
+
+def approvals_required(offering: Offering) -> int:
+    """Four eyes for an issuer tied to the platform: two different staff users must approve."""
+    return 2 if offering.issuer.tied_to_platform else 1
+
+
+def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
+    """Record one staff approval; the offering is approved once enough different staff have approved it, and goes
+    live at once if its opening time has already come."""
+    _ensure_staff(by)
+    with transaction.atomic():
+        offering = _locked(offering)
+        if offering.status != OfferingStatus.IN_REVIEW:
+            return _transition(offering, "approve", by=by, reason=note)  # refuses with invalid_transition
+        if offering.issuer.owner_id == by.pk:
+            raise PermissionRefused(_("Staff cannot approve an offering of a company they manage."))
+        if offering.approvals.filter(by=by).exists():
+            raise DomainError(
+                _("You have already approved this offering; a second, different staff member must approve it."),
+                code="second_approval_required",
+            )
+        now = timezone.now()
+        OfferingApproval.objects.create(offering=offering, by=by, at=now, note=note)
+        if offering.approvals.count() < approvals_required(offering):
+            return offering
+        _transition(offering, "approve", by=by, reason=note)
+        if offering.opens_at <= now:
+            _transition(offering, "go_live", by=None, reason=_("Opening time reached."))
+        return offering
+
+
+def offering_reject(*, offering: Offering, by, reason: str) -> Offering:
+    _ensure_staff(by)
+    if not (reason or "").strip():
+        raise field_error("reason", _("Give the issuer a reason."))
+    with transaction.atomic():
+        offering = _locked(offering)
+        offering.approvals.all().delete()
+        return _transition(offering, "reject", by=by, reason=reason.strip())
+
+
+def offering_cancel(*, offering: Offering, by, reason: str) -> Offering:
+    ensure_manages_issuer(by, offering.issuer)
+    with transaction.atomic():
+        offering = _locked(offering)
+        if offering.reserved_amount > 0:
+            raise InvalidTransition(_("This offering has subscriptions; staff must close or refund it instead."))
+        return _transition(offering, "cancel", by=by, reason=reason)
+
+
+def offerings_open_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Open every approved offering whose time has come. Safe to run any number of times, concurrently too."""
+    now = now or timezone.now()
+    opened = []
+    due_ids = list(
+        Offering.objects.filter(status=OfferingStatus.APPROVED, opens_at__lte=now).values_list("pk", flat=True)
+    )
+    for offering_id in due_ids:
+        with transaction.atomic():
+            offering = Offering.objects.select_for_update(skip_locked=True).filter(pk=offering_id).first()
+            if offering is None or offering.status != OfferingStatus.APPROVED:
+                continue
+            _transition(offering, "go_live", by=None, reason=_("Opening time reached."))
+            opened.append(offering_id)
+    return opened
+
+
+# Offerings: updates -----------------------------------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def offering_update_post(
+    *, offering: Offering, by, title: str, body: str, material_change: bool = False, changes: dict | None = None
+) -> OfferingUpdate:
+    """Publish an update to investors; `changes` alters terms of a running offering and is kept term by term."""
+    ensure_manages_issuer(by, offering.issuer)
+    changes = changes or {}
+    errors = Errors()
+    if not (title or "").strip():
+        errors.add("title", _("This field is required."))
+    if not (body or "").strip():
+        errors.add("body", _("This field is required."))
+    if not isinstance(changes, dict):
+        errors.add("changes", _("Give changed terms as an object of term and new value."))
+        changes = {}
+    for term in sorted(set(changes) - set(UPDATABLE_TERMS)):
+        errors.add(f"changes.{term}", _("This term cannot be changed by an update."))
+    errors.raise_if_any()
+
+    with transaction.atomic():
+        offering = _locked(offering)
+        if offering.status not in UPDATES_ALLOWED_IN:
+            raise InvalidTransition(_("Updates can be posted once the offering is submitted."))
+        if changes and offering.status not in TERM_CHANGES_ALLOWED_IN:
+            raise InvalidTransition(_("Terms can be changed only while the offering is approved or open."))
+        now = timezone.now()
+        current = {field: getattr(offering, field) for field in TERM_FIELDS}
+        if "closes_at" in changes and isinstance(changes["closes_at"], str):
+            changes["closes_at"] = _parse_datetime(changes["closes_at"], errors)
+        new_terms = _clean_terms(current | changes, errors)
+        errors.raise_if_any()
+        update = OfferingUpdate.objects.create(
+            offering=offering,
+            title=title.strip(),
+            body=body.strip(),
+            material_change=bool(material_change),
+            changes={term: _json_value(new_terms[term]) for term in changes},
+            posted_at=now,
+            posted_by=by,
+        )
+        for term in changes:
+            if new_terms[term] != current[term]:
+                TermChange.objects.create(
+                    offering=offering,
+                    update=update,
+                    term=term,
+                    old_value=_json_value(current[term]),
+                    new_value=_json_value(new_terms[term]),
+                    changed_at=now,
+                )
+                setattr(offering, term, new_terms[term])
+        offering.save()
+    return update
+
+
+def _parse_datetime(value: str, errors: Errors) -> dt.datetime | None:
+    parsed = None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    if parsed is None or timezone.is_naive(parsed):
+        errors.add("changes.closes_at", _("Enter a date and time with its time zone."))
+        return None
+    return parsed
