@@ -5,11 +5,19 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import RegisterApi, TokenApi
 from crowdfund.api import MeApi
 from investors.api import KycReviewApi, MyKycApi, MySuitabilityApi, QuestionnaireApi
+from investors.subscription_api import (
+    MyHoldingsApi,
+    MySubscriptionsApi,
+    OfferingCloseApi,
+    StripeWebhookApi,
+    SubscriptionViewSet,
+)
 from projects.api import IssuerViewSet, OfferingViewSet
 
 router = DefaultRouter()
 router.register("issuers", IssuerViewSet, basename="issuer")
 router.register("offerings", OfferingViewSet, basename="offering")
+router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 
 urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="register"),
@@ -20,6 +28,10 @@ urlpatterns = [
     path("suitability/questionnaire/", QuestionnaireApi.as_view(), name="questionnaire"),
     path("kyc/<int:user_id>/approve/", KycReviewApi.as_view(approve=True), name="kyc-approve"),
     path("kyc/<int:user_id>/reject/", KycReviewApi.as_view(approve=False), name="kyc-reject"),
+    path("me/subscriptions/", MySubscriptionsApi.as_view(), name="my-subscriptions"),
+    path("me/holdings/", MyHoldingsApi.as_view(), name="my-holdings"),
+    path("offerings/<int:offering_id>/close/", OfferingCloseApi.as_view(), name="offering-close"),
+    path("payments/stripe/webhook/", StripeWebhookApi.as_view(), name="stripe-webhook"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "accounts",
     "projects",
     "investors",
+    "ledger",
 ]
 
 MIDDLEWARE = [
@@ -171,10 +172,12 @@ else:
         "data_folder_in": str(CELERY_FILESYSTEM_BROKER_DIR),
         "data_folder_out": str(CELERY_FILESYSTEM_BROKER_DIR),
         "processed_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "control"),
         "store_processed": False,
     }
     # The folders must exist before the first task is sent, from the web process or the worker.
-    (CELERY_FILESYSTEM_BROKER_DIR / "processed").mkdir(parents=True, exist_ok=True)
+    for folder in ("processed", "control"):
+        (CELERY_FILESYSTEM_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -184,6 +187,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "open-due-offerings": {"task": "projects.open_due_offerings", "schedule": 30.0},
+    "expire-reservations": {"task": "investors.expire_reservations", "schedule": 60.0},
+    "settle-closing-offerings": {"task": "investors.settle_closing_offerings", "schedule": 60.0},
+    "retry-refunds": {"task": "investors.retry_refunds", "schedule": 300.0},
+    "reconcile-payments": {"task": "investors.reconcile_payments", "schedule": 3600.0},
 }
 
 # Identity numbers are encrypted at rest (Fernet) and found again by a keyed hash; both keys come from the
@@ -195,6 +202,8 @@ IDENTITY_PROVIDER = env.str("IDENTITY_PROVIDER", default="investors.identity.Dem
 # The investor-protection regime stamped on each new offering.
 MICHOU_REGIME = env.str("MICHOU_REGIME", default="cn")
 PLATFORM_FEE_RATE = Decimal(env.str("PLATFORM_FEE_RATE", default="0.05"))
+# A subscription whose payment has not succeeded this long after it reserved capacity gives the capacity back.
+RESERVATION_MINUTES = env.int("RESERVATION_MINUTES", default=15)
 
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:8420")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_michou_local")

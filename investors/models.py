@@ -90,3 +90,161 @@ class SuitabilityAssessment(models.Model):
     class Meta:
         ordering = ["-taken_at", "-id"]
         get_latest_by = "taken_at"
+
+
+class SubscriptionStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("Payment in progress")
+    PAYMENT_FAILED = "payment_failed", _("Payment failed")
+    EXPIRED = "expired", _("Expired")
+    PAID = "paid", _("Paid (in escrow)")
+    RECONFIRMATION_REQUIRED = "reconfirmation_required", _("Reconfirmation required")
+    CANCELLED = "cancelled", _("Cancelled")
+    SETTLED = "settled", _("Settled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+# Subscriptions that hold part of an offering's capacity, and those whose money sits in escrow.
+CAPACITY_STATUSES = (
+    SubscriptionStatus.PENDING_PAYMENT,
+    SubscriptionStatus.PAID,
+    SubscriptionStatus.RECONFIRMATION_REQUIRED,
+)
+FUNDED_STATUSES = (SubscriptionStatus.PAID, SubscriptionStatus.RECONFIRMATION_REQUIRED)
+
+
+class Subscription(models.Model):
+    """An investor's order for shares of one offering. Capacity is reserved when it is created."""
+
+    investor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subscriptions")
+    offering = models.ForeignKey("projects.Offering", on_delete=models.PROTECT, related_name="subscriptions")
+    amount = money_field(_("amount"))
+    currency = models.CharField(max_length=3)
+    shares = models.PositiveBigIntegerField(_("shares"))
+    status = FSMField(
+        _("status"), max_length=24, choices=SubscriptionStatus.choices, default=SubscriptionStatus.PENDING_PAYMENT
+    )
+    idempotency_key = models.CharField(max_length=100)
+    # A digest of the request body: the same key with another body is a conflict, not a repeat.
+    request_digest = models.CharField(max_length=64)
+    payment_method = models.CharField(max_length=100)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    card_fingerprint = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField()
+    reserved_until = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reconfirm_deadline = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["investor", "idempotency_key"], name="one_subscription_per_idempotency_key"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="subscription_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["offering", "status"]), models.Index(fields=["status", "reserved_until"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.investor} → {self.offering_id}: {self.amount} {self.currency}"
+
+    @transition(field=status, source=SubscriptionStatus.PENDING_PAYMENT, target=SubscriptionStatus.PAID)
+    def mark_paid(self) -> None:
+        pass
+
+    @transition(field=status, source=SubscriptionStatus.PENDING_PAYMENT, target=SubscriptionStatus.PAYMENT_FAILED)
+    def mark_payment_failed(self) -> None:
+        pass
+
+    @transition(field=status, source=SubscriptionStatus.PENDING_PAYMENT, target=SubscriptionStatus.EXPIRED)
+    def expire(self) -> None:
+        pass
+
+    @transition(field=status, source=list(FUNDED_STATUSES), target=SubscriptionStatus.CANCELLED)
+    def cancel(self) -> None:
+        pass
+
+    @transition(field=status, source=SubscriptionStatus.PAID, target=SubscriptionStatus.SETTLED)
+    def settle(self) -> None:
+        pass
+
+    @transition(field=status, source=list(FUNDED_STATUSES), target=SubscriptionStatus.REFUNDED)
+    def refund(self) -> None:
+        pass
+
+
+class Payment(models.Model):
+    """A charge seen at Stripe for a subscription: from the request's answer, a webhook or the recovery sweep."""
+
+    subscription = models.OneToOneField(Subscription, on_delete=models.PROTECT, related_name="payment")
+    payment_intent_id = models.CharField(max_length=100, unique=True)
+    amount = money_field(_("amount"))
+    currency = models.CharField(max_length=3)
+    received_at = models.DateTimeField()
+
+
+class RefundReason(models.TextChoices):
+    CANCELLED = "cancelled", _("Investor cancelled")
+    OFFERING_FAILED = "offering_failed", _("Offering failed")
+    OFFERING_CANCELLED = "offering_cancelled", _("Offering cancelled")
+    LATE_PAYMENT = "late_payment", _("Payment arrived after the reservation ended")
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+
+
+class Refund(models.Model):
+    """Money going back to an investor. At most one per subscription: refunds are always of the whole amount."""
+
+    subscription = models.OneToOneField(Subscription, on_delete=models.PROTECT, related_name="refund_record")
+    amount = money_field(_("amount"))
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=24, choices=RefundReason.choices)
+    status = models.CharField(max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    stripe_refund_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    requested_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+
+class Holding(models.Model):
+    """Shares issued to an investor when an offering closed successfully."""
+
+    subscription = models.OneToOneField(Subscription, on_delete=models.PROTECT, related_name="holding")
+    investor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="holdings")
+    offering = models.ForeignKey("projects.Offering", on_delete=models.PROTECT, related_name="holdings")
+    shares = models.PositiveBigIntegerField()
+    amount = money_field(_("amount"))
+    currency = models.CharField(max_length=3)
+    acquired_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-acquired_at", "-id"]
+
+
+class StripeEvent(models.Model):
+    """Each Stripe webhook event once: a redelivered event finds its row and changes nothing."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    received_at = models.DateTimeField()
+
+
+class ReconciliationIssue(models.Model):
+    """A difference between our payment records and Stripe's, found by the periodic reconciliation."""
+
+    found_at = models.DateTimeField()
+    kind = models.CharField(max_length=40)
+    stripe_id = models.CharField(max_length=100, blank=True)
+    subscription = models.ForeignKey(Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    detail = models.TextField()
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-found_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "stripe_id"], condition=models.Q(resolved=False), name="one_open_issue_per_record"
+            )
+        ]

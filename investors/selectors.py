@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from investors.models import KycProfile, SuitabilityAssessment
+from django.db.models import QuerySet
+
+from investors.models import Holding, KycProfile, Subscription, SuitabilityAssessment
 
 NOT_SUBMITTED = "not_submitted"
 
@@ -24,3 +26,16 @@ def investor_summary(user) -> dict:
         "qualified": bool(kyc and kyc.qualified),
         "risk_level": suitability.risk_level if suitability else None,
     }
+
+
+def subscriptions_visible_to(user) -> QuerySet[Subscription]:
+    subscriptions = Subscription.objects.select_related("offering", "refund_record")
+    return subscriptions.all() if user.is_staff else subscriptions.filter(investor=user)
+
+
+def subscriptions_of(user) -> QuerySet[Subscription]:
+    return Subscription.objects.filter(investor=user).select_related("offering", "refund_record")
+
+
+def holdings_of(user) -> QuerySet[Holding]:
+    return Holding.objects.filter(investor=user).select_related("offering")

@@ -1,8 +1,54 @@
+"""Celery tasks: each loads its objects by id and calls one service, which returns quietly when the work is done
+already, so a redelivered or retried task is harmless."""
+
 from celery import shared_task
 
-from investors import services
+from investors import notifications, reconciliation, services, settlement, subscriptions
+from investors.gateway import GatewayUnavailable
+
+RETRY = {"autoretry_for": (GatewayUnavailable,), "retry_backoff": True, "max_retries": 8}
 
 
 @shared_task(name="investors.check_identity")
 def check_identity(kyc_id: int) -> None:
     services.kyc_check_identity(kyc_id=kyc_id)
+
+
+@shared_task(name="investors.process_refund", **RETRY)
+def process_refund(refund_id: int) -> None:
+    subscriptions.refund_process(refund_id=refund_id)
+
+
+@shared_task(name="investors.expire_reservations")
+def expire_reservations() -> None:
+    subscriptions.reservations_expire()
+
+
+@shared_task(name="investors.retry_refunds")
+def retry_refunds() -> None:
+    subscriptions.refunds_retry_pending()
+
+
+@shared_task(name="investors.settle_offering", **RETRY)
+def settle_offering(offering_id: int) -> None:
+    settlement.offering_settle(offering_id=offering_id)
+
+
+@shared_task(name="investors.settle_closing_offerings")
+def settle_closing_offerings() -> None:
+    settlement.offerings_settle_closing()
+
+
+@shared_task(name="investors.reconcile_payments", **RETRY)
+def reconcile_payments() -> None:
+    reconciliation.payments_reconcile()
+
+
+@shared_task(name="investors.notify_subscription")
+def notify_subscription(subscription_id: int, event: str) -> None:
+    notifications.subscription_event_email(subscription_id=subscription_id, event=event)
+
+
+@shared_task(name="investors.notify_offering_result")
+def notify_offering_result(offering_id: int) -> None:
+    notifications.offering_result_emails(offering_id=offering_id)

@@ -207,6 +207,18 @@ class Offering(models.Model):
     def go_live(self) -> None:
         pass
 
+    @transition(field=status, source=OfferingStatus.LIVE, target=OfferingStatus.CLOSING)
+    def start_closing(self) -> None:
+        pass
+
+    @transition(field=status, source=OfferingStatus.CLOSING, target=OfferingStatus.CLOSED)
+    def close(self) -> None:
+        pass
+
+    @transition(field=status, source=OfferingStatus.CLOSING, target=OfferingStatus.FAILED)
+    def fail(self) -> None:
+        pass
+
     @transition(
         field=status,
         source=[

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -301,6 +302,9 @@ TRANSITION_VERBS = {
     "reject": _lazy("rejected"),
     "go_live": _lazy("opened"),
     "cancel": _lazy("cancelled"),
+    "start_closing": _lazy("closed early"),
+    "close": _lazy("closed"),
+    "fail": _lazy("marked failed"),
 }
 
 
@@ -443,6 +447,63 @@ def offerings_open_due(*, now: dt.datetime | None = None) -> list[int]:
             _transition(offering, "go_live", by=None, reason=_("Opening time reached."))
             opened.append(offering_id)
     return opened
+
+
+def offering_close_early(*, offering: Offering, by) -> Offering:
+    """Staff end a live offering before its deadline; settlement then runs as at the deadline."""
+    _ensure_staff(by)
+    with transaction.atomic():
+        return _transition(_locked(offering), "start_closing", by=by, reason=_("Closed early by staff."))
+
+
+def offerings_close_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Move every live offering whose deadline has passed to `closing`. Safe to run any number of times."""
+    now = now or timezone.now()
+    closing = []
+    due_ids = list(Offering.objects.filter(status=OfferingStatus.LIVE, closes_at__lte=now).values_list("pk", flat=True))
+    for offering_id in due_ids:
+        with transaction.atomic():
+            offering = Offering.objects.select_for_update(skip_locked=True).filter(pk=offering_id).first()
+            if offering is None or offering.status != OfferingStatus.LIVE:
+                continue
+            _transition(offering, "start_closing", by=None, reason=_("Deadline reached."))
+            closing.append(offering_id)
+    return closing
+
+
+def offering_finish_closing(*, offering: Offering, succeeded: bool) -> Offering:
+    """Called by settlement once every subscription is settled (closed) or refunded (failed)."""
+    with transaction.atomic():
+        offering = _locked(offering)
+        reason = _("Target reached; funds released.") if succeeded else _("Target missed; every payment refunded.")
+        return _transition(offering, "close" if succeeded else "fail", by=None, reason=reason)
+
+
+# Offerings: capacity. Subscriptions hold part of an offering's capacity; these conditional updates are the only
+# writes to the counters, so that no interleaving of requests can take an offering past its maximum or its cap.
+
+
+def offering_capacity_reserve(*, offering_id: int, amount: Decimal, new_investor: bool, investor_cap: int) -> bool:
+    fits = Q(pk=offering_id, reserved_amount__lte=F("max_amount") - amount)
+    if new_investor:
+        fits &= Q(investor_count__lt=investor_cap)
+    return (
+        Offering.objects.filter(fits).update(
+            reserved_amount=F("reserved_amount") + amount, investor_count=F("investor_count") + int(new_investor)
+        )
+        == 1
+    )
+
+
+def offering_capacity_release(*, offering_id: int, amount: Decimal, investor_left: bool) -> None:
+    Offering.objects.filter(pk=offering_id).update(
+        reserved_amount=F("reserved_amount") - amount, investor_count=F("investor_count") - int(investor_left)
+    )
+
+
+def offering_raised_add(*, offering_id: int, amount: Decimal) -> None:
+    """`amount` is signed: a payment adds to the money raised, a cancellation or refund takes it away."""
+    Offering.objects.filter(pk=offering_id).update(raised_amount=F("raised_amount") + amount)
 
 
 # Offerings: updates -----------------------------------------------------------------------------------------------

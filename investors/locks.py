@@ -1,0 +1,26 @@
+"""Row locks for money and capacity, always taken in this order: investor, offering, subscription, refund.
+
+One fixed order means two transactions can never wait on each other in a cycle."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from investors.models import Refund, Subscription
+from projects.models import Offering
+
+
+def lock_investor(investor_id: int):
+    return get_user_model().objects.select_for_update().get(pk=investor_id)
+
+
+def lock_offering(offering_id: int) -> Offering:
+    return Offering.objects.select_for_update().select_related("issuer").get(pk=offering_id)
+
+
+def lock_subscription(subscription_id: int) -> Subscription:
+    return Subscription.objects.select_for_update().get(pk=subscription_id)
+
+
+def lock_refund(refund_id: int) -> Refund:
+    return Refund.objects.select_for_update().select_related("subscription").get(pk=refund_id)

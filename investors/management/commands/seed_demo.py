@@ -1,0 +1,200 @@
+"""Demo data for `make run`, created through the same services as real traffic. Running it again adds nothing."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.services import user_register
+from investors import services as investor_services
+from projects import services as project_services
+
+STAFF_USERNAME = "staff"
+PASSWORD_FILE = Path(settings.BASE_DIR) / "var" / "demo-password.txt"
+
+COMPANIES = [
+    {
+        "owner": "issuer_aurora",
+        "legal_name": "北京极光智能家居科技有限公司",
+        "uscc": "91110108MA01ABCD1E",
+        "industry": "smart home",
+        "founded_on": date(2015, 4, 1),
+        "description": "生态链企业：智能照明与家居传感器，线上渠道为主。",
+        "website": "https://aurora.example",
+        # (fiscal year, kind, revenue, net profit, total assets, total liabilities, audited)
+        "statements": [
+            (2023, "historical", "86000000.00", "7200000.00", "120000000.00", "54000000.00", True),
+            (2024, "historical", "104000000.00", "9100000.00", "142000000.00", "61000000.00", True),
+            (2025, "historical", "121000000.00", "10400000.00", "168000000.00", "70000000.00", True),
+            (2026, "projection", "140000000.00", "12500000.00", "190000000.00", "76000000.00", False),
+        ],
+    },
+    {
+        "owner": "issuer_aurora",
+        "legal_name": "南京青禾健康科技有限公司",
+        "uscc": "91320115MA1XYT120W",
+        "industry": "health devices",
+        "founded_on": date(2017, 9, 12),
+        "description": "家用健康监测设备，入驻平台生态链。",
+        "website": "",
+        "statements": [
+            (2024, "historical", "23000000.00", "1100000.00", "30000000.00", "12000000.00", False),
+            (2025, "historical", "31000000.00", "1900000.00", "38000000.00", "15000000.00", False),
+            (2026, "projection", "40000000.00", "3000000.00", "45000000.00", "17000000.00", False),
+        ],
+    },
+    {
+        "owner": "issuer_ridge",
+        "legal_name": "深圳云岭出行科技有限公司",
+        "uscc": "91440300MA5EQ7K818",
+        "industry": "mobility",
+        "founded_on": date(2016, 2, 20),
+        "description": "电动滑板车与共享出行硬件，平台集团持股。",
+        "website": "https://ridge.example",
+        "related_to_platform": True,
+        "platform_stake_pct": Decimal("12.50"),
+        "related_party_note": "平台集团通过投资基金持股 12.5%。",
+        "statements": [
+            (2024, "historical", "210000000.00", "15000000.00", "260000000.00", "120000000.00", True),
+            (2025, "historical", "236000000.00", "17800000.00", "290000000.00", "131000000.00", True),
+        ],
+    },
+]
+
+INVESTORS = [
+    # (username, real name, identity number, birth date, phone, income, assets, outcome)
+    ("investor_li", "李明", "110108199003071238", date(1990, 3, 7), "13800138001", "800000.00", "5000000.00", "verified"),
+    ("investor_wang", "王芳", "440305199208153454", date(1992, 8, 15), "13900139002", "260000.00", "900000.00", "verified"),
+    ("investor_zhao", "赵磊", "110101199501014565", date(1995, 1, 1), "13700137003", "150000.00", "300000.00", "rejected"),
+    # Same identity number as investor_li: never verified automatically, waits for staff.
+    ("investor_li2", "李明", "110108199003071238", date(1990, 3, 7), "13800138004", "800000.00", "5000000.00", "pending"),
+    ("investor_new", None, None, None, None, None, None, "not_submitted"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data once: staff, issuers with companies and offerings, investors in every KYC state."
+
+    def handle(self, *args, **options):
+        password = self._password()
+        if User.objects.filter(username=STAFF_USERNAME).exists():
+            self.stdout.write("Demo data already loaded.")
+        else:
+            with transaction.atomic():
+                self._seed(password)
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(
+            f"Staff login: {STAFF_USERNAME} / {password}  (http://127.0.0.1:8000/admin/)\n"
+            "Issuers: issuer_aurora, issuer_ridge; investors: investor_li, investor_wang, investor_zhao, "
+            f"investor_li2, investor_new — all with the same password."
+        )
+
+    def _password(self) -> str:
+        if PASSWORD_FILE.exists():
+            return PASSWORD_FILE.read_text().strip()
+        PASSWORD_FILE.parent.mkdir(parents=True, exist_ok=True)
+        password = f"michou-{secrets.token_urlsafe(9)}"
+        PASSWORD_FILE.write_text(password + "\n")
+        return password
+
+    def _seed(self, password: str) -> None:
+        staff = User.objects.create_superuser(STAFF_USERNAME, "staff@michou.example", password)
+        second_staff = User.objects.create_user(
+            "staff_reviewer", "reviewer@michou.example", password, is_staff=True, is_superuser=True
+        )
+        owners = {
+            name: user_register(username=name, email=f"{name}@example.com", password=password, role=Role.ISSUER)[0]
+            for name in ("issuer_aurora", "issuer_ridge")
+        }
+        issuers = []
+        for spec in COMPANIES:
+            spec = dict(spec)
+            owner = owners[spec.pop("owner")]
+            statements = spec.pop("statements")
+            issuer = project_services.issuer_create(owner=owner, **spec)
+            for year, kind, revenue, profit, assets, liabilities, audited in statements:
+                project_services.financial_statement_file(
+                    issuer=issuer, by=owner, fiscal_year=year, period="FY", kind=kind, revenue=revenue,
+                    net_profit=profit, total_assets=assets, total_liabilities=liabilities, audited=audited,
+                )
+            issuers.append(issuer)
+        self._seed_offerings(issuers, staff, second_staff)
+        self._seed_investors(password, staff)
+
+    def _seed_offerings(self, issuers, staff, second_staff) -> None:
+        now = timezone.now()
+        aurora, qinghe, ridge = issuers
+
+        def create(issuer, title, opens_in_days, target, maximum, price="10.00"):
+            target, maximum = Decimal(target), Decimal(maximum)
+            return project_services.offering_create(
+                issuer=issuer,
+                by=issuer.owner,
+                title=title,
+                summary=f"{issuer.legal_name}：本轮融资用于产品研发与渠道建设。",
+                security="new_shares",
+                price_per_share=Decimal(price),
+                pre_money_valuation=target * 20,
+                target_amount=target,
+                max_amount=maximum,
+                min_investment=Decimal("10000.00"),
+                opens_at=now + timedelta(days=opens_in_days),
+                closes_at=now + timedelta(days=opens_in_days + 30),
+                use_of_funds=[
+                    {"category": "研发", "amount": target * Decimal("0.6")},
+                    {"category": "渠道建设", "amount": target * Decimal("0.4")},
+                ],
+                risk_factors="股权投资可能损失全部本金；股份流动性差，退出渠道有限。",
+            )
+
+        live = create(aurora, "极光智能家居 A 轮股权众筹", -1, "3000000.00", "4500000.00")
+        project_services.offering_submit(offering=live, by=aurora.owner)
+        project_services.offering_approve(offering=live, by=staff, note="Demo: reviewed.")
+
+        # Opens two minutes after seeding: the periodic job makes it live.
+        soon = create(qinghe, "青禾健康设备扩产众筹", 2 / (24 * 60), "1000000.00", "1500000.00")
+        project_services.offering_submit(offering=soon, by=qinghe.owner)
+        project_services.offering_approve(offering=soon, by=staff)
+
+        tied = create(ridge, "云岭出行 B 轮（关联方）", 3, "8000000.00", "10000000.00", price="20.00")
+        project_services.offering_submit(offering=tied, by=ridge.owner)
+        project_services.offering_approve(offering=tied, by=staff, note="First of two approvals.")
+
+        in_review = create(aurora, "极光智能照明新品线众筹", 10, "2000000.00", "2500000.00")
+        project_services.offering_submit(offering=in_review, by=aurora.owner)
+
+        rejected = create(qinghe, "青禾海外渠道众筹", 15, "1500000.00", "2000000.00")
+        project_services.offering_submit(offering=rejected, by=qinghe.owner)
+        project_services.offering_reject(offering=rejected, by=second_staff, reason="Demo: use of funds too vague.")
+
+        create(ridge, "云岭出行 C 轮（草稿）", 40, "5000000.00", "6000000.00")
+
+    def _seed_investors(self, password: str, staff) -> None:
+        for username, real_name, number, born, phone, income, assets, outcome in INVESTORS:
+            user, _token = user_register(
+                username=username, email=f"{username}@example.com", password=password, role=Role.INVESTOR
+            )
+            if outcome == "not_submitted":
+                continue
+            kyc = investor_services.kyc_submit(
+                user=user, real_name=real_name, id_number=number, date_of_birth=born, phone=phone,
+                annual_income=income, financial_assets=assets,
+            )
+            if outcome == "rejected":
+                investor_services.kyc_review(kyc=kyc, by=staff, approve=False, reason="Demo: identity photo unreadable.")
+            else:
+                investor_services.kyc_check_identity(kyc_id=kyc.pk)
+            if outcome == "verified":
+                investor_services.suitability_submit(
+                    user=user,
+                    answers={"experience": "long", "unlisted_equity": "several", "loss_tolerance": "limited",
+                             "horizon": "over_5y", "share_of_assets": "under_10", "knowledge": "total_loss"},
+                )

@@ -1,0 +1,177 @@
+"""Closing an offering: settle every paid subscription (shares issued, escrow released to the issuer less the
+platform's fee) when the target is met, else refund every one. Each subscription is handled in its own transaction
+and guarded by its status and a ledger key, so a run killed at any point is finished by running it again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from investors import gateway, locks, subscriptions, tasks
+from investors.models import FUNDED_STATUSES, Holding, Refund, RefundReason, RefundStatus, Subscription, SubscriptionStatus
+from ledger.models import AccountKind
+from ledger.services import entry_post
+from projects import services as project_services
+from projects.models import Offering, OfferingStatus
+
+CENT = Decimal("0.01")
+
+
+def platform_fee(amount: Decimal) -> Decimal:
+    return (amount * settings.PLATFORM_FEE_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class SettlementReport:
+    offering_id: int
+    status: str
+    outcome: str  # "close", "fail", "wait" or "nothing"
+    paid_amount: Decimal = Decimal("0.00")
+    target_amount: Decimal = Decimal("0.00")
+    waiting_for: list[str] = field(default_factory=list)
+    subscriptions: list[dict] = field(default_factory=list)
+    fee: Decimal = Decimal("0.00")
+    issuer_payout: Decimal = Decimal("0.00")
+
+
+def settlement_plan(offering: Offering) -> SettlementReport:
+    """What closing would do now, without doing any of it."""
+    subscriptions = Subscription.objects.filter(offering=offering)
+    funded = subscriptions.filter(status__in=FUNDED_STATUSES)
+    settled = subscriptions.filter(status=SubscriptionStatus.SETTLED)
+    paid_amount = (funded.aggregate(s=Sum("amount"))["s"] or Decimal("0")) + (
+        settled.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    )
+    report = SettlementReport(
+        offering_id=offering.pk, status=offering.status, outcome="nothing", paid_amount=paid_amount,
+        target_amount=offering.target_amount,
+    )
+    if offering.status not in (OfferingStatus.LIVE, OfferingStatus.CLOSING):
+        return report
+    if offering.status == OfferingStatus.LIVE and offering.closes_at > timezone.now():
+        return report
+    pending = subscriptions.filter(status=SubscriptionStatus.PENDING_PAYMENT).count()
+    if pending:
+        report.waiting_for.append(f"{pending} payment(s) still in progress")
+    reconfirming = subscriptions.filter(status=SubscriptionStatus.RECONFIRMATION_REQUIRED).count()
+    if reconfirming:
+        report.waiting_for.append(f"{reconfirming} investor(s) still to reconfirm")
+    unfinished_refunds = Refund.objects.filter(
+        subscription__offering=offering, status=RefundStatus.PENDING, reason=RefundReason.OFFERING_FAILED
+    ).count()
+    if report.waiting_for:
+        report.outcome = "wait"
+    elif paid_amount >= offering.target_amount and paid_amount > 0:
+        report.outcome = "close"
+    else:
+        report.outcome = "fail"
+        if unfinished_refunds:
+            report.waiting_for.append(f"{unfinished_refunds} refund(s) to finish")
+    for subscription in funded.select_related("investor").order_by("pk"):
+        fee = platform_fee(subscription.amount) if report.outcome == "close" else Decimal("0.00")
+        report.fee += fee
+        report.subscriptions.append(
+            {
+                "id": subscription.pk,
+                "investor": subscription.investor.username,
+                "amount": subscription.amount,
+                "shares": subscription.shares,
+                "action": {"close": "settle", "fail": "refund"}.get(report.outcome, "wait"),
+            }
+        )
+    if report.outcome == "close":
+        report.issuer_payout = sum((s["amount"] for s in report.subscriptions), Decimal("0")) - report.fee
+    return report
+
+
+def _settle_one(subscription_id: int) -> None:
+    offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
+    with transaction.atomic():
+        offering = locks.lock_offering(offering_id)
+        subscription = locks.lock_subscription(subscription_id)
+        if subscription.status != SubscriptionStatus.PAID:
+            return
+        subscription.settle()
+        subscription.ended_at = timezone.now()
+        subscription.save()
+        Holding.objects.create(
+            subscription=subscription,
+            investor_id=subscription.investor_id,
+            offering=offering,
+            shares=subscription.shares,
+            amount=subscription.amount,
+            currency=subscription.currency,
+            acquired_at=subscription.ended_at,
+        )
+        fee = platform_fee(subscription.amount)
+        entry_post(
+            key=f"release:{subscription.pk}",
+            description=f"Release of subscription {subscription.pk} to the issuer",
+            currency=subscription.currency,
+            lines=[
+                (AccountKind.OFFERING_ESCROW, offering.pk, -subscription.amount),
+                (AccountKind.ISSUER_PAYABLE, offering.issuer_id, subscription.amount - fee),
+                (AccountKind.PLATFORM_FEES, None, fee),
+            ],
+        )
+
+
+def _refund_one(subscription_id: int) -> None:
+    offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
+    with transaction.atomic():
+        locks.lock_offering(offering_id)
+        subscription = locks.lock_subscription(subscription_id)
+        if subscription.status not in FUNDED_STATUSES:
+            return
+        subscription.refund()
+        subscription.ended_at = timezone.now()
+        subscription.save()
+        project_services.offering_raised_add(offering_id=offering_id, amount=-subscription.amount)
+        subscriptions.refund_request(subscription, reason=RefundReason.OFFERING_FAILED)
+
+
+def offering_settle(*, offering_id: int, dry_run: bool = False) -> SettlementReport:
+    """Bring a closing offering to `closed` or `failed`. A suspended offering is left alone until staff decide."""
+    offering = Offering.objects.select_related("issuer").get(pk=offering_id)
+    if offering.status == OfferingStatus.LIVE and offering.closes_at <= timezone.now() and not dry_run:
+        project_services.offerings_close_due()
+        offering.refresh_from_db()
+    if offering.status == OfferingStatus.CLOSING and not dry_run:
+        subscriptions.reservations_expire()
+    report = settlement_plan(offering)
+    if dry_run or offering.status != OfferingStatus.CLOSING or report.outcome in ("wait", "nothing"):
+        return report
+    if report.outcome == "close":
+        for item in report.subscriptions:
+            _settle_one(item["id"])
+        project_services.offering_finish_closing(offering=offering, succeeded=True)
+        transaction.on_commit(lambda: tasks.notify_offering_result.delay(offering_id))
+    else:
+        for item in report.subscriptions:
+            _refund_one(item["id"])
+        pending_refunds = Refund.objects.filter(subscription__offering=offering, status=RefundStatus.PENDING)
+        for refund_id in list(pending_refunds.values_list("pk", flat=True)):
+            subscriptions.refund_process(refund_id=refund_id)
+        if not pending_refunds.exists():
+            project_services.offering_finish_closing(offering=offering, succeeded=False)
+            transaction.on_commit(lambda: tasks.notify_offering_result.delay(offering_id))
+    report.status = Offering.objects.values_list("status", flat=True).get(pk=offering_id)
+    return report
+
+
+def offerings_settle_closing() -> list[SettlementReport]:
+    """The periodic job: move due offerings to closing and settle every closing one. An offering that Stripe
+    cannot serve now is tried again on the next run."""
+    project_services.offerings_close_due()
+    reports = []
+    for offering_id in Offering.objects.filter(status=OfferingStatus.CLOSING).values_list("pk", flat=True):
+        try:
+            reports.append(offering_settle(offering_id=offering_id))
+        except gateway.GatewayUnavailable:
+            continue
+    return reports

@@ -1,0 +1,152 @@
+"""REST endpoints for subscriptions, holdings, the staff close action and Stripe's webhook."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from investors import selectors, subscriptions, tasks
+from investors.models import Holding, Subscription
+from projects import selectors as project_selectors
+from projects import services as project_services
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class SubscriptionInputSerializer(serializers.Serializer):
+    offering = serializers.IntegerField()
+    amount = serializers.DecimalField(**MONEY)
+    payment_method = serializers.CharField(max_length=100)
+
+
+class RefundSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    amount = serializers.DecimalField(**MONEY)
+    currency = serializers.CharField()
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    cancel_deadline = serializers.SerializerMethodField()
+    refund = RefundSerializer(source="refund_record", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "id",
+            "offering",
+            "amount",
+            "currency",
+            "shares",
+            "status",
+            "created_at",
+            "paid_at",
+            "cancel_deadline",
+            "reconfirm_deadline",
+            "refund",
+        ]
+
+    def get_cancel_deadline(self, subscription: Subscription) -> str:
+        return serializers.DateTimeField().to_representation(subscriptions.cancel_deadline(subscription.offering))
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not hasattr(instance, "refund_record"):
+            data.pop("refund")
+        if data.get("reconfirm_deadline") is None:
+            data.pop("reconfirm_deadline")
+        return data
+
+
+class HoldingSerializer(serializers.ModelSerializer):
+    issuer = serializers.IntegerField(source="offering.issuer_id")
+
+    class Meta:
+        model = Holding
+        fields = ["offering", "issuer", "shares", "amount", "currency", "acquired_at"]
+
+
+class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = SubscriptionSerializer
+    queryset = Subscription.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.subscriptions_visible_to(self.request.user)
+
+    @extend_schema(
+        request=SubscriptionInputSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        responses={201: SubscriptionSerializer, 200: SubscriptionSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        data = SubscriptionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offering = get_object_or_404(project_selectors.offerings_visible_to(request.user), pk=data.validated_data["offering"])
+        answer = subscriptions.subscription_create(
+            investor=request.user,
+            offering=offering,
+            amount=data.validated_data["amount"],
+            payment_method=data.validated_data["payment_method"],
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            client_ip=request.META.get("REMOTE_ADDR"),
+        )
+        subscription = selectors.subscriptions_visible_to(request.user).get(pk=answer.subscription.pk)
+        return Response(
+            SubscriptionSerializer(subscription).data,
+            status=status.HTTP_201_CREATED if answer.created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=None, responses=SubscriptionSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        subscriptions.subscription_cancel(subscription=self.get_object(), by=request.user)
+        return Response(SubscriptionSerializer(self.get_queryset().get(pk=pk)).data)
+
+
+class MySubscriptionsApi(generics.ListAPIView):
+    serializer_class = SubscriptionSerializer
+
+    def get_queryset(self):
+        return selectors.subscriptions_of(self.request.user)
+
+
+class MyHoldingsApi(generics.ListAPIView):
+    serializer_class = HoldingSerializer
+
+    def get_queryset(self):
+        return selectors.holdings_of(self.request.user)
+
+
+class OfferingCloseApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(request=None, responses={202: None})
+    def post(self, request, offering_id: int):
+        offering = get_object_or_404(project_selectors.offerings_visible_to(request.user), pk=offering_id)
+        with transaction.atomic():
+            offering = project_services.offering_close_early(offering=offering, by=request.user)
+            transaction.on_commit(lambda: tasks.settle_offering.delay(offering_id))
+        return Response({"id": offering.pk, "status": offering.status}, status=status.HTTP_202_ACCEPTED)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class StripeWebhookApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes: list = []
+
+    @extend_schema(request=None, responses={200: None, 400: None})
+    def post(self, request):
+        subscriptions.stripe_event_receive(
+            payload=request.body, signature_header=request.headers.get("Stripe-Signature", "")
+        )
+        return Response({"received": True})

@@ -1,0 +1,358 @@
+"""Services for subscriptions: reserve capacity, take the payment, cancel, and the sweeps that finish what a lost
+request or worker left half-done."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crowdfund.errors import DomainError, PermissionRefused, field_error
+from investors import eligibility, gateway, locks, tasks
+from investors.models import (
+    CAPACITY_STATUSES,
+    Payment,
+    Refund,
+    RefundReason,
+    RefundStatus,
+    StripeEvent,
+    Subscription,
+    SubscriptionStatus,
+)
+from ledger.models import AccountKind
+from ledger.services import entry_post
+from projects import services as project_services
+from projects.models import Offering, OfferingStatus
+from projects.regimes import regime_for
+from projects.validation import Errors, parse_money
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 100
+
+
+def cancel_deadline(offering: Offering) -> dt.datetime:
+    return offering.closes_at - dt.timedelta(hours=regime_for(offering.regime).cancel_window_hours)
+
+
+def _request_digest(*, offering_id: int, amount: Decimal, payment_method: str) -> str:
+    return hashlib.sha256(f"{offering_id}|{amount}|{payment_method}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SubscriptionAnswer:
+    subscription: Subscription
+    created: bool
+
+
+def _holds_other_capacity(investor_id: int, offering_id: int, excluding: int | None = None) -> bool:
+    others = Subscription.objects.filter(investor_id=investor_id, offering_id=offering_id, status__in=CAPACITY_STATUSES)
+    if excluding is not None:
+        others = others.exclude(pk=excluding)
+    return others.exists()
+
+
+def _release_capacity(subscription: Subscription) -> None:
+    """Give back a subscription's capacity; the caller has locked the offering and moved the subscription out of
+    the capacity-holding statuses."""
+    project_services.offering_capacity_release(
+        offering_id=subscription.offering_id,
+        amount=subscription.amount,
+        investor_left=not _holds_other_capacity(subscription.investor_id, subscription.offering_id, subscription.pk),
+    )
+
+
+def _existing_for_key(*, investor, idempotency_key: str, digest: str) -> Subscription | None:
+    existing = Subscription.objects.filter(investor=investor, idempotency_key=idempotency_key).first()
+    if existing is not None and existing.request_digest != digest:
+        raise DomainError(
+            _("This Idempotency-Key was already used for a different request."), code="idempotency_conflict"
+        )
+    return existing
+
+
+def subscription_create(
+    *,
+    investor,
+    offering: Offering,
+    amount: Decimal | str,
+    payment_method: str,
+    idempotency_key: str,
+    client_ip: str | None = None,
+) -> SubscriptionAnswer:
+    """Reserve capacity and charge the investor. The same key and body again return the first answer."""
+    if not (idempotency_key or "").strip() or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise field_error("Idempotency-Key", _("Send an Idempotency-Key header of 1 to 100 characters."))
+    errors = Errors()
+    amount = parse_money(amount, "amount", errors)
+    if not (payment_method or "").strip():
+        errors.add("payment_method", _("This field is required."))
+    errors.raise_if_any()
+    digest = _request_digest(offering_id=offering.pk, amount=amount, payment_method=payment_method)
+    existing = _existing_for_key(investor=investor, idempotency_key=idempotency_key, digest=digest)
+    if existing is not None:
+        return SubscriptionAnswer(existing, created=False)
+    if not investor.is_investor:
+        raise PermissionRefused(_("Only investor accounts can subscribe."))
+
+    eligibility.ensure_investor_may_subscribe(investor=investor, offering=offering, amount=amount)
+    shares = eligibility.ensure_amount_fits_terms(offering=offering, amount=amount)
+    try:
+        with transaction.atomic():
+            locks.lock_investor(investor.pk)
+            offering = locks.lock_offering(offering.pk)
+            eligibility.ensure_offering_open(offering)
+            if amount > offering.remaining_amount:
+                raise eligibility.offering_full(offering, amount)
+            new_investor = not _holds_other_capacity(investor.pk, offering.pk)
+            reserved = project_services.offering_capacity_reserve(
+                offering_id=offering.pk,
+                amount=amount,
+                new_investor=new_investor,
+                investor_cap=regime_for(offering.regime).investor_cap,
+            )
+            if not reserved:
+                raise eligibility.investor_cap_reached(offering)
+            now = timezone.now()
+            subscription = Subscription.objects.create(
+                investor=investor,
+                offering=offering,
+                amount=amount,
+                currency=offering.currency,
+                shares=shares,
+                idempotency_key=idempotency_key,
+                request_digest=digest,
+                payment_method=payment_method,
+                client_ip=client_ip,
+                created_at=now,
+                reserved_until=now + dt.timedelta(minutes=settings.RESERVATION_MINUTES),
+            )
+    except IntegrityError:
+        # The same key raced in from a parallel request, which won: answer as a repeat.
+        existing = _existing_for_key(investor=investor, idempotency_key=idempotency_key, digest=digest)
+        if existing is None:
+            raise
+        return SubscriptionAnswer(existing, created=False)
+    return SubscriptionAnswer(_charge(subscription), created=True)
+
+
+def _charge(subscription: Subscription) -> Subscription:
+    """Ask Stripe for the money outside any transaction. If Stripe cannot be reached, the subscription stays
+    `pending_payment` and the recovery sweep finds out what happened."""
+    try:
+        charge = gateway.charge(
+            subscription_id=subscription.pk,
+            amount=subscription.amount,
+            currency=subscription.currency,
+            payment_method=subscription.payment_method,
+        )
+    except gateway.GatewayUnavailable:
+        return subscription
+    if charge.status == "succeeded":
+        return payment_record(subscription_id=subscription.pk, charge=charge)
+    if charge.status == "failed":
+        payment_failure_record(subscription_id=subscription.pk)
+        raise DomainError(
+            _("Your card was declined: %(reason)s") % {"reason": charge.failure_message or _("no reason given")},
+            code="payment_declined",
+            status=402,
+            details={"subscription": subscription.pk},
+        )
+    return subscription
+
+
+def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscription:
+    """Money arrived for a subscription (from the request, a webhook or the sweep). Applying it twice changes
+    nothing; money that arrives after the reservation ended is refunded."""
+    offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
+    with transaction.atomic():
+        locks.lock_offering(offering_id)
+        subscription = locks.lock_subscription(subscription_id)
+        if Payment.objects.filter(subscription=subscription).exists():
+            return subscription
+        now = timezone.now()
+        Payment.objects.create(
+            subscription=subscription,
+            payment_intent_id=charge.payment_intent_id,
+            amount=charge.amount,
+            currency=charge.currency,
+            received_at=now,
+        )
+        entry_post(
+            key=f"payment:{subscription.pk}",
+            description=f"Payment for subscription {subscription.pk}",
+            currency=subscription.currency,
+            lines=[
+                (AccountKind.OFFERING_ESCROW, subscription.offering_id, subscription.amount),
+                (AccountKind.INVESTOR_FUNDING, subscription.investor_id, -subscription.amount),
+            ],
+        )
+        subscription.card_fingerprint = charge.card_fingerprint or ""
+        if subscription.status != SubscriptionStatus.PENDING_PAYMENT:
+            subscription.save(update_fields=["card_fingerprint"])
+            refund_request(subscription, reason=RefundReason.LATE_PAYMENT)
+            return subscription
+        subscription.mark_paid()
+        subscription.paid_at = now
+        subscription.save()
+        project_services.offering_raised_add(offering_id=offering_id, amount=subscription.amount)
+        transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, "confirmed"))
+    return subscription
+
+
+def payment_failure_record(*, subscription_id: int) -> Subscription:
+    return _end_reservation(subscription_id, "mark_payment_failed")
+
+
+def _end_reservation(subscription_id: int, transition: str) -> Subscription:
+    offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
+    with transaction.atomic():
+        locks.lock_offering(offering_id)
+        subscription = locks.lock_subscription(subscription_id)
+        if subscription.status != SubscriptionStatus.PENDING_PAYMENT:
+            return subscription
+        getattr(subscription, transition)()
+        subscription.ended_at = timezone.now()
+        subscription.save()
+        _release_capacity(subscription)
+    return subscription
+
+
+def reservations_expire(*, now: dt.datetime | None = None) -> list[int]:
+    """Settle every reservation whose payment did not finish in time: ask Stripe what became of it first, so that
+    a charge made just before a crash is kept rather than expired."""
+    now = now or timezone.now()
+    expired = []
+    stale = Subscription.objects.filter(status=SubscriptionStatus.PENDING_PAYMENT, reserved_until__lte=now)
+    for subscription_id in list(stale.values_list("pk", flat=True)):
+        try:
+            charge = gateway.find_charge(subscription_id=subscription_id)
+        except gateway.GatewayUnavailable:
+            continue
+        if charge is not None and charge.status == "succeeded":
+            payment_record(subscription_id=subscription_id, charge=charge)
+        elif charge is not None and charge.status == "failed":
+            payment_failure_record(subscription_id=subscription_id)
+        elif charge is None:
+            _end_reservation(subscription_id, "expire")
+            expired.append(subscription_id)
+    return expired
+
+
+def subscription_cancel(*, subscription: Subscription, by) -> Subscription:
+    """The investor withdraws before the cancellation deadline; the whole amount is refunded."""
+    if subscription.investor_id != by.pk:
+        raise PermissionRefused(_("This is not your subscription."))
+    with transaction.atomic():
+        offering = locks.lock_offering(subscription.offering_id)
+        subscription = locks.lock_subscription(subscription.pk)
+        deadline = cancel_deadline(offering)
+        if timezone.now() >= deadline or offering.status not in (OfferingStatus.LIVE, OfferingStatus.SUSPENDED):
+            raise DomainError(
+                _("Cancellation closed at %(deadline)s.") % {"deadline": timezone.localtime(deadline).isoformat()},
+                code="cancellation_closed",
+                details={"cancel_deadline": deadline.isoformat()},
+            )
+        if subscription.status not in (SubscriptionStatus.PAID, SubscriptionStatus.RECONFIRMATION_REQUIRED):
+            raise DomainError(
+                _("Only a paid subscription can be cancelled; this one is %(status)s.")
+                % {"status": subscription.get_status_display()},
+                code="invalid_transition",
+            )
+        subscription.cancel()
+        subscription.ended_at = timezone.now()
+        subscription.save()
+        _release_capacity(subscription)
+        project_services.offering_raised_add(offering_id=offering.pk, amount=-subscription.amount)
+        refund_request(subscription, reason=RefundReason.CANCELLED)
+        subscription_id = subscription.pk
+        transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, "cancelled"))
+    return subscription
+
+
+def refund_request(subscription: Subscription, *, reason: str) -> Refund:
+    """Record that the whole amount goes back, and process it after commit. One refund per subscription."""
+    refund, _created = Refund.objects.get_or_create(
+        subscription=subscription,
+        defaults={
+            "amount": subscription.amount,
+            "currency": subscription.currency,
+            "reason": reason,
+            "requested_at": timezone.now(),
+        },
+    )
+    refund_id = refund.pk
+    transaction.on_commit(lambda: tasks.process_refund.delay(refund_id))
+    return refund
+
+
+def refund_process(*, refund_id: int) -> Refund:
+    """Send one refund to Stripe exactly once. The refund row stays locked during the call, and Stripe is asked
+    first whether an earlier, interrupted attempt already went through."""
+    with transaction.atomic():
+        refund = locks.lock_refund(refund_id)
+        if refund.status == RefundStatus.SUCCEEDED:
+            return refund
+        payment = refund.subscription.payment
+        result = gateway.find_refund(refund_id=refund.pk, payment_intent_id=payment.payment_intent_id)
+        if result is None:
+            result = gateway.refund(
+                refund_id=refund.pk,
+                payment_intent_id=payment.payment_intent_id,
+                amount=refund.amount,
+                currency=refund.currency,
+            )
+        refund.stripe_refund_id = result.stripe_refund_id
+        if result.status != "succeeded":
+            # Stripe has it but has not finished; the retry sweep looks again.
+            refund.save(update_fields=["stripe_refund_id"])
+            return refund
+        refund.status = RefundStatus.SUCCEEDED
+        refund.completed_at = timezone.now()
+        refund.save()
+        subscription = refund.subscription
+        entry_post(
+            key=f"refund:{refund.pk}",
+            description=f"Refund of subscription {subscription.pk} ({refund.reason})",
+            currency=refund.currency,
+            lines=[
+                (AccountKind.OFFERING_ESCROW, subscription.offering_id, -refund.amount),
+                (AccountKind.INVESTOR_FUNDING, subscription.investor_id, refund.amount),
+            ],
+        )
+    return refund
+
+
+def refunds_retry_pending() -> None:
+    """Refunds whose task was lost (a worker died, Stripe was down) are sent again."""
+    for refund_id in Refund.objects.filter(status=RefundStatus.PENDING).values_list("pk", flat=True):
+        try:
+            refund_process(refund_id=refund_id)
+        except gateway.GatewayUnavailable:
+            return
+
+
+def stripe_event_receive(*, payload: bytes, signature_header: str) -> bool:
+    """A webhook from Stripe, in a fixed order: verify the signature, record the event id once, then apply it
+    through the same services as the request path (which lock the rows and skip what is already done).
+    Returns False for an event seen before."""
+    try:
+        event = gateway.verify_webhook(payload=payload, signature_header=signature_header)
+    except gateway.InvalidWebhook as exc:
+        raise DomainError(_("The webhook signature is not valid."), code="invalid_signature", status=400) from exc
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                StripeEvent.objects.create(event_id=event.id, type=event.type, received_at=timezone.now())
+        except IntegrityError:
+            return False
+        known = event.subscription_id is not None and Subscription.objects.filter(pk=event.subscription_id).exists()
+        if known and event.type == "payment_intent.succeeded":
+            payment_record(subscription_id=event.subscription_id, charge=event.charge)
+        elif known and event.type == "payment_intent.payment_failed":
+            payment_failure_record(subscription_id=event.subscription_id)
+    return True

@@ -1,0 +1,90 @@
+"""Many investors at once on one offering: capacity and the investor cap hold under real PostgreSQL concurrency."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from crowdfund.errors import DomainError
+from investors import subscriptions
+from investors.models import Payment, Subscription, SubscriptionStatus
+from ledger.models import AccountKind
+from ledger.selectors import balance, total_of_all_accounts
+from projects import regimes
+from tests.test_money_flow import eligible_investor, live_offering
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
+
+CLIENTS = 50
+
+
+def race(investors, offering, amount: str) -> list:
+    """Every investor subscribes at the same moment, each on its own connection; returns answers or refusals."""
+    start = threading.Barrier(len(investors))
+
+    def attempt(index_and_investor):
+        index, investor = index_and_investor
+        try:
+            start.wait()
+            return subscriptions.subscription_create(
+                investor=investor, offering=offering, amount=amount, payment_method="pm_card_visa",
+                idempotency_key=f"race-{index}",
+            ).subscription
+        except DomainError as refusal:
+            return refusal
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(investors)) as pool:
+        return list(pool.map(attempt, enumerate(investors)))
+
+
+def test_fifty_clients_never_take_an_offering_past_its_maximum():
+    offering = live_offering(max_amount=Decimal("150000.00"), target_amount=Decimal("100000.00"))
+    investors = [eligible_investor() for _ in range(CLIENTS)]
+
+    answers = race(investors, offering, "5000.00")
+
+    accepted = [a for a in answers if isinstance(a, Subscription)]
+    refused = [a for a in answers if isinstance(a, DomainError)]
+    assert len(accepted) == 30 and len(refused) == 20
+    assert {r.code for r in refused} == {"offering_full"}
+    offering.refresh_from_db()
+    assert offering.reserved_amount == offering.raised_amount == Decimal("150000.00")
+    assert Subscription.objects.filter(status=SubscriptionStatus.PAID).count() == 30
+    assert Subscription.objects.count() == 30, "a refused request must leave no subscription behind"
+    assert Payment.objects.count() == 30 and Payment.objects.values("subscription").distinct().count() == 30
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("150000.00")
+    assert total_of_all_accounts() == 0
+
+
+def test_racing_investors_never_exceed_the_investor_cap(monkeypatch):
+    small_cap = dataclasses.replace(regimes.CN, investor_cap=5)
+    monkeypatch.setitem(regimes.REGIMES, "cn", small_cap)
+    offering = live_offering()
+    investors = [eligible_investor() for _ in range(12)]
+
+    answers = race(investors, offering, "1000.00")
+
+    accepted = [a for a in answers if isinstance(a, Subscription)]
+    assert len(accepted) == 5
+    assert {a.code for a in answers if isinstance(a, DomainError)} == {"investor_cap_reached"}
+    offering.refresh_from_db()
+    assert offering.investor_count == 5 and Subscription.objects.count() == 5
+
+
+def test_one_investor_racing_two_subscriptions_gets_at_most_the_remaining_capacity():
+    offering = live_offering(max_amount=Decimal("100000.00"), target_amount=Decimal("100000.00"))
+    investor = eligible_investor()
+
+    answers = race([investor, investor], offering, "60000.00")
+
+    accepted = [a for a in answers if isinstance(a, Subscription)]
+    assert len(accepted) == 1
+    offering.refresh_from_db()
+    assert offering.reserved_amount == Decimal("60000.00") and offering.investor_count == 1

@@ -1,0 +1,182 @@
+"""Subscribing, paying, cancelling and closing, end to end through the API against the real fake Stripe server."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from investors import settlement
+from investors.models import Holding, KycStatus, Refund, Subscription, SubscriptionStatus
+from investors.tests.factories import KycProfileFactory, SuitabilityAssessmentFactory
+from ledger.models import AccountKind
+from ledger.selectors import balance, total_of_all_accounts
+from projects.models import Offering, OfferingStatus
+from projects.tests.factories import OfferingFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
+
+
+def live_offering(**overrides) -> Offering:
+    now = timezone.now()
+    values = {
+        "status": OfferingStatus.LIVE,
+        "opens_at": now - dt.timedelta(days=1),
+        "closes_at": now + dt.timedelta(days=10),
+        "target_amount": Decimal("100000.00"),
+        "max_amount": Decimal("150000.00"),
+        "min_investment": Decimal("1000.00"),
+        "price_per_share": Decimal("10.00"),
+    }
+    return OfferingFactory(**(values | overrides))
+
+
+def eligible_investor():
+    kyc = KycProfileFactory(status=KycStatus.VERIFIED, qualified=True)
+    SuitabilityAssessmentFactory(user=kyc.user, risk_level="C5", score=33)
+    return kyc.user
+
+
+def subscribe(investor, offering, amount: str, *, key: str, card: str = "pm_card_visa"):
+    client = APIClient()
+    client.force_authenticate(investor)
+    return client.post(
+        "/api/v1/subscriptions/",
+        {"offering": offering.pk, "amount": amount, "payment_method": card},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+def test_paid_subscription_holds_money_in_escrow_and_reserves_capacity():
+    offering, investor = live_offering(), eligible_investor()
+
+    response = subscribe(investor, offering, "20000.00", key="k1")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["status"], body["amount"], body["shares"], body["currency"]) == ("paid", "20000.00", 2000, "CNY")
+    offering.refresh_from_db()
+    assert (offering.raised_amount, offering.remaining_amount, offering.investor_count) == (
+        Decimal("20000.00"), Decimal("130000.00"), 1,
+    )
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("20000.00")
+    assert total_of_all_accounts() == 0
+
+
+def test_same_key_and_body_returns_the_same_subscription_and_charges_once():
+    offering, investor = live_offering(), eligible_investor()
+    first = subscribe(investor, offering, "20000.00", key="same")
+    again = subscribe(investor, offering, "20000.00", key="same")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert Subscription.objects.count() == 1
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("20000.00")
+
+
+def test_same_key_with_another_body_is_a_conflict_and_changes_nothing():
+    offering, investor = live_offering(), eligible_investor()
+    subscribe(investor, offering, "20000.00", key="same")
+
+    response = subscribe(investor, offering, "30000.00", key="same")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "idempotency_conflict"
+    assert Subscription.objects.count() == 1
+
+
+def test_declined_card_is_402_and_frees_the_capacity():
+    offering, investor = live_offering(), eligible_investor()
+
+    response = subscribe(investor, offering, "20000.00", key="d1", card="pm_card_visa_chargeDeclined")
+
+    assert response.status_code == 402
+    assert response.json()["error"]["code"] == "payment_declined"
+    offering.refresh_from_db()
+    assert (offering.reserved_amount, offering.raised_amount, offering.investor_count) == (0, 0, 0)
+    assert Subscription.objects.get().status == SubscriptionStatus.PAYMENT_FAILED
+    assert total_of_all_accounts() == 0 and balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0
+
+
+def test_amount_over_remaining_capacity_is_refused_with_the_remaining_amount():
+    offering, investor = live_offering(), eligible_investor()
+
+    response = subscribe(investor, offering, "160000.00", key="big")
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "offering_full" and error["details"]["remaining_amount"] == "150000.00"
+    assert not Subscription.objects.exists()
+
+
+def test_cancel_refunds_through_stripe_and_the_ledger():
+    offering, investor = live_offering(), eligible_investor()
+    subscription_id = subscribe(investor, offering, "20000.00", key="c1").json()["id"]
+    client = APIClient()
+    client.force_authenticate(investor)
+
+    response = client.post(f"/api/v1/subscriptions/{subscription_id}/cancel/")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
+    refund = Refund.objects.get()
+    assert refund.status == "succeeded" and refund.stripe_refund_id
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0
+    offering.refresh_from_db()
+    assert (offering.reserved_amount, offering.raised_amount, offering.investor_count) == (0, 0, 0)
+
+
+def test_cancel_after_the_deadline_is_refused():
+    offering = live_offering(closes_at=timezone.now() + dt.timedelta(hours=47))
+    investor = eligible_investor()
+    subscription_id = subscribe(investor, offering, "20000.00", key="late").json()["id"]
+    client = APIClient()
+    client.force_authenticate(investor)
+
+    response = client.post(f"/api/v1/subscriptions/{subscription_id}/cancel/")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "cancellation_closed"
+    assert Subscription.objects.get().status == SubscriptionStatus.PAID
+    assert not Refund.objects.exists()
+
+
+def test_offering_that_meets_its_target_closes_issues_shares_and_releases_escrow_less_fee():
+    offering = live_offering()
+    investors = [eligible_investor() for _ in range(2)]
+    subscribe(investors[0], offering, "60000.00", key="a")
+    subscribe(investors[1], offering, "50000.00", key="b")
+    Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+
+    settlement.offerings_settle_closing()
+
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.CLOSED
+    assert sorted(Holding.objects.values_list("shares", flat=True)) == [5000, 6000]
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0
+    assert balance(AccountKind.ISSUER_PAYABLE, offering.issuer_id) == Decimal("104500.00")
+    assert balance(AccountKind.PLATFORM_FEES) == Decimal("5500.00")
+    assert total_of_all_accounts() == 0
+
+    settlement.offerings_settle_closing()
+    assert Holding.objects.count() == 2 and balance(AccountKind.PLATFORM_FEES) == Decimal("5500.00")
+
+
+def test_offering_that_misses_its_target_refunds_everyone():
+    offering = live_offering()
+    investor = eligible_investor()
+    subscribe(investor, offering, "20000.00", key="a")
+    Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+
+    settlement.offerings_settle_closing()
+
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.FAILED
+    assert Subscription.objects.get().status == SubscriptionStatus.REFUNDED
+    assert Refund.objects.get().status == "succeeded"
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0
+    assert not Holding.objects.exists()

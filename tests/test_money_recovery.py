@@ -1,0 +1,207 @@
+"""What a lost answer, a crash or a redelivered webhook must not do: lose a payment, or pay or refund twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+from celery.exceptions import Retry
+from django.conf import settings
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from investors import gateway, settlement, subscriptions
+from investors.models import Holding, Payment, Refund, StripeEvent, Subscription, SubscriptionStatus
+from ledger.models import AccountKind
+from ledger.selectors import balance, total_of_all_accounts
+from projects.models import Offering, OfferingStatus
+from tests.test_money_flow import eligible_investor, live_offering, subscribe
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
+
+
+def answer_lost_after_charging(monkeypatch):
+    """Stripe takes the money, but its answer never reaches us (a timeout, a killed process)."""
+    real_charge = gateway.charge
+
+    def charge_then_lose_answer(**kwargs):
+        real_charge(**kwargs)
+        raise gateway.GatewayUnavailable("answer lost")
+
+    monkeypatch.setattr(gateway, "charge", charge_then_lose_answer)
+
+
+def signed(payload: bytes, secret: str | None = None) -> str:
+    timestamp = int(time.time())
+    digest = hmac.new(
+        (secret or settings.STRIPE_WEBHOOK_SECRET).encode(), f"{timestamp}.".encode() + payload, hashlib.sha256
+    ).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def succeeded_event(subscription: Subscription, event_id: str = "evt_test_1") -> bytes:
+    charge = gateway.find_charge(subscription_id=subscription.pk)
+    intent = {
+        "id": charge.payment_intent_id,
+        "object": "payment_intent",
+        "amount": int(subscription.amount * 100),
+        "currency": "cny",
+        "status": "succeeded",
+        "payment_method": "pm_card_visa",
+        "last_payment_error": None,
+        "metadata": {"subscription_id": str(subscription.pk)},
+    }
+    return json.dumps(
+        {"id": event_id, "object": "event", "type": "payment_intent.succeeded", "data": {"object": intent}}
+    ).encode()
+
+
+def post_webhook(payload: bytes, signature: str):
+    return APIClient().post(
+        "/api/v1/payments/stripe/webhook/", payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
+    )
+
+
+def test_lost_answer_leaves_the_subscription_pending_and_the_sweep_finds_the_charge(monkeypatch):
+    offering, investor = live_offering(), eligible_investor()
+    answer_lost_after_charging(monkeypatch)
+
+    response = subscribe(investor, offering, "20000.00", key="lost")
+
+    assert response.status_code == 201 and response.json()["status"] == "pending_payment"
+    monkeypatch.undo()
+    Subscription.objects.update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
+    subscriptions.reservations_expire()
+    assert Subscription.objects.get().status == SubscriptionStatus.PAID
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 20000
+
+
+def test_reservation_with_no_charge_at_stripe_expires_and_frees_capacity(monkeypatch):
+    offering, investor = live_offering(), eligible_investor()
+
+    def stripe_down(**kwargs):
+        raise gateway.GatewayUnavailable("connection refused")
+
+    monkeypatch.setattr(gateway, "charge", stripe_down)
+    subscribe(investor, offering, "20000.00", key="down")
+    monkeypatch.undo()
+    Subscription.objects.update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
+
+    subscriptions.reservations_expire()
+
+    assert Subscription.objects.get().status == SubscriptionStatus.EXPIRED
+    offering.refresh_from_db()
+    assert (offering.reserved_amount, offering.investor_count) == (0, 0)
+
+
+def test_webhook_delivered_twice_is_applied_once(monkeypatch):
+    offering, investor = live_offering(), eligible_investor()
+    answer_lost_after_charging(monkeypatch)
+    subscribe(investor, offering, "20000.00", key="wh")
+    monkeypatch.undo()
+    subscription = Subscription.objects.get()
+    payload = succeeded_event(subscription)
+
+    first, second = post_webhook(payload, signed(payload)), post_webhook(payload, signed(payload))
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.PAID
+    assert Payment.objects.count() == 1 and StripeEvent.objects.count() == 1
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 20000
+
+
+@pytest.mark.parametrize("signature", ["", "t=1,v1=deadbeef", None])
+def test_forged_or_unsigned_webhook_is_refused_and_changes_nothing(monkeypatch, signature):
+    offering, investor = live_offering(), eligible_investor()
+    answer_lost_after_charging(monkeypatch)
+    subscribe(investor, offering, "20000.00", key="forged")
+    monkeypatch.undo()
+    payload = succeeded_event(Subscription.objects.get())
+
+    response = post_webhook(payload, signature if signature is not None else signed(payload, secret="whsec_wrong"))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_signature"
+    assert Subscription.objects.get().status == SubscriptionStatus.PENDING_PAYMENT
+    assert not Payment.objects.exists() and not StripeEvent.objects.exists()
+
+
+def test_localstripe_webhook_completes_a_payment_whose_answer_was_lost(monkeypatch, live_server, fake_stripe_webhook):
+    fake_stripe_webhook(live_server.url + "/api/v1/payments/stripe/webhook/")
+    offering, investor = live_offering(), eligible_investor()
+    answer_lost_after_charging(monkeypatch)
+
+    subscribe(investor, offering, "20000.00", key="live-wh")
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not Payment.objects.exists():
+        time.sleep(0.2)
+    assert Subscription.objects.get().status == SubscriptionStatus.PAID
+    # localstripe may send more than one succeeded event for one payment; the money is recorded once.
+    assert StripeEvent.objects.filter(type="payment_intent.succeeded").exists()
+    time.sleep(1.5)
+    assert Payment.objects.count() == 1 and balance(AccountKind.OFFERING_ESCROW, offering.pk) == 20000
+
+
+def close_now(offering: Offering) -> None:
+    Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+
+
+def test_settlement_killed_halfway_finishes_on_the_next_run_and_pays_each_subscription_once(monkeypatch):
+    offering = live_offering()
+    for index in range(3):
+        subscribe(eligible_investor(), offering, "40000.00", key=f"s{index}")
+    close_now(offering)
+    real_settle_one, calls = settlement._settle_one, []
+
+    def crash_after_first(subscription_id):
+        if calls:
+            raise RuntimeError("worker killed")
+        calls.append(subscription_id)
+        real_settle_one(subscription_id)
+
+    monkeypatch.setattr(settlement, "_settle_one", crash_after_first)
+    with pytest.raises(RuntimeError):
+        settlement.offerings_settle_closing()
+    assert Holding.objects.count() == 1
+    monkeypatch.undo()
+
+    settlement.offerings_settle_closing()
+
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.CLOSED
+    assert Holding.objects.count() == 3
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0
+    assert balance(AccountKind.PLATFORM_FEES) == 6000
+    assert total_of_all_accounts() == 0
+
+
+def test_refund_interrupted_after_stripe_refunded_is_not_refunded_again(monkeypatch):
+    offering = live_offering()
+    for index in range(2):
+        subscribe(eligible_investor(), offering, "20000.00", key=f"r{index}")
+    close_now(offering)
+    real_refund = gateway.refund
+
+    def refund_then_crash(**kwargs):
+        real_refund(**kwargs)
+        raise gateway.GatewayUnavailable("answer lost")
+
+    monkeypatch.setattr(gateway, "refund", refund_then_crash)
+    # The refund task (eager here) asks Celery to retry; either way this run stops with the refund unrecorded.
+    with pytest.raises((gateway.GatewayUnavailable, Retry)):
+        settlement.offering_settle(offering_id=offering.pk)
+    monkeypatch.undo()
+
+    settlement.offering_settle(offering_id=offering.pk)
+
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.FAILED
+    assert len(list(gateway.list_refunds())) == 2
+    assert Refund.objects.filter(status="succeeded").count() == 2
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0
