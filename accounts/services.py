@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -11,6 +14,9 @@ from accounts.models import Role, User
 from crowdfund.errors import DomainError, ValidationFailed
 
 
+USERNAME_PATTERN = re.compile(r"[\w.@+-]+")
+
+
 def user_register(*, username: str, email: str, password: str, role: str) -> tuple[User, Token]:
     """Create an investor or issuer account and its API token."""
     errors: dict[str, list[str]] = {}
@@ -18,6 +24,8 @@ def user_register(*, username: str, email: str, password: str, role: str) -> tup
     email = (email or "").strip()
     if not username:
         errors["username"] = [_("This field is required.")]
+    elif not USERNAME_PATTERN.fullmatch(username) or len(username) > 150:
+        errors["username"] = [_("Use up to 150 letters, digits and the characters @ . + - _ only.")]
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = [_("This username is taken.")]
     if not email:
@@ -48,5 +56,7 @@ def token_obtain(*, request: HttpRequest, username: str, password: str) -> Token
         )
     if user is None:
         raise DomainError(_("Wrong username or password."), code="invalid_credentials", status=400)
+    # A token is a login: the signal resets the failure count (django-axes) and records last_login.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     token, _created = Token.objects.get_or_create(user=user)
     return token

@@ -3,8 +3,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crowdfund.admin_actions import service_action
-from investors import identity_numbers, services
-from investors.models import KycDecision, KycProfile, SuitabilityAssessment
+from investors import identity_numbers, services, subscriptions
+from investors.models import (
+    Holding,
+    KycDecision,
+    KycProfile,
+    Payment,
+    ReconciliationIssue,
+    Refund,
+    Subscription,
+    SuitabilityAssessment,
+)
 
 
 class KycDecisionInline(admin.TabularInline):
@@ -73,4 +82,64 @@ class SuitabilityAssessmentAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Money records are evidence: staff read them; only services write them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "investor", "offering", "amount", "currency", "shares", "status", "created_at", "paid_at"]
+    list_filter = ["status", "currency"]
+    search_fields = ["investor__username", "offering__title", "idempotency_key"]
+    list_select_related = ["investor", "offering"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["payment_intent_id", "subscription", "amount", "currency", "received_at"]
+    search_fields = ["payment_intent_id"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["id", "subscription", "amount", "currency", "reason", "status", "stripe_refund_id", "requested_at"]
+    list_filter = ["status", "reason"]
+    actions = [
+        service_action(
+            "Send selected refunds to Stripe again",
+            lambda refund, user, reason: subscriptions.refund_process(refund_id=refund.pk),
+        )
+    ]
+
+    def has_review_permission(self, request):
+        return request.user.is_superuser
+
+
+@admin.register(Holding)
+class HoldingAdmin(ReadOnlyAdmin):
+    list_display = ["investor", "offering", "shares", "amount", "currency", "acquired_at"]
+    search_fields = ["investor__username", "offering__title"]
+    list_select_related = ["investor", "offering"]
+
+
+@admin.register(ReconciliationIssue)
+class ReconciliationIssueAdmin(admin.ModelAdmin):
+    list_display = ["found_at", "kind", "stripe_id", "subscription", "resolved", "detail"]
+    list_filter = ["kind", "resolved"]
+    readonly_fields = ["found_at", "kind", "stripe_id", "subscription", "detail"]
+
+    def has_add_permission(self, request):
         return False

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 
-from investors.models import Holding, KycProfile, Subscription, SuitabilityAssessment
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from investors.cancellation import cancel_deadline, is_cancellable
+from investors.models import FUNDED_STATUSES, Holding, KycProfile, Subscription, SuitabilityAssessment
 
 NOT_SUBMITTED = "not_submitted"
 
@@ -39,3 +46,65 @@ def subscriptions_of(user) -> QuerySet[Subscription]:
 
 def holdings_of(user) -> QuerySet[Holding]:
     return Holding.objects.filter(investor=user).select_related("offering")
+
+
+# What the money pages show -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubscriptionRow:
+    """A subscription as "My subscriptions" lists it, with the deadline and the button the service would honour."""
+
+    subscription: Subscription
+    cancel_deadline: dt.datetime
+    cancellable: bool
+
+
+def subscription_rows_of(user, *, now: dt.datetime | None = None) -> list[SubscriptionRow]:
+    now = now or timezone.now()
+    rows = []
+    for subscription in subscriptions_of(user).select_related("offering__issuer"):
+        deadline = cancel_deadline(subscription.offering)
+        # The same conditions subscription_cancel checks, so the button is only offered when it would succeed.
+        cancellable = is_cancellable(subscription, now)
+        rows.append(SubscriptionRow(subscription, deadline, cancellable))
+    return rows
+
+
+def position_in(user, offering) -> Decimal:
+    """What the investor has paid into an offering and not taken back: the sum of their funded subscriptions."""
+    funded = Subscription.objects.filter(investor=user, offering=offering, status__in=FUNDED_STATUSES)
+    return funded.aggregate(total=Coalesce(Sum("amount"), Decimal("0")))["total"]
+
+
+@dataclass(frozen=True)
+class CapTableLine:
+    username: str
+    shares: int
+    percent_of_issued: Decimal
+
+
+def cap_table_of(offering) -> list[CapTableLine]:
+    """Who holds the shares an offering issued, one line per investor, largest first."""
+    by_investor = (
+        Holding.objects.filter(offering=offering)
+        .values("investor__username")
+        .annotate(shares=Sum("shares"))
+        .order_by("-shares", "investor__username")
+    )
+    issued = sum(line["shares"] for line in by_investor)
+    return [
+        CapTableLine(
+            username=line["investor__username"],
+            shares=line["shares"],
+            percent_of_issued=(Decimal(line["shares"]) * 100 / issued).quantize(Decimal("0.01")),
+        )
+        for line in by_investor
+    ]
+
+
+def funded_subscriptions_summary(offering) -> dict:
+    """While an offering is live: how many subscriptions are paid into escrow, and for how much."""
+    return Subscription.objects.filter(offering=offering, status__in=FUNDED_STATUSES).aggregate(
+        count=Count("pk"), total=Coalesce(Sum("amount"), Decimal("0"))
+    )

@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from investors import selectors, subscriptions, tasks
+from investors import cancellation, selectors, subscriptions, tasks
 from investors.models import Holding, Subscription
 from projects import selectors as project_selectors
 from projects import services as project_services
@@ -54,7 +54,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         ]
 
     def get_cancel_deadline(self, subscription: Subscription) -> str:
-        return serializers.DateTimeField().to_representation(subscriptions.cancel_deadline(subscription.offering))
+        return serializers.DateTimeField().to_representation(cancellation.cancel_deadline(subscription.offering))
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crowdfund.errors import DomainError, PermissionRefused, field_error
-from investors import eligibility, gateway, locks, tasks
+from investors import cancellation, eligibility, gateway, locks, tasks
 from investors.models import (
     CAPACITY_STATUSES,
     Payment,
@@ -28,15 +28,11 @@ from investors.models import (
 from ledger.models import AccountKind
 from ledger.services import entry_post
 from projects import services as project_services
-from projects.models import Offering, OfferingStatus
+from projects.models import Offering
 from projects.regimes import regime_for
 from projects.validation import Errors, parse_money
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
-
-
-def cancel_deadline(offering: Offering) -> dt.datetime:
-    return offering.closes_at - dt.timedelta(hours=regime_for(offering.regime).cancel_window_hours)
 
 
 def _request_digest(*, offering_id: int, amount: Decimal, payment_method: str) -> str:
@@ -152,6 +148,15 @@ def _charge(subscription: Subscription) -> Subscription:
         )
     except gateway.GatewayUnavailable:
         return subscription
+    except gateway.GatewayRefused as refusal:
+        # Stripe refused the request itself (an unknown payment method, say): no money was taken.
+        payment_failure_record(subscription_id=subscription.pk)
+        raise DomainError(
+            _("The payment could not be made: %(reason)s") % {"reason": refusal},
+            code="payment_declined",
+            status=402,
+            details={"subscription": subscription.pk},
+        ) from refusal
     if charge.status == "succeeded":
         return payment_record(subscription_id=subscription.pk, charge=charge)
     if charge.status == "failed":
@@ -250,8 +255,8 @@ def subscription_cancel(*, subscription: Subscription, by) -> Subscription:
     with transaction.atomic():
         offering = locks.lock_offering(subscription.offering_id)
         subscription = locks.lock_subscription(subscription.pk)
-        deadline = cancel_deadline(offering)
-        if timezone.now() >= deadline or offering.status not in (OfferingStatus.LIVE, OfferingStatus.SUSPENDED):
+        deadline = cancellation.cancel_deadline(offering)
+        if not cancellation.offering_accepts_cancellations(offering, timezone.now()):
             raise DomainError(
                 _("Cancellation closed at %(deadline)s.") % {"deadline": timezone.localtime(deadline).isoformat()},
                 code="cancellation_closed",

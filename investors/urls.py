@@ -1,2 +1,16 @@
+from django.urls import path
+
+from investors import money_views, views
+
 app_name = "investors"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("kyc/", views.kyc, name="kyc"),
+    path("questionnaire/", views.questionnaire, name="questionnaire"),
+    path("profile/", views.profile, name="profile"),
+    path("subscribe/<int:offering_id>/", money_views.subscribe, name="subscribe"),
+    path("subscriptions/", money_views.subscriptions, name="subscriptions"),
+    path("subscriptions/<int:pk>/cancel/", money_views.subscription_cancel_view, name="subscription_cancel"),
+    path("portfolio/", money_views.portfolio, name="portfolio"),
+    path("cap-table/<int:offering_id>/", money_views.cap_table, name="cap_table"),
+]

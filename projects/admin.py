@@ -109,6 +109,10 @@ class OfferingAdmin(SimpleHistoryAdmin):
             lambda offering, user, reason: services.offering_reject(offering=offering, by=user, reason=reason),
             ask_reason=True,
         ),
+        service_action(
+            "Close selected offerings now (settlement follows)",
+            lambda offering, user, reason: services.offering_close_early(offering=offering, by=user),
+        ),
     ]
 
     def has_delete_permission(self, request, obj=None):

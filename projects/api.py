@@ -199,7 +199,8 @@ class IssuerViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
         issuer = services.issuer_create(owner=request.user, **data.validated_data)
         return Response(IssuerSerializer(issuer).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=StatementInputSerializer, responses=StatementSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=StatementSerializer(many=True))
+    @extend_schema(methods=["POST"], request=StatementInputSerializer, responses={201: StatementSerializer})
     @action(detail=True, methods=["get", "post"])
     def financials(self, request, pk=None):
         issuer = self.get_object()
@@ -287,7 +288,8 @@ class OfferingViewSet(
         offering = services.offering_cancel(offering=self.get_object(), by=request.user, **data.validated_data)
         return self._render(offering)
 
-    @extend_schema(request=UpdateInputSerializer, responses=UpdateSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=UpdateSerializer(many=True))
+    @extend_schema(methods=["POST"], request=UpdateInputSerializer, responses={201: UpdateSerializer})
     @action(detail=True, methods=["get", "post"])
     def updates(self, request, pk=None):
         offering = self.get_object()

@@ -258,10 +258,16 @@ class OfferingApproval(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     note = models.TextField(blank=True)
+    # A rejection ends a review round: its approvals stay on record but no longer count.
+    superseded = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["at", "id"]
-        constraints = [models.UniqueConstraint(fields=["offering", "by"], name="one_approval_per_staff_user")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "by"], condition=models.Q(superseded=False), name="one_approval_per_staff_user"
+            )
+        ]
 
 
 class CommitmentParty(models.TextChoices):

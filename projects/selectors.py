@@ -15,7 +15,7 @@ def issuers_visible_to(user) -> QuerySet[Issuer]:
 
 
 def statements_of(issuer: Issuer) -> QuerySet[FinancialStatement]:
-    return issuer.statements.select_related("filed_by").order_by("-fiscal_year", "period", "kind", "-version")
+    return issuer.statements.select_related("filed_by", "superseded_by").order_by("-fiscal_year", "period", "kind", "-version")
 
 
 def offerings_visible_to(user) -> QuerySet[Offering]:
@@ -31,3 +31,26 @@ def offerings_visible_to(user) -> QuerySet[Offering]:
 
 def offerings_awaiting_review() -> QuerySet[Offering]:
     return Offering.objects.filter(status=OfferingStatus.IN_REVIEW).select_related("issuer").order_by("created_at")
+
+
+def offerings_search(*, user, status: str = "", search: str = "") -> QuerySet[Offering]:
+    """The offerings page: what the user may see, narrowed to one status and to words found in the title, the
+    summary or the company's name."""
+    offerings = offerings_visible_to(user)
+    if status:
+        offerings = offerings.filter(status=status)
+    if search:
+        offerings = offerings.filter(
+            Q(title__icontains=search) | Q(summary__icontains=search) | Q(issuer__legal_name__icontains=search)
+        )
+    return offerings
+
+
+def offerings_with_updates_visible_to(user) -> QuerySet[Offering]:
+    """An offering's page shows its updates and the terms each one changed."""
+    return offerings_visible_to(user).prefetch_related("updates__term_changes")
+
+
+def offerings_managed_by(user) -> QuerySet[Offering]:
+    """Offerings of the companies the user manages (every company, for staff)."""
+    return offerings_visible_to(user).filter(issuer__in=issuers_visible_to(user))

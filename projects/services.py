@@ -357,11 +357,13 @@ def offering_edit_draft(
             errors.add(field, _("Unknown field."))
         merged = {field: getattr(offering, field) for field in TERM_FIELDS} | raw_terms
         terms = _clean_terms(merged, errors)
-        commitments = (
-            _clean_commitments(announced_commitments, errors, terms["max_amount"])
-            if announced_commitments is not None
-            else None
-        )
+        if announced_commitments is not None:
+            commitments = _clean_commitments(announced_commitments, errors, terms["max_amount"])
+        else:
+            commitments = None
+            announced = sum((c.amount for c in offering.commitments.all()), Decimal("0"))
+            if terms["max_amount"] is not None and announced > terms["max_amount"]:
+                errors.add("announced_commitments", _("Announced commitments exceed the maximum amount."))
         errors.raise_if_any()
         for field, value in terms.items():
             setattr(offering, field, value)
@@ -398,14 +400,18 @@ def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
             return _transition(offering, "approve", by=by, reason=note)  # refuses with invalid_transition
         if offering.issuer.owner_id == by.pk:
             raise PermissionRefused(_("Staff cannot approve an offering of a company they manage."))
-        if offering.approvals.filter(by=by).exists():
+        if offering.closes_at <= timezone.now():
+            raise InvalidTransition(
+                _("The closing time of this offering has passed; the issuer must change the dates first.")
+            )
+        if offering.approvals.filter(by=by, superseded=False).exists():
             raise DomainError(
                 _("You have already approved this offering; a second, different staff member must approve it."),
                 code="second_approval_required",
             )
         now = timezone.now()
         OfferingApproval.objects.create(offering=offering, by=by, at=now, note=note)
-        if offering.approvals.count() < approvals_required(offering):
+        if offering.approvals.filter(superseded=False).count() < approvals_required(offering):
             return offering
         _transition(offering, "approve", by=by, reason=note)
         if offering.opens_at <= now:
@@ -419,7 +425,8 @@ def offering_reject(*, offering: Offering, by, reason: str) -> Offering:
         raise field_error("reason", _("Give the issuer a reason."))
     with transaction.atomic():
         offering = _locked(offering)
-        offering.approvals.all().delete()
+        # Approvals of this round no longer count, but stay on record.
+        offering.approvals.update(superseded=True)
         return _transition(offering, "reject", by=by, reason=reason.strip())
 
 

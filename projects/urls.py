@@ -1,2 +1,18 @@
+from django.urls import path
+
+from projects import views
+
 app_name = "projects"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("offerings/", views.offering_list, name="offering_list"),
+    path("offerings/<int:pk>/", views.offering_detail, name="offering_detail"),
+    path("offerings/<int:pk>/edit/", views.offering_edit, name="offering_edit"),
+    path("offerings/<int:pk>/submit/", views.offering_submit, name="offering_submit"),
+    path("offerings/<int:pk>/updates/new/", views.offering_update_post, name="offering_update_post"),
+    path("offerings/<int:pk>/cancel/", views.offering_cancel, name="offering_cancel"),
+    path("companies/", views.issuer_list, name="issuer_list"),
+    path("companies/new/", views.issuer_create, name="issuer_create"),
+    path("companies/<int:pk>/", views.issuer_detail, name="issuer_detail"),
+    path("companies/<int:pk>/offerings/new/", views.offering_create, name="offering_create"),
+]

@@ -13,6 +13,8 @@ from stdnum.cn import uscc as uscc_checker
 from crowdfund.errors import ValidationFailed
 
 CENT = Decimal("0.01")
+# Money columns hold 16 digits, two of them decimals.
+MAX_INTEGER_DIGITS = 14
 
 
 class Errors:
@@ -44,6 +46,9 @@ def parse_money(value: Any, field: str, errors: Errors, *, positive: bool = True
         return None
     if not amount.is_finite():
         errors.add(field, _("Enter an amount such as 1000000.00."))
+        return None
+    if amount.adjusted() >= MAX_INTEGER_DIGITS:
+        errors.add(field, _("The amount is too large."))
         return None
     if amount != amount.quantize(CENT):
         errors.add(field, _("Use at most two decimal places."))

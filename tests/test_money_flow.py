@@ -180,3 +180,15 @@ def test_offering_that_misses_its_target_refunds_everyone():
     assert Refund.objects.get().status == "succeeded"
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0
     assert not Holding.objects.exists()
+
+
+def test_unknown_payment_method_is_declined_and_frees_the_capacity():
+    offering, investor = live_offering(), eligible_investor()
+
+    response = subscribe(investor, offering, "20000.00", key="u1", card="pm_does_not_exist")
+
+    assert response.status_code == 402
+    assert response.json()["error"]["code"] == "payment_declined"
+    offering.refresh_from_db()
+    assert (offering.reserved_amount, offering.investor_count) == (0, 0)
+    assert total_of_all_accounts() == 0

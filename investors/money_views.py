@@ -1,0 +1,82 @@
+"""The investor's money pages (subscribe, my subscriptions, my portfolio) and the issuer's cap table.
+
+The cap table lives here rather than in `projects` because it reads holdings, and `projects` knows no other app.
+"""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crowdfund.web import investor_required, issuer_required, perform, submit_form
+from investors import selectors
+from investors.money_forms import SubscribeForm
+from investors.subscriptions import subscription_cancel, subscription_create
+from projects import selectors as project_selectors
+from projects.models import OfferingStatus
+
+
+@investor_required
+@require_POST
+def subscribe(request, offering_id: int):
+    """The subscribe form on the offering page posts here. A refusal goes back to the offering page as messages,
+    where a new form (with a new idempotency key) is waiting."""
+    offering = get_object_or_404(project_selectors.offerings_visible_to(request.user), pk=offering_id)
+    form = SubscribeForm(request.POST)
+    answer = submit_form(
+        request,
+        form,
+        lambda: subscription_create(
+            investor=request.user,
+            offering=offering,
+            client_ip=request.META.get("REMOTE_ADDR"),
+            **form.cleaned_data,
+        ),
+        success=_("Your subscription is recorded."),
+    )
+    if answer is not None:
+        return redirect("investors:subscriptions")
+    # The offering page shows a fresh form, so what it cannot show beside a field is said as a message.
+    for field_messages in form.errors.values():
+        for message in field_messages:
+            messages.error(request, message)
+    return redirect("projects:offering_detail", pk=offering.pk)
+
+
+@investor_required
+def subscriptions(request):
+    return render(request, "investors/subscriptions.html", {"rows": selectors.subscription_rows_of(request.user)})
+
+
+@investor_required
+@require_POST
+def subscription_cancel_view(request, pk: int):
+    subscription = get_object_or_404(selectors.subscriptions_of(request.user), pk=pk)
+    perform(
+        request,
+        lambda: subscription_cancel(subscription=subscription, by=request.user),
+        success=_("Your subscription is cancelled; the whole amount is being refunded."),
+    )
+    return redirect("investors:subscriptions")
+
+
+@investor_required
+def portfolio(request):
+    holdings = selectors.holdings_of(request.user).select_related("offering__issuer")
+    return render(request, "investors/portfolio.html", {"holdings": holdings})
+
+
+@issuer_required
+def cap_table(request, offering_id: int):
+    """Only the offering's owner (or staff) finds this page; another issuer gets 404."""
+    offering = get_object_or_404(project_selectors.offerings_managed_by(request.user), pk=offering_id)
+    live = offering.status == OfferingStatus.LIVE
+    return render(
+        request,
+        "projects/cap_table.html",
+        {
+            "offering": offering,
+            "lines": selectors.cap_table_of(offering),
+            "funded": selectors.funded_subscriptions_summary(offering) if live else None,
+        },
+    )

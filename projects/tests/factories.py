@@ -1,0 +1,126 @@
+"""Issuers, statements and offerings for tests. Every factory builds rows that the services would accept."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+from stdnum.cn import uscc
+
+from accounts.tests.factories import IssuerUserFactory
+from projects.models import (
+    FinancialStatement,
+    Issuer,
+    Offering,
+    OfferingStatus,
+    Security,
+    StatementKind,
+    StatementPeriod,
+)
+
+
+def make_uscc(serial: int) -> str:
+    """A unified social credit code with a correct check digit, different for each serial."""
+    first17 = f"91110105{serial:09d}"
+    return first17 + uscc.calc_check_digit(first17)
+
+
+def with_wrong_check_digit(code: str) -> str:
+    wrong = next(c for c in "0123456789" if c != code[-1])
+    return code[:-1] + wrong
+
+
+class IssuerFactory(DjangoModelFactory):
+    class Meta:
+        model = Issuer
+
+    owner = factory.SubFactory(IssuerUserFactory)
+    legal_name = factory.Sequence(lambda n: f"Company {n} Ltd")
+    uscc = factory.Sequence(make_uscc)
+    industry = "software"
+    founded_on = dt.date(2015, 3, 1)
+    description = "Makes software for small shops."
+    website = ""
+    related_to_platform = False
+    platform_stake_pct = Decimal("0")
+    related_party_note = ""
+
+    class Params:
+        tied = factory.Trait(related_to_platform=True, related_party_note="A platform director sits on the board.")
+
+
+class FinancialStatementFactory(DjangoModelFactory):
+    class Meta:
+        model = FinancialStatement
+
+    issuer = factory.SubFactory(IssuerFactory)
+    fiscal_year = 2023
+    period = StatementPeriod.FY
+    kind = StatementKind.HISTORICAL
+    version = 1
+    revenue = Decimal("5000000.00")
+    net_profit = Decimal("400000.00")
+    total_assets = Decimal("8000000.00")
+    total_liabilities = Decimal("3000000.00")
+    operating_cash_flow = Decimal("350000.00")
+    audited = True
+    filed_at = factory.LazyFunction(timezone.now)
+    filed_by = factory.LazyAttribute(lambda statement: statement.issuer.owner)
+
+
+def use_of_funds(target: Decimal = Decimal("1000000.00")) -> list[dict[str, str]]:
+    """Two uses adding up to `target`, as the service stores them."""
+    first = (target * Decimal("0.6")).quantize(Decimal("0.01"))
+    return [
+        {"category": "product development", "amount": str(first)},
+        {"category": "marketing", "amount": str(target - first)},
+    ]
+
+
+class OfferingFactory(DjangoModelFactory):
+    """A valid offering in any status (set `status=`); opens in a day and closes in 30 unless told otherwise."""
+
+    class Meta:
+        model = Offering
+
+    issuer = factory.SubFactory(IssuerFactory)
+    regime = "cn"
+    currency = "CNY"
+    title = factory.Sequence(lambda n: f"Round {n}")
+    summary = "Seed round to build the product."
+    security = Security.NEW_SHARES
+    price_per_share = Decimal("10.00")
+    pre_money_valuation = Decimal("20000000.00")
+    target_amount = Decimal("1000000.00")
+    max_amount = Decimal("1500000.00")
+    min_investment = Decimal("1000.00")
+    opens_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=1))
+    closes_at = factory.LazyAttribute(lambda offering: offering.opens_at + dt.timedelta(days=30))
+    use_of_funds = factory.LazyAttribute(lambda offering: use_of_funds(offering.target_amount))
+    risk_factors = "You may lose everything you invest."
+    status = OfferingStatus.DRAFT
+
+
+def offering_payload(issuer, **overrides) -> dict:
+    """The JSON body of a valid `POST offerings/` for `issuer`: opens tomorrow, closes 30 days later."""
+    opens_at = timezone.now() + dt.timedelta(days=1)
+    return {
+        "issuer": issuer.pk,
+        "title": "Lantern seed round",
+        "summary": "Point-of-sale software for tea shops.",
+        "security": "new_shares",
+        "price_per_share": "10.00",
+        "pre_money_valuation": "20000000.00",
+        "target_amount": "1000000.00",
+        "max_amount": "1500000.00",
+        "min_investment": "1000.00",
+        "opens_at": opens_at.isoformat(),
+        "closes_at": (opens_at + dt.timedelta(days=30)).isoformat(),
+        "use_of_funds": [
+            {"category": "product development", "amount": "600000.00"},
+            {"category": "marketing", "amount": "400000.00"},
+        ],
+        "risk_factors": "You may lose everything you invest.",
+        "announced_commitments": [{"by": "lead", "amount": "200000.00"}],
+    } | overrides

@@ -1,0 +1,257 @@
+"""Updates to investors, and the term changes they carry: recorded term by term with old and new values."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.tests.factories import InvestorFactory, IssuerUserFactory
+from projects.models import Offering, OfferingStatus, OfferingUpdate, TermChange
+from projects.tests.factories import OfferingFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_USES = [
+    {"category": "product development", "amount": "500000.00"},
+    {"category": "hiring", "amount": "500000.00"},
+]
+
+
+def url(offering):
+    return f"/api/v1/offerings/{offering.pk}/updates/"
+
+
+def live_offering(**kwargs):
+    now = timezone.now()
+    return OfferingFactory(
+        status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=2), closes_at=now + dt.timedelta(days=20), **kwargs
+    )
+
+
+def snapshot(offering):
+    offering.refresh_from_db()
+    return {field.attname: getattr(offering, field.attname) for field in Offering._meta.concrete_fields}
+
+
+def assert_nothing_posted():
+    assert OfferingUpdate.objects.count() == 0
+    assert TermChange.objects.count() == 0
+
+
+@pytest.fixture
+def offering(api_client):
+    running = live_offering()
+    api_client.force_authenticate(running.issuer.owner)
+    return running
+
+
+def test_update_without_changes_is_published(api_client, offering):
+    response = api_client.post(url(offering), {"title": "Q3 news", "body": "We shipped."}, format="json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["title"], body["material_change"], body["changes"], body["term_changes"]) == ("Q3 news", False, {}, [])
+    assert OfferingUpdate.objects.get().posted_by == offering.issuer.owner
+
+
+def test_changing_security_price_and_use_of_funds_records_each_change_and_applies_it(api_client, offering):
+    changes = {"security": "existing_shares", "price_per_share": "20.00", "use_of_funds": NEW_USES}
+
+    response = api_client.post(
+        url(offering),
+        {"title": "New terms", "body": "Repriced.", "material_change": True, "changes": changes},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    recorded = {change.term: (change.old_value, change.new_value) for change in TermChange.objects.all()}
+    assert recorded == {
+        "security": ("new_shares", "existing_shares"),
+        "price_per_share": ("10.00", "20.00"),
+        "use_of_funds": (
+            [
+                {"category": "product development", "amount": "600000.00"},
+                {"category": "marketing", "amount": "400000.00"},
+            ],
+            NEW_USES,
+        ),
+    }
+    assert all(change.update_id == response.json()["id"] for change in TermChange.objects.all())
+    offering.refresh_from_db()
+    assert offering.security == "existing_shares"
+    assert offering.price_per_share == Decimal("20.00")
+    assert offering.use_of_funds == NEW_USES
+    assert {item["term"] for item in response.json()["term_changes"]} == {"security", "price_per_share", "use_of_funds"}
+
+
+def test_changing_the_closing_time_is_recorded(api_client, offering):
+    new_close = (offering.closes_at + dt.timedelta(days=7)).replace(microsecond=0)
+
+    response = api_client.post(
+        url(offering), {"title": "Extended", "body": "One more week.", "changes": {"closes_at": new_close.isoformat()}},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    offering.refresh_from_db()
+    assert offering.closes_at == new_close
+    assert TermChange.objects.get().term == "closes_at"
+
+
+def test_a_change_to_the_current_value_records_no_term_change(api_client, offering):
+    response = api_client.post(
+        url(offering), {"title": "Same", "body": "No change.", "changes": {"price_per_share": "10.00"}}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert TermChange.objects.count() == 0
+
+
+@pytest.mark.parametrize("term", ["title", "target_amount", "max_amount", "min_investment", "opens_at", "issuer"])
+def test_changing_a_term_that_updates_cannot_change_is_refused(api_client, offering, term):
+    before = snapshot(offering)
+
+    response = api_client.post(
+        url(offering), {"title": "Sneaky", "body": "Changed.", "changes": {term: "1.00"}}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert f"changes.{term}" in response.json()["error"]["fields"]
+    assert snapshot(offering) == before
+    assert_nothing_posted()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"price_per_share": "0"}, "price_per_share"),
+        ({"price_per_share": "30.00"}, "min_investment"),
+        ({"security": "bonds"}, "security"),
+        ({"use_of_funds": [{"category": "all", "amount": "1.00"}]}, "use_of_funds"),
+        ({"closes_at": "next week"}, "changes.closes_at"),
+    ],
+    ids=["zero-price", "fractional-minimum", "unknown-security", "uses-not-adding-up", "unreadable-date"],
+)
+def test_a_change_to_an_invalid_value_is_refused_and_nothing_is_stored(api_client, offering, changes, field):
+    before = snapshot(offering)
+
+    response = api_client.post(url(offering), {"title": "Bad", "body": "Bad.", "changes": changes}, format="json")
+
+    assert response.status_code == 400, response.json()
+    assert field in response.json()["error"]["fields"]
+    assert snapshot(offering) == before
+    assert_nothing_posted()
+
+
+def test_term_changes_on_a_draft_are_refused(api_client):
+    draft = OfferingFactory()
+    api_client.force_authenticate(draft.issuer.owner)
+    before = snapshot(draft)
+
+    response = api_client.post(
+        url(draft), {"title": "Repriced", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "invalid_transition"
+    assert snapshot(draft) == before
+    assert_nothing_posted()
+
+
+def test_updates_on_a_draft_are_refused_even_without_changes(api_client):
+    draft = OfferingFactory()
+    api_client.force_authenticate(draft.issuer.owner)
+
+    response = api_client.post(url(draft), {"title": "Hello", "body": "x"}, format="json")
+
+    assert response.status_code == 409
+    assert_nothing_posted()
+
+
+@pytest.mark.parametrize("status", ["in_review", "closing", "closed", "failed"])
+def test_term_changes_outside_approved_live_or_suspended_are_refused(api_client, status):
+    offering = OfferingFactory(status=status)
+    api_client.force_authenticate(offering.issuer.owner)
+    before = snapshot(offering)
+
+    response = api_client.post(
+        url(offering), {"title": "Repriced", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "invalid_transition"
+    assert snapshot(offering) == before
+    assert_nothing_posted()
+
+
+@pytest.mark.parametrize("status", ["approved", "suspended"])
+def test_term_changes_are_allowed_while_approved_or_suspended(api_client, status):
+    offering = OfferingFactory(status=status)
+    api_client.force_authenticate(offering.issuer.owner)
+
+    response = api_client.post(
+        url(offering), {"title": "Repriced", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert TermChange.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["investor", "other-issuer"])
+def test_only_the_companys_manager_may_post_updates(api_client, who):
+    offering = live_offering()
+    api_client.force_authenticate(InvestorFactory() if who == "investor" else IssuerUserFactory())
+    before = snapshot(offering)
+
+    response = api_client.post(
+        url(offering), {"title": "Fake", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert snapshot(offering) == before
+    assert_nothing_posted()
+
+
+@pytest.mark.parametrize("body", [{"body": "x"}, {"title": "x"}, {"title": " ", "body": "x"}])
+def test_update_without_title_or_body_is_refused(api_client, offering, body):
+    response = api_client.post(url(offering), body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert_nothing_posted()
+
+
+def test_anyone_can_read_a_public_offerings_updates_with_their_term_changes(api_client, offering):
+    api_client.post(
+        url(offering), {"title": "Repriced", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
+    )
+    api_client.force_authenticate(None)
+
+    body = api_client.get(url(offering)).json()
+
+    assert body["count"] == 1
+    [change] = body["results"][0]["term_changes"]
+    assert (change["term"], change["old_value"], change["new_value"]) == ("price_per_share", "10.00", "20.00")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"price_per_share": "1e30"}, {"use_of_funds": [{"category": "everything", "amount": "1e30"}]}],
+    ids=["price", "use-of-funds-amount"],
+)
+def test_a_change_to_an_absurdly_large_amount_is_a_validation_error(offering, changes):
+    from rest_framework.test import APIClient
+
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(offering.issuer.owner)
+    before = snapshot(offering)
+
+    response = client.post(url(offering), {"title": "Huge", "body": "x", "changes": changes}, format="json")
+
+    assert snapshot(offering) == before
+    assert_nothing_posted()
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"

@@ -1,0 +1,426 @@
+"""Creating and editing offerings over the API: the answer's shape and every check of the terms."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
+from projects.models import AnnouncedCommitment, Offering, OfferingStatus, OfferingTransition
+from projects.tests.factories import IssuerFactory, OfferingFactory, offering_payload
+
+pytestmark = pytest.mark.django_db
+
+OFFERINGS = "/api/v1/offerings/"
+MONEY_TERMS = ["price_per_share", "pre_money_valuation", "target_amount", "max_amount", "min_investment"]
+
+
+@pytest.fixture
+def issuer(api_client):
+    company = IssuerFactory()
+    api_client.force_authenticate(company.owner)
+    return company
+
+
+def snapshot(offering):
+    offering.refresh_from_db()
+    return {field.name: getattr(offering, field.name) for field in Offering._meta.concrete_fields}
+
+
+def assert_field_errors(response, *fields):
+    body = response.json()
+    assert response.status_code == 400, body
+    assert body["error"]["code"] == "validation_error"
+    assert set(fields) <= set(body["error"]["fields"]), body["error"]["fields"]
+
+
+def assert_nothing_created():
+    assert Offering.objects.count() == 0
+    assert AnnouncedCommitment.objects.count() == 0
+
+
+# Create -----------------------------------------------------------------------------------------------------------
+
+
+def test_created_offering_is_a_draft_with_money_as_two_decimal_strings_in_cny(api_client, issuer):
+    response = api_client.post(OFFERINGS, offering_payload(issuer, target_amount="1000000"), format="json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "draft"
+    assert (body["currency"], body["regime"], body["issuer"]) == ("CNY", "cn", issuer.pk)
+    assert body["target_amount"] == "1000000.00"
+    assert body["price_per_share"] == "10.00"
+    assert body["max_amount"] == "1500000.00"
+    assert body["raised_amount"] == "0.00"
+    assert body["remaining_amount"] == "1500000.00"
+    assert body["progress_pct"] == "0.00"
+    assert (body["investor_count"], body["risk_hold"]) == (0, False)
+    assert body["use_of_funds"] == [
+        {"category": "product development", "amount": "600000.00"},
+        {"category": "marketing", "amount": "400000.00"},
+    ]
+    assert body["announced_commitments"] == [{"by": "lead", "investor": None, "amount": "200000.00"}]
+    offering = Offering.objects.get(pk=body["id"])
+    assert offering.status == OfferingStatus.DRAFT
+    assert offering.target_amount == Decimal("1000000.00")
+    assert not OfferingTransition.objects.exists()
+
+
+def test_times_are_answered_in_iso_8601_with_offset(api_client, issuer):
+    body = api_client.post(OFFERINGS, offering_payload(issuer), format="json").json()
+
+    opens_at = dt.datetime.fromisoformat(body["opens_at"])
+    assert opens_at.utcoffset() is not None
+
+
+def test_commitment_may_name_an_investor_account(api_client, issuer):
+    investor = InvestorFactory()
+    payload = offering_payload(issuer, announced_commitments=[{"by": "lead", "investor": investor.pk, "amount": "5000.00"}])
+
+    response = api_client.post(OFFERINGS, payload, format="json")
+
+    assert response.status_code == 201
+    assert AnnouncedCommitment.objects.get().investor == investor
+
+
+@pytest.mark.parametrize("field", MONEY_TERMS)
+@pytest.mark.parametrize("amount", ["0.00", "-10.00"])
+def test_money_terms_that_are_not_positive_are_refused(api_client, issuer, field, amount):
+    response = api_client.post(OFFERINGS, offering_payload(issuer, **{field: amount}), format="json")
+
+    assert_field_errors(response, field)
+    assert_nothing_created()
+
+
+@pytest.mark.parametrize("field", MONEY_TERMS)
+def test_money_terms_with_more_than_two_decimals_are_refused(api_client, issuer, field):
+    response = api_client.post(OFFERINGS, offering_payload(issuer, **{field: "1000.001"}), format="json")
+
+    assert_field_errors(response, field)
+    assert_nothing_created()
+
+
+def test_maximum_below_target_is_refused(api_client, issuer):
+    response = api_client.post(OFFERINGS, offering_payload(issuer, max_amount="999999.99"), format="json")
+
+    assert_field_errors(response, "max_amount")
+    assert_nothing_created()
+
+
+def test_maximum_equal_to_target_is_accepted(api_client, issuer):
+    response = api_client.post(OFFERINGS, offering_payload(issuer, max_amount="1000000.00"), format="json")
+
+    assert response.status_code == 201
+
+
+def test_minimum_investment_above_target_is_refused(api_client, issuer):
+    response = api_client.post(
+        OFFERINGS, offering_payload(issuer, min_investment="1000010.00", max_amount="2000000.00"), format="json"
+    )
+
+    assert_field_errors(response, "min_investment")
+    assert_nothing_created()
+
+
+def test_minimum_investment_that_buys_a_fraction_of_a_share_is_refused(api_client, issuer):
+    response = api_client.post(
+        OFFERINGS, offering_payload(issuer, price_per_share="30.00", min_investment="1000.00"), format="json"
+    )
+
+    assert_field_errors(response, "min_investment")
+    assert_nothing_created()
+
+
+def test_closing_before_opening_is_refused(api_client, issuer):
+    opens_at = timezone.now() + dt.timedelta(days=5)
+    payload = offering_payload(
+        issuer, opens_at=opens_at.isoformat(), closes_at=(opens_at - dt.timedelta(hours=1)).isoformat()
+    )
+
+    response = api_client.post(OFFERINGS, payload, format="json")
+
+    assert_field_errors(response, "closes_at")
+    assert_nothing_created()
+
+
+def test_closing_at_the_opening_time_is_refused(api_client, issuer):
+    opens_at = (timezone.now() + dt.timedelta(days=5)).isoformat()
+
+    response = api_client.post(OFFERINGS, offering_payload(issuer, opens_at=opens_at, closes_at=opens_at), format="json")
+
+    assert_field_errors(response, "closes_at")
+    assert_nothing_created()
+
+
+def test_closing_time_in_the_past_is_refused(api_client, issuer):
+    now = timezone.now()
+    payload = offering_payload(
+        issuer, opens_at=(now - dt.timedelta(days=10)).isoformat(), closes_at=(now - dt.timedelta(minutes=1)).isoformat()
+    )
+
+    response = api_client.post(OFFERINGS, payload, format="json")
+
+    assert_field_errors(response, "closes_at")
+    assert_nothing_created()
+
+
+def test_use_of_funds_not_adding_up_to_the_target_is_refused(api_client, issuer):
+    payload = offering_payload(
+        issuer,
+        use_of_funds=[
+            {"category": "product development", "amount": "600000.00"},
+            {"category": "marketing", "amount": "399999.99"},
+        ],
+    )
+
+    response = api_client.post(OFFERINGS, payload, format="json")
+
+    assert_field_errors(response, "use_of_funds")
+    assert_nothing_created()
+
+
+def test_empty_use_of_funds_is_refused(api_client, issuer):
+    response = api_client.post(OFFERINGS, offering_payload(issuer, use_of_funds=[]), format="json")
+
+    assert_field_errors(response, "use_of_funds")
+    assert_nothing_created()
+
+
+def test_use_of_funds_item_with_a_non_positive_amount_is_refused(api_client, issuer):
+    payload = offering_payload(
+        issuer,
+        use_of_funds=[{"category": "product", "amount": "1000100.00"}, {"category": "refund", "amount": "-100.00"}],
+    )
+
+    response = api_client.post(OFFERINGS, payload, format="json")
+
+    assert_field_errors(response, "use_of_funds.1.amount")
+    assert_nothing_created()
+
+
+def test_use_of_funds_item_without_a_category_is_refused(api_client, issuer):
+    payload = offering_payload(issuer, use_of_funds=[{"amount": "1000000.00"}])
+
+    response = api_client.post(OFFERINGS, payload, format="json")
+
+    assert_field_errors(response, "use_of_funds.0.category")
+    assert_nothing_created()
+
+
+def test_unknown_commitment_party_is_refused(api_client, issuer):
+    payload = offering_payload(issuer, announced_commitments=[{"by": "celebrity", "amount": "1000.00"}])
+
+    response = api_client.post(OFFERINGS, payload, format="json")
+
+    assert_field_errors(response, "announced_commitments.0.by")
+    assert_nothing_created()
+
+
+def test_commitments_above_the_maximum_are_refused(api_client, issuer):
+    payload = offering_payload(
+        issuer,
+        announced_commitments=[{"by": "lead", "amount": "1000000.00"}, {"by": "platform", "amount": "500000.01"}],
+    )
+
+    response = api_client.post(OFFERINGS, payload, format="json")
+
+    assert_field_errors(response, "announced_commitments")
+    assert_nothing_created()
+
+
+def test_commitments_equal_to_the_maximum_are_accepted(api_client, issuer):
+    payload = offering_payload(
+        issuer,
+        announced_commitments=[{"by": "lead", "amount": "1000000.00"}, {"by": "issuer_insider", "amount": "500000.00"}],
+    )
+
+    response = api_client.post(OFFERINGS, payload, format="json")
+
+    assert response.status_code == 201
+    assert AnnouncedCommitment.objects.count() == 2
+
+
+@pytest.mark.parametrize("who", ["nobody", "issuer-account"])
+def test_commitment_naming_something_other_than_an_investor_account_is_refused(api_client, issuer, who):
+    account_id = 999_999 if who == "nobody" else IssuerUserFactory().pk
+    payload = offering_payload(issuer, announced_commitments=[{"by": "lead", "investor": account_id, "amount": "5.00"}])
+
+    response = api_client.post(OFFERINGS, payload, format="json")
+
+    assert_field_errors(response, "announced_commitments.0.investor")
+    assert_nothing_created()
+
+
+def test_unknown_security_is_refused(api_client, issuer):
+    response = api_client.post(OFFERINGS, offering_payload(issuer, security="bonds"), format="json")
+
+    assert_field_errors(response, "security")
+    assert_nothing_created()
+
+
+def test_missing_terms_are_each_reported(api_client, issuer):
+    response = api_client.post(OFFERINGS, {"issuer": issuer.pk}, format="json")
+
+    assert_field_errors(response, "title", "summary", "security", "target_amount", "opens_at", "closes_at", "use_of_funds", "risk_factors")
+    assert_nothing_created()
+
+
+def test_several_problems_are_reported_in_one_answer(api_client, issuer):
+    payload = offering_payload(issuer, max_amount="900000.00", price_per_share="30.00")
+
+    response = api_client.post(OFFERINGS, payload, format="json")
+
+    assert_field_errors(response, "max_amount", "min_investment")
+
+
+def test_offering_for_another_issuers_company_is_refused(api_client):
+    other = IssuerFactory()
+    api_client.force_authenticate(IssuerUserFactory())
+
+    response = api_client.post(OFFERINGS, offering_payload(other), format="json")
+
+    assert response.status_code == 404
+    assert_nothing_created()
+
+
+def test_investor_cannot_create_an_offering(api_client):
+    company = IssuerFactory()
+    api_client.force_authenticate(InvestorFactory())
+
+    response = api_client.post(OFFERINGS, offering_payload(company), format="json")
+
+    assert response.status_code in (403, 404)
+    assert_nothing_created()
+
+
+def test_anonymous_cannot_create_an_offering(api_client):
+    response = api_client.post(OFFERINGS, offering_payload(IssuerFactory()), format="json")
+
+    assert response.status_code in (401, 403)
+    assert response.json()["error"]["code"] == "not_authenticated"
+    assert_nothing_created()
+
+
+def test_staff_may_create_an_offering_for_any_company(api_client):
+    company = IssuerFactory()
+    api_client.force_authenticate(StaffFactory())
+
+    response = api_client.post(OFFERINGS, offering_payload(company), format="json")
+
+    assert response.status_code == 201
+    assert Offering.objects.get().issuer == company
+
+
+# Edit a draft ------------------------------------------------------------------------------------------------------
+
+
+def test_editing_a_draft_changes_only_the_given_terms(api_client, issuer):
+    offering = OfferingFactory(issuer=issuer)
+    before = snapshot(offering)
+
+    response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"title": "Renamed round"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["title"] == "Renamed round"
+    after = snapshot(offering)
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {"title", "updated_at"}
+
+
+def test_editing_a_draft_replaces_its_commitments(api_client, issuer):
+    offering = OfferingFactory(issuer=issuer)
+    AnnouncedCommitment.objects.create(offering=offering, by="lead", amount=Decimal("1000.00"))
+
+    response = api_client.patch(
+        f"{OFFERINGS}{offering.pk}/", {"announced_commitments": [{"by": "platform", "amount": "2000.00"}]}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert list(offering.commitments.values_list("by", "amount")) == [("platform", Decimal("2000.00"))]
+
+
+def test_edit_that_breaks_a_rule_is_refused_and_changes_nothing(api_client, issuer):
+    offering = OfferingFactory(issuer=issuer)
+    before = snapshot(offering)
+
+    response = api_client.patch(
+        f"{OFFERINGS}{offering.pk}/", {"title": "New", "target_amount": "2000000.00"}, format="json"
+    )
+
+    assert_field_errors(response, "max_amount", "use_of_funds")
+    assert snapshot(offering) == before
+
+
+@pytest.mark.parametrize(
+    "status", ["in_review", "approved", "live", "suspended", "closing", "closed", "failed", "cancelled"]
+)
+def test_editing_after_submission_is_an_invalid_transition(api_client, issuer, status):
+    offering = OfferingFactory(issuer=issuer, status=status)
+    before = snapshot(offering)
+
+    response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"title": "Sneaky"}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "invalid_transition"
+    assert snapshot(offering) == before
+    assert not OfferingTransition.objects.exists()
+
+
+def test_editing_a_rejected_offering_returns_it_to_draft(api_client, issuer):
+    offering = OfferingFactory(issuer=issuer, status=OfferingStatus.REJECTED)
+
+    response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"title": "Fixed"}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "draft"
+    offering.refresh_from_db()
+    assert (offering.status, offering.title) == (OfferingStatus.DRAFT, "Fixed")
+    transition = OfferingTransition.objects.get()
+    assert (transition.from_status, transition.to_status, transition.by) == ("rejected", "draft", issuer.owner)
+
+
+def test_invalid_edit_of_a_rejected_offering_leaves_it_rejected(api_client, issuer):
+    offering = OfferingFactory(issuer=issuer, status=OfferingStatus.REJECTED)
+    before = snapshot(offering)
+
+    response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"max_amount": "1.00"}, format="json")
+
+    assert response.status_code == 400
+    assert snapshot(offering) == before
+    assert not OfferingTransition.objects.exists()
+
+
+def test_another_issuer_cannot_edit_a_draft(api_client):
+    offering = OfferingFactory()
+    before = snapshot(offering)
+    api_client.force_authenticate(IssuerUserFactory())
+
+    response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"title": "Hijacked"}, format="json")
+
+    assert response.status_code == 404
+    assert snapshot(offering) == before
+
+
+def test_investor_cannot_edit_a_public_offering(api_client):
+    offering = OfferingFactory(status=OfferingStatus.LIVE)
+    before = snapshot(offering)
+    api_client.force_authenticate(InvestorFactory())
+
+    response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"title": "Hijacked"}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert snapshot(offering) == before
+
+
+def test_lowering_the_maximum_below_announced_commitments_is_refused(api_client, issuer):
+    offering = OfferingFactory(issuer=issuer)
+    AnnouncedCommitment.objects.create(offering=offering, by="lead", amount=Decimal("1400000.00"))
+    before = snapshot(offering)
+
+    response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"max_amount": "1000000.00"}, format="json")
+
+    assert snapshot(offering) == before
+    assert_field_errors(response, "announced_commitments")

@@ -1,0 +1,181 @@
+"""Public offering pages, and the issuer's pages for its companies and their offerings."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_fsm import can_proceed
+
+from crowdfund.web import issuer_required, perform, posted, submit_form
+from projects import selectors, services
+from projects.forms import CancelForm, IssuerForm, OfferingFilterForm, OfferingForm, StatementForm, UpdateForm
+from projects.models import Issuer, Offering, OfferingStatus
+
+OFFERINGS_PER_PAGE = 20
+OFFERINGS_ON_HOME_PAGE = 3
+
+
+def home(request):
+    offerings = selectors.offerings_search(user=request.user, status=OfferingStatus.LIVE)[:OFFERINGS_ON_HOME_PAGE]
+    return render(request, "home.html", {"offerings": offerings})
+
+
+# Public pages ------------------------------------------------------------------------------------------------------
+
+
+def offering_list(request):
+    filters = OfferingFilterForm(request.GET)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    offerings = selectors.offerings_search(user=request.user, **criteria)
+    page = Paginator(offerings, OFFERINGS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "projects/offering_list.html", {"filters": filters, "page": page})
+
+
+def offering_detail(request, pk: int):
+    offering = get_object_or_404(selectors.offerings_with_updates_visible_to(request.user), pk=pk)
+    manages = request.user.is_authenticated and selectors.offerings_managed_by(request.user).filter(pk=pk).exists()
+    return render(
+        request,
+        "projects/offering_detail.html",
+        {"offering": offering, "actions": _issuer_actions(offering) if manages else None},
+    )
+
+
+def _issuer_actions(offering: Offering) -> dict[str, bool]:
+    """Which of the issuer's buttons the offering's status offers. The services check again when one is pressed."""
+    return {
+        "edit": offering.status == OfferingStatus.DRAFT or can_proceed(offering.revise),
+        "submit": can_proceed(offering.submit),
+        "post_update": offering.status in services.UPDATES_ALLOWED_IN,
+        "cancel": can_proceed(offering.cancel),
+    }
+
+
+# Issuer pages: only the company's owner (or staff) finds them; anyone else gets 404 ------------------------------
+
+
+def _managed_issuer(request, pk: int) -> Issuer:
+    return get_object_or_404(selectors.issuers_visible_to(request.user), pk=pk)
+
+
+def _managed_offering(request, pk: int) -> Offering:
+    return get_object_or_404(selectors.offerings_managed_by(request.user), pk=pk)
+
+
+@issuer_required
+def issuer_list(request):
+    return render(request, "projects/issuer_list.html", {"issuers": selectors.issuers_visible_to(request.user)})
+
+
+@issuer_required
+def issuer_create(request):
+    form = IssuerForm(posted(request))
+    issuer = submit_form(
+        request,
+        form,
+        lambda: services.issuer_create(owner=request.user, **form.cleaned_data),
+        success=_("The company is registered."),
+    )
+    if issuer is not None:
+        return redirect("projects:issuer_detail", pk=issuer.pk)
+    return render(request, "projects/issuer_form.html", {"form": form})
+
+
+@issuer_required
+def issuer_detail(request, pk: int):
+    """The company's page, where its financial statements are also filed."""
+    issuer = _managed_issuer(request, pk)
+    form = StatementForm(posted(request))
+    statement = submit_form(
+        request,
+        form,
+        lambda: services.financial_statement_file(issuer=issuer, by=request.user, **form.cleaned_data),
+        success=_("The statement is filed."),
+    )
+    if statement is not None:
+        return redirect("projects:issuer_detail", pk=issuer.pk)
+    return render(
+        request,
+        "projects/issuer_detail.html",
+        {"issuer": issuer, "statements": selectors.statements_of(issuer), "form": form},
+    )
+
+
+@issuer_required
+def offering_create(request, pk: int):
+    issuer = _managed_issuer(request, pk)
+    return _offering_editor(
+        request,
+        issuer=issuer,
+        form=OfferingForm(posted(request)),
+        save=lambda terms: services.offering_create(issuer=issuer, by=request.user, **terms),
+    )
+
+
+@issuer_required
+def offering_edit(request, pk: int):
+    offering = _managed_offering(request, pk)
+    return _offering_editor(
+        request,
+        issuer=offering.issuer,
+        form=OfferingForm(posted(request), offering=offering),
+        save=lambda terms: services.offering_edit_draft(offering=offering, by=request.user, **terms),
+        offering=offering,
+    )
+
+
+def _offering_editor(request, *, issuer: Issuer, form: OfferingForm, save, offering: Offering | None = None):
+    saved = submit_form(
+        request, form, lambda: save(form.terms()), success=_("The draft is saved."), parts=form.formsets
+    )
+    if saved is not None:
+        return redirect("projects:offering_detail", pk=saved.pk)
+    return render(request, "projects/offering_form.html", {"issuer": issuer, "offering": offering, "form": form})
+
+
+@issuer_required
+@require_POST
+def offering_submit(request, pk: int):
+    offering = _managed_offering(request, pk)
+    perform(
+        request,
+        lambda: services.offering_submit(offering=offering, by=request.user),
+        success=_("The offering is submitted for review."),
+    )
+    return redirect("projects:offering_detail", pk=pk)
+
+
+@issuer_required
+def offering_update_post(request, pk: int):
+    offering = _managed_offering(request, pk)
+    form = UpdateForm(posted(request))
+    update = submit_form(
+        request,
+        form,
+        lambda: services.offering_update_post(offering=offering, by=request.user, **form.update()),
+        success=_("The update is published."),
+        # The service names a changed term `changes.<term>`; the form has a field for each term.
+        parts={"changes": form},
+    )
+    if update is not None:
+        return redirect("projects:offering_detail", pk=pk)
+    return render(
+        request,
+        "projects/update_form.html",
+        {"offering": offering, "form": form, "terms_can_change": offering.status in services.TERM_CHANGES_ALLOWED_IN},
+    )
+
+
+@issuer_required
+def offering_cancel(request, pk: int):
+    offering = _managed_offering(request, pk)
+    form = CancelForm(posted(request))
+    cancelled = submit_form(
+        request,
+        form,
+        lambda: services.offering_cancel(offering=offering, by=request.user, **form.cleaned_data),
+        success=_("The offering is cancelled."),
+    )
+    if cancelled is not None:
+        return redirect("projects:offering_detail", pk=pk)
+    return render(request, "projects/offering_cancel.html", {"offering": offering, "form": form})

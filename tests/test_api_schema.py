@@ -1,0 +1,114 @@
+"""The published OpenAPI schema names the contract's calls, and the documentation pages load without a CDN."""
+
+import re
+
+import pytest
+import yaml
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = "/api/v1/schema/"
+
+CONTRACT_CALLS = [
+    ("/api/v1/auth/register/", "post"),
+    ("/api/v1/auth/token/", "post"),
+    ("/api/v1/me/", "get"),
+    ("/api/v1/issuers/", "post"),
+    ("/api/v1/issuers/{id}/financials/", "post"),
+    ("/api/v1/issuers/{id}/financials/", "get"),
+    ("/api/v1/offerings/", "post"),
+    ("/api/v1/offerings/", "get"),
+    ("/api/v1/offerings/{id}/", "get"),
+    ("/api/v1/offerings/{id}/submit/", "post"),
+    ("/api/v1/offerings/{id}/updates/", "post"),
+    ("/api/v1/offerings/{id}/approve/", "post"),
+    ("/api/v1/offerings/{id}/reject/", "post"),
+    ("/api/v1/kyc/{user_id}/approve/", "post"),
+    ("/api/v1/kyc/{user_id}/reject/", "post"),
+    ("/api/v1/me/kyc/", "put"),
+    ("/api/v1/suitability/questionnaire/", "get"),
+    ("/api/v1/me/suitability/", "post"),
+]
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        cache.clear()
+        response = APIClient().get(SCHEMA)
+    assert response.status_code == 200
+    return yaml.safe_load(response.content)
+
+
+def test_schema_is_served_to_anyone():
+    response = APIClient().get(SCHEMA)
+
+    assert response.status_code == 200
+    assert b"openapi" in response.content
+
+
+@pytest.mark.parametrize(("path", "method"), CONTRACT_CALLS)
+def test_schema_has_every_contract_call(schema, path, method):
+    assert method in schema["paths"].get(path, {}), f"{method.upper()} {path} missing"
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "status"),
+    [
+        ("/api/v1/auth/register/", "post", "201"),
+        ("/api/v1/offerings/", "post", "201"),
+        ("/api/v1/me/suitability/", "post", "201"),
+        ("/api/v1/offerings/{id}/submit/", "post", "200"),
+        ("/api/v1/me/kyc/", "put", "200"),
+    ],
+)
+def test_schema_states_the_contract_success_status(schema, path, method, status):
+    assert status in schema["paths"][path][method]["responses"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/issuers/{id}/financials/", "/api/v1/offerings/{id}/updates/"])
+def test_schema_documents_filing_and_posting_as_201_with_one_object(schema, path):
+    responses = schema["paths"][path]["post"]["responses"]
+
+    assert "201" in responses
+    assert "Paginated" not in responses["201"]["content"]["application/json"]["schema"]["$ref"]
+
+
+def test_schema_documents_money_as_decimal_strings(schema):
+    offering = schema["components"]["schemas"]["Offering"]["properties"]
+
+    for field in ("price_per_share", "target_amount", "max_amount", "min_investment", "raised_amount"):
+        assert offering[field]["type"] == "string", field
+
+
+def test_schema_lists_offering_statuses_of_the_contract(schema):
+    statuses = set(schema["components"]["schemas"]["OfferingStatusEnum"]["enum"])
+
+    assert statuses == {
+        "draft", "in_review", "rejected", "approved", "live", "suspended", "closing", "closed", "failed", "cancelled",
+    }  # fmt: skip
+
+
+def test_schema_offers_token_authentication(schema):
+    schemes = schema["components"]["securitySchemes"]
+
+    assert any(scheme.get("type") == "apiKey" and scheme.get("name") == "Authorization" for scheme in schemes.values())
+
+
+def test_documentation_page_loads_its_assets_from_this_server():
+    response = APIClient().get("/api/v1/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/" in html
+    external = re.findall(r"""(?:src|href)=["'](https?:)?//([^/"']+)""", html)
+    assert external == []
+    assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html
+
+
+def test_documentation_points_at_the_local_schema():
+    html = APIClient().get("/api/v1/docs/").content.decode()
+
+    assert "/api/v1/schema/" in html
