@@ -17,3 +17,11 @@ def _fresh_rate_limits():
 def api_client() -> APIClient:
     return APIClient()
 
+
+
+@pytest.fixture
+def client(client):
+    """Web pages in English, so that assertions read as the source strings; a test that wants Chinese sets the
+    language cookie, which wins over the header."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

@@ -51,3 +51,16 @@ def service_action(
 
     run.__name__ = description.lower().replace(" ", "_")
     return run
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that are evidence (money movements, filed figures): staff read them; only services write them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crowdfund.admin_actions import service_action
+from crowdfund.admin_actions import ReadOnlyAdmin, service_action
 from investors import identity_numbers, services, subscriptions
 from investors.models import (
     Holding,
@@ -79,19 +79,6 @@ class SuitabilityAssessmentAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "version", "answers", "score", "risk_level", "taken_at"]
 
     def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Money records are evidence: staff read them; only services write them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Sum
 
+from crowdfund.admin_actions import ReadOnlyAdmin
 from ledger.models import Account, Entry, Line
 
 
@@ -16,24 +17,15 @@ class LineInline(admin.TabularInline):
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(ReadOnlyAdmin):
     list_display = ["posted_at", "key", "description", "currency"]
     search_fields = ["key", "description"]
     inlines = [LineInline]
     date_hierarchy = "posted_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(ReadOnlyAdmin):
     list_display = ["code", "kind", "currency", "balance"]
     list_filter = ["kind", "currency"]
     search_fields = ["code"]
@@ -44,12 +36,3 @@ class AccountAdmin(admin.ModelAdmin):
     @admin.display(description="balance", ordering="total")
     def balance(self, account):
         return account.total or 0
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from crowdfund.admin_actions import service_action
+from crowdfund.admin_actions import ReadOnlyAdmin, service_action
 from projects import services
 from projects.models import (
     AnnouncedCommitment,
@@ -35,22 +35,13 @@ class IssuerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FinancialStatement)
-class FinancialStatementAdmin(admin.ModelAdmin):
+class FinancialStatementAdmin(ReadOnlyAdmin):
     """Filed figures are evidence: staff read every version, nobody edits one."""
 
     list_display = ["issuer", "fiscal_year", "period", "kind", "version", "revenue", "net_profit", "audited", "filed_at"]
     list_filter = ["kind", "period", "audited", "fiscal_year"]
     search_fields = ["issuer__legal_name", "issuer__uscc"]
     list_select_related = ["issuer"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TransitionInline(ReadOnlyInline):

@@ -13,13 +13,6 @@ from accounts.tests.factories import PASSWORD, IssuerUserFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def client(client):
-    """Pages in English, so that assertions read as the source strings."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def registration(**overrides):
     return {
         "username": "lihua",

@@ -17,13 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client(client):
-    """Pages in English, so that assertions read as the source strings."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def investor(client):
     user = InvestorFactory()
     client.force_login(user)

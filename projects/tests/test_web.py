@@ -21,13 +21,6 @@ BROWSER_DATETIME = "%Y-%m-%dT%H:%M"
 
 
 @pytest.fixture
-def client(client):
-    """Pages in English, so that assertions read as the source strings."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def issuer_user(client):
     user = IssuerUserFactory()
     client.force_login(user)
