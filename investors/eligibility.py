@@ -49,9 +49,14 @@ def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decim
         )
 
 
-def ensure_offering_open(offering: Offering) -> None:
+def offering_is_open(offering: Offering) -> bool:
+    """Live, not on a risk hold, and inside its subscription window: the one test of whether it takes money."""
     now = timezone.now()
-    if offering.status != OfferingStatus.LIVE or offering.risk_hold or not offering.opens_at <= now < offering.closes_at:
+    return offering.status == OfferingStatus.LIVE and not offering.risk_hold and offering.opens_at <= now < offering.closes_at
+
+
+def ensure_offering_open(offering: Offering) -> None:
+    if not offering_is_open(offering):
         raise DomainError(
             _("This offering is not open for subscriptions (it is %(status)s).")
             % {"status": offering.get_status_display()},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from projects.models import PUBLIC_STATUSES, FinancialStatement, Issuer, Offering, OfferingStatus
+from projects.models import PUBLIC_STATUSES, FinancialStatement, Issuer, Offering
 
 
 def issuers_visible_to(user) -> QuerySet[Issuer]:
@@ -27,10 +27,6 @@ def offerings_visible_to(user) -> QuerySet[Offering]:
     if user.is_authenticated:
         visible |= Q(issuer__owner=user)
     return offerings.filter(visible)
-
-
-def offerings_awaiting_review() -> QuerySet[Offering]:
-    return Offering.objects.filter(status=OfferingStatus.IN_REVIEW).select_related("issuer").order_by("created_at")
 
 
 def offerings_search(*, user, status: str = "", search: str = "") -> QuerySet[Offering]:

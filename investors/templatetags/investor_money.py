@@ -5,9 +5,8 @@ A template tag rather than context from the offering view, because `projects` kn
 
 from django import template
 
-from investors import selectors
+from investors import eligibility, selectors
 from investors.money_forms import SubscribeForm
-from projects.models import OfferingStatus
 
 register = template.Library()
 
@@ -15,7 +14,7 @@ register = template.Library()
 @register.inclusion_tag("investors/subscribe_form.html", takes_context=True)
 def subscribe_panel(context, offering) -> dict:
     user = context["request"].user
-    shown = user.is_authenticated and user.is_investor and offering.status == OfferingStatus.LIVE
+    shown = user.is_authenticated and user.is_investor and eligibility.offering_is_open(offering)
     return {
         "shown": shown,
         "offering": offering,

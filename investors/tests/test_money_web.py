@@ -12,7 +12,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.tests.factories import IssuerUserFactory
-from investors import settlement
+from investors import settlement, subscriptions
 from investors.models import Holding, Subscription, SubscriptionStatus
 from projects.models import Offering
 from tests.test_money_flow import eligible_investor, live_offering
@@ -64,8 +64,13 @@ def test_subscribing_through_the_form_pays_and_lists_the_subscription(client, in
     assertContains(response, offering.title)
     assertContains(response, "Paid (in escrow)")
     assertContains(response, "Cancel and refund")
-    detail = client.get(reverse("projects:offering_detail", args=[offering.pk]))
-    assertContains(detail, "20,000.00 CNY")
+    # Another investor's money is raised too, but it is not this investor's position.
+    subscriptions.subscription_create(
+        investor=eligible_investor(), offering=offering, amount="30000.00", payment_method="pm_card_visa",
+        idempotency_key="someone-else",
+    )
+    detail = client.get(reverse("projects:offering_detail", args=[offering.pk])).content.decode()
+    assert re.search(r"Your position</dt>\s*<dd>20,000\.00 CNY</dd>", detail)
 
 
 def test_a_double_submitted_form_makes_one_subscription(client, investor, offering):
