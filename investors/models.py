@@ -129,6 +129,8 @@ class Subscription(models.Model):
     payment_method = models.CharField(max_length=100)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     card_fingerprint = models.CharField(max_length=100, blank=True)
+    # The investor's own declaration that they are a director, employee or shareholder of the issuer.
+    insider_of_issuer = models.BooleanField(_("insider of the issuer"), default=False)
     created_at = models.DateTimeField()
     reserved_until = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)

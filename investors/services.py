@@ -13,6 +13,7 @@ from django_fsm import can_proceed
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
+from crowdfund import events
 from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed, field_error
 from investors import identity_numbers, questionnaire, tasks
 from investors.identity import Verdict, identity_provider
@@ -117,6 +118,7 @@ def kyc_submit(
             _record_kyc_change(kyc, from_status, by=user, reason="resubmitted")
         kyc_id = kyc.pk
         transaction.on_commit(lambda: tasks.check_identity.delay(kyc_id))
+        events.announce("kyc_submitted", investor_id=user.pk)
     return kyc
 
 
@@ -137,6 +139,7 @@ def kyc_check_identity(*, kyc_id: int) -> KycProfile | None:
                 "username": duplicate.user.username
             }
             kyc.save(update_fields=["review_reason"])
+            events.announce("kyc_checked", investor_id=kyc.user_id)
             return kyc
         check = identity_provider().check(
             real_name=kyc.real_name,

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crowdfund import events
 from crowdfund.errors import DomainError, PermissionRefused, field_error
 from investors import cancellation, eligibility, gateway, locks, tasks
 from investors.models import (
@@ -79,6 +80,7 @@ def subscription_create(
     payment_method: str,
     idempotency_key: str,
     client_ip: str | None = None,
+    insider_of_issuer: bool = False,
 ) -> SubscriptionAnswer:
     """Reserve capacity and charge the investor. The same key and body again return the first answer."""
     if not (idempotency_key or "").strip() or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
@@ -124,6 +126,7 @@ def subscription_create(
                 request_digest=digest,
                 payment_method=payment_method,
                 client_ip=client_ip,
+                insider_of_issuer=bool(insider_of_issuer),
                 created_at=now,
                 reserved_until=now + dt.timedelta(minutes=settings.RESERVATION_MINUTES),
             )
@@ -206,6 +209,7 @@ def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscript
         subscription.save()
         project_services.offering_raised_add(offering_id=offering_id, amount=subscription.amount)
         transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, "confirmed"))
+        events.announce("subscription_paid", subscription_id=subscription_id, offering_id=offering_id)
     return subscription
 
 

@@ -156,7 +156,10 @@ class Offering(models.Model):
     use_of_funds = models.JSONField(_("use of funds"), default=list)
     risk_factors = models.TextField(_("risk factors"))
     status = FSMField(_("status"), max_length=16, choices=OfferingStatus.choices, default=OfferingStatus.DRAFT)
+    # Set and lifted only by the risk review: a critical case holds the money (no subscriptions, no settlement),
+    # a high case on an offering in review holds its approval.
     risk_hold = models.BooleanField(_("risk hold"), default=False)
+    approval_hold = models.BooleanField(_("approval held by risk review"), default=False)
     # Capacity taken by subscriptions that are paying or paid; it never exceeds max_amount.
     reserved_amount = money_field(_("reserved amount"), default=Decimal("0"))
     raised_amount = money_field(_("raised amount"), default=Decimal("0"))
@@ -213,6 +216,19 @@ class Offering(models.Model):
 
     @transition(field=status, source=OfferingStatus.CLOSING, target=OfferingStatus.CLOSED)
     def close(self) -> None:
+        pass
+
+    # A risk hold stops an open or closing offering; lifting it sends the offering back to where its deadline says.
+    @transition(field=status, source=[OfferingStatus.LIVE, OfferingStatus.CLOSING], target=OfferingStatus.SUSPENDED)
+    def suspend(self) -> None:
+        pass
+
+    @transition(field=status, source=OfferingStatus.SUSPENDED, target=OfferingStatus.LIVE)
+    def resume(self) -> None:
+        pass
+
+    @transition(field=status, source=OfferingStatus.SUSPENDED, target=OfferingStatus.CLOSING)
+    def resume_closing(self) -> None:
         pass
 
     @transition(field=status, source=OfferingStatus.CLOSING, target=OfferingStatus.FAILED)
@@ -318,3 +334,24 @@ class TermChange(models.Model):
 
     class Meta:
         ordering = ["changed_at", "id"]
+
+
+class PortfolioCompany(models.Model):
+    """The platform group's registry of companies it holds a stake in, kept by staff. An issuer whose credit code is
+    listed here is tied to the platform whatever it declares."""
+
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    stake_pct = models.DecimalField(_("platform group's stake (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uscc"]
+        verbose_name = _("portfolio company")
+        verbose_name_plural = _("platform portfolio registry")
+
+    def __str__(self) -> str:
+        return f"{self.uscc} {self.legal_name}".strip()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import can_proceed
 
+from crowdfund import events
 from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, field_error
 from projects.models import (
     AnnouncedCommitment,
@@ -182,7 +183,7 @@ def financial_statement_file(
             .order_by("-version")
             .first()
         )
-        return FinancialStatement.objects.create(
+        statement = FinancialStatement.objects.create(
             issuer=issuer,
             fiscal_year=fiscal_year,
             period=period,
@@ -194,6 +195,8 @@ def financial_statement_file(
             filed_by=by,
             **figures,
         )
+        events.announce("statement_filed", issuer_id=issuer.pk)
+        return statement
 
 
 # Offerings: terms -------------------------------------------------------------------------------------------------
@@ -305,6 +308,9 @@ TRANSITION_VERBS = {
     "start_closing": _lazy("closed early"),
     "close": _lazy("closed"),
     "fail": _lazy("marked failed"),
+    "suspend": _lazy("suspended"),
+    "resume": _lazy("resumed"),
+    "resume_closing": _lazy("resumed"),
 }
 
 
@@ -370,6 +376,7 @@ def offering_edit_draft(
         offering.save()
         if commitments is not None:
             _replace_commitments(offering, commitments)
+        events.announce("offering_changed", offering_id=offering.pk)
     return offering
 
 
@@ -382,6 +389,7 @@ def offering_submit(*, offering: Offering, by) -> Offering:
         offering = _locked(offering)
         if offering.closes_at <= timezone.now():
             raise field_error("closes_at", _("The closing time has already passed; edit the dates first."))
+        events.announce("offering_submitted", offering_id=offering.pk)
         return _transition(offering, "submit", by=by)
 
 
@@ -403,6 +411,12 @@ def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
         if offering.closes_at <= timezone.now():
             raise InvalidTransition(
                 _("The closing time of this offering has passed; the issuer must change the dates first.")
+            )
+        if offering.approval_hold:
+            raise DomainError(
+                _("The risk review has an open high-severity case on this offering or its company; resolve it first."),
+                code="risk_review_open",
+                status=409,
             )
         if offering.approvals.filter(by=by, superseded=False).exists():
             raise DomainError(
@@ -460,6 +474,7 @@ def offering_close_early(*, offering: Offering, by) -> Offering:
     """Staff end a live offering before its deadline; settlement then runs as at the deadline."""
     _ensure_staff(by)
     with transaction.atomic():
+        events.announce("offering_closing", offering_id=offering.pk)
         return _transition(_locked(offering), "start_closing", by=by, reason=_("Closed early by staff."))
 
 
@@ -474,6 +489,7 @@ def offerings_close_due(*, now: dt.datetime | None = None) -> list[int]:
             if offering is None or offering.status != OfferingStatus.LIVE:
                 continue
             _transition(offering, "start_closing", by=None, reason=_("Deadline reached."))
+            events.announce("offering_closing", offering_id=offering_id)
             closing.append(offering_id)
     return closing
 
@@ -484,6 +500,30 @@ def offering_finish_closing(*, offering: Offering, succeeded: bool) -> Offering:
         offering = _locked(offering)
         reason = _("Target reached; funds released.") if succeeded else _("Target missed; every payment refunded.")
         return _transition(offering, "close" if succeeded else "fail", by=None, reason=reason)
+
+
+# Offerings: risk holds. Only the risk review calls these.
+
+
+def offering_risk_hold_set(*, offering_id: int, hold: bool, reason: str) -> Offering:
+    """Put an offering on hold (a live or closing one becomes `suspended`) or lift the hold (a suspended one goes
+    back to `live`, or to `closing` if its deadline passed meanwhile). Setting what is already set changes nothing."""
+    with transaction.atomic():
+        offering = Offering.objects.select_for_update().get(pk=offering_id)
+        if offering.risk_hold == hold:
+            return offering
+        offering.risk_hold = hold
+        if hold and offering.status in (OfferingStatus.LIVE, OfferingStatus.CLOSING):
+            return _transition(offering, "suspend", by=None, reason=reason)
+        if not hold and offering.status == OfferingStatus.SUSPENDED:
+            resume = "resume" if offering.closes_at > timezone.now() else "resume_closing"
+            return _transition(offering, resume, by=None, reason=reason)
+        offering.save(update_fields=["risk_hold", "updated_at"])
+        return offering
+
+
+def offering_approval_hold_set(*, offering_id: int, hold: bool) -> None:
+    Offering.objects.filter(pk=offering_id).exclude(approval_hold=hold).update(approval_hold=hold)
 
 
 # Offerings: capacity. Subscriptions hold part of an offering's capacity; these conditional updates are the only
@@ -575,6 +615,7 @@ def offering_update_post(
                 )
                 setattr(offering, term, new_terms[term])
         offering.save()
+        events.announce("offering_update_posted", offering_id=offering.pk)
     return update
 
 
