@@ -64,3 +64,24 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInlineMixin:
+    """Rows shown under a record as evidence (history, approvals, signals): never added, changed or deleted here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyTabularInline(ReadOnlyInlineMixin, admin.TabularInline):
+    pass
+
+
+class ReadOnlyStackedInline(ReadOnlyInlineMixin, admin.StackedInline):
+    pass

@@ -4,7 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import RegisterApi, TokenApi
 from crowdfund.api import MeApi
-from investors.api import KycReviewApi, MyKycApi, MySuitabilityApi, QuestionnaireApi
+from investors.api import KycReviewApi, MyKycApi, MyRiskAcknowledgementApi, MySuitabilityApi, QuestionnaireApi
 from investors.subscription_api import (
     MyHoldingsApi,
     MySubscriptionsApi,
@@ -13,11 +13,13 @@ from investors.subscription_api import (
     SubscriptionViewSet,
 )
 from projects.api import IssuerViewSet, OfferingViewSet
+from risk.api import CaseViewSet
 
 router = DefaultRouter()
 router.register("issuers", IssuerViewSet, basename="issuer")
 router.register("offerings", OfferingViewSet, basename="offering")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
+router.register("risk/cases", CaseViewSet, basename="risk-case")
 
 urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="register"),
@@ -25,6 +27,7 @@ urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),
     path("me/kyc/", MyKycApi.as_view(), name="my-kyc"),
     path("me/suitability/", MySuitabilityApi.as_view(), name="my-suitability"),
+    path("me/risk-acknowledgement/", MyRiskAcknowledgementApi.as_view(), name="my-risk-acknowledgement"),
     path("suitability/questionnaire/", QuestionnaireApi.as_view(), name="questionnaire"),
     path("kyc/<int:user_id>/approve/", KycReviewApi.as_view(approve=True), name="kyc-approve"),
     path("kyc/<int:user_id>/reject/", KycReviewApi.as_view(approve=False), name="kyc-reject"),

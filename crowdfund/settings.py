@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "projects",
     "investors",
     "ledger",
+    "risk",
 ]
 
 MIDDLEWARE = [
@@ -186,12 +187,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Tests give each worker a queue of its own, so that tasks sent from inside a task stay with that worker.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     "open-due-offerings": {"task": "projects.open_due_offerings", "schedule": 30.0},
+    "close-due-offerings": {"task": "projects.close_due_offerings", "schedule": 30.0},
     "expire-reservations": {"task": "investors.expire_reservations", "schedule": 60.0},
+    # Before settlement, so that a finding that time alone raises (a commitment still unpaid at the deadline)
+    # holds the money first.
+    "risk-sweep": {"task": "risk.sweep", "schedule": env.float("RISK_SWEEP_SECONDS", default=3600.0)},
     "settle-closing-offerings": {"task": "investors.settle_closing_offerings", "schedule": 60.0},
     "retry-refunds": {"task": "investors.retry_refunds", "schedule": 300.0},
     "reconcile-payments": {"task": "investors.reconcile_payments", "schedule": 3600.0},
+    "lapse-reconfirmations": {"task": "investors.lapse_reconfirmations", "schedule": 300.0},
+    "remind-annual-reports": {"task": "projects.remind_annual_reports", "schedule": 3600.0},
 }
 
 # Identity numbers are encrypted at rest (Fernet) and found again by a keyed hash; both keys come from the
@@ -202,9 +211,39 @@ IDENTITY_PROVIDER = env.str("IDENTITY_PROVIDER", default="investors.identity.Dem
 
 # The investor-protection regime stamped on each new offering.
 MICHOU_REGIME = env.str("MICHOU_REGIME", default="cn")
+# Unified social credit codes of the platform's own legal entities: under regimes that forbid a platform to raise for
+# itself, these issuers are refused.
+PLATFORM_OWN_ENTITY_USCCS = [
+    code.strip().upper() for code in env.list("PLATFORM_OWN_ENTITY_USCCS", default=[]) if code.strip()
+]
 PLATFORM_FEE_RATE = Decimal(env.str("PLATFORM_FEE_RATE", default="0.05"))
 # A subscription whose payment has not succeeded this long after it reserved capacity gives the capacity back.
 RESERVATION_MINUTES = env.int("RESERVATION_MINUTES", default=15)
+# After a material change, paid investors have this many business days (Monday to Friday) to confirm again; then
+# their subscription is cancelled and refunded.
+RECONFIRM_BUSINESS_DAYS = env.int("RECONFIRM_BUSINESS_DAYS", default=5)
+# After a successful raise the issuer files an actual full-year statement within ANNUAL_REPORT_DUE_DAYS of each
+# fiscal year's end (December 31), and is reminded by email ANNUAL_REPORT_REMINDER_DAYS after it.
+ANNUAL_REPORT_DUE_DAYS = env.int("ANNUAL_REPORT_DUE_DAYS", default=120)
+ANNUAL_REPORT_REMINDER_DAYS = env.int("ANNUAL_REPORT_REMINDER_DAYS", default=90)
+
+# The review policy (the published thresholds of risk/README section "Review policy"). Each can be set from the
+# environment as RISK_<NAME>, e.g. RISK_PROFIT_SHORTFALL_RATIO=0.4.
+RISK_POLICY = {
+    name: env.str(f"RISK_{name.upper()}", default=default)
+    for name, default in {
+        "profit_shortfall_ratio": "0.50",
+        "revenue_shortfall_ratio": "0.60",
+        "forecast_growth_multiple": "2",
+        "commitment_window_days": "3",
+        "platform_stake_high_pct": "20",
+        "quarterly_tolerance_ratio": "0.01",
+        "refiling_tolerance_ratio": "0.05",
+        "assurance_target_amount": "5000000",
+        "shill_paid_share": "0.20",
+        "shill_account_age_days": "7",
+    }.items()
+}
 
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:8420")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_michou_local")

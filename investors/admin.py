@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crowdfund.admin_actions import ReadOnlyAdmin, service_action
+from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
 from investors import identity_numbers, services, subscriptions
 from investors.models import (
     Holding,
@@ -11,20 +11,16 @@ from investors.models import (
     Payment,
     ReconciliationIssue,
     Refund,
+    RiskAcknowledgement,
     Subscription,
     SuitabilityAssessment,
 )
 
 
-class KycDecisionInline(admin.TabularInline):
+class KycDecisionInline(ReadOnlyTabularInline):
     model = KycDecision
-    extra = 0
-    can_delete = False
     fields = ["at", "from_status", "to_status", "by", "reason"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(KycProfile)
@@ -83,6 +79,14 @@ class SuitabilityAssessmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RiskAcknowledgement)
+class RiskAcknowledgementAdmin(ReadOnlyAdmin):
+    list_display = ["investor", "regime", "version", "signed_at", "client_ip"]
+    list_filter = ["regime", "version"]
+    search_fields = ["investor__username"]
+    list_select_related = ["investor"]
 
 
 @admin.register(Subscription)

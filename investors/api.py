@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 from crowdfund.errors import DomainError
 from investors import questionnaire, selectors, services
 from investors.models import KycProfile
+from projects.regimes import current_regime, regime_for
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -24,6 +26,9 @@ class KycInputSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20)
     annual_income = serializers.DecimalField(**MONEY)
     financial_assets = serializers.DecimalField(**MONEY)
+    # Read by regimes with an investment limit (us_reg_cf).
+    net_worth = serializers.DecimalField(**MONEY, required=False, allow_null=True, default=None)
+    accredited_investor = serializers.BooleanField(required=False, default=False)
 
 
 class KycSerializer(serializers.ModelSerializer):
@@ -40,6 +45,8 @@ class KycSerializer(serializers.ModelSerializer):
             "currency",
             "annual_income",
             "financial_assets",
+            "net_worth",
+            "accredited_investor",
             "submitted_at",
             "decision_reason",
             "qualified",
@@ -135,3 +142,66 @@ class MySuitabilityApi(APIView):
             {"score": assessment.score, "risk_level": assessment.risk_level, "version": assessment.version},
             status=status.HTTP_201_CREATED,
         )
+
+
+class RiskAcknowledgementInputSerializer(serializers.Serializer):
+    version = serializers.CharField(max_length=32)
+    accepted = serializers.BooleanField()
+    regime = serializers.CharField(max_length=16, required=False)
+
+
+class RiskStatementSerializer(serializers.Serializer):
+    regime = serializers.CharField()
+    version = serializers.CharField()
+    text = serializers.CharField()
+    signed = serializers.BooleanField()
+    signed_at = serializers.DateTimeField(allow_null=True)
+
+
+class MyRiskAcknowledgementApi(APIView):
+    """The risk statement an investor signs before the first subscription under a regime (`?regime=`, default the
+    platform's current one)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("regime", str, OpenApiParameter.QUERY, required=False)],
+        responses=RiskStatementSerializer,
+    )
+    def get(self, request):
+        regime = _regime_asked(request.query_params.get("regime"))
+        return Response(_statement(request.user, regime))
+
+    @extend_schema(request=RiskAcknowledgementInputSerializer, responses={201: RiskStatementSerializer})
+    def post(self, request):
+        data = RiskAcknowledgementInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        regime_code = data.validated_data.get("regime") or current_regime().code
+        services.risk_acknowledgement_sign(
+            investor=request.user,
+            regime_code=regime_code,
+            version=data.validated_data["version"],
+            accepted=data.validated_data["accepted"],
+            client_ip=request.META.get("REMOTE_ADDR"),
+        )
+        return Response(_statement(request.user, regime_for(regime_code)), status=status.HTTP_201_CREATED)
+
+
+def _regime_asked(code: str | None):
+    if not code:
+        return current_regime()
+    try:
+        return regime_for(code)
+    except KeyError:
+        raise DomainError(_("There is no regime %(code)s.") % {"code": code}, code="not_found", status=404) from None
+
+
+def _statement(user, regime) -> dict:
+    signature = selectors.risk_acknowledgement_of(user, regime)
+    return {
+        "regime": regime.code,
+        "version": regime.risk_statement.version,
+        "text": str(regime.risk_statement.text),
+        "signed": signature is not None,
+        "signed_at": signature.signed_at if signature else None,
+    }

@@ -3,6 +3,7 @@ numbers it rests on."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
@@ -11,13 +12,13 @@ from django.utils.translation import gettext as _
 from crowdfund.errors import DomainError
 from investors.models import KycStatus
 from investors.questionnaire import RISK_LEVELS
-from investors.selectors import kyc_of, latest_suitability
+from investors.selectors import invested_since, kyc_of, latest_suitability, risk_acknowledgement_of
 from projects.models import Offering, OfferingStatus
-from projects.regimes import regime_for
+from projects.regimes import months_before, regime_for
 
 
 def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decimal) -> None:
-    """The checks about the investor: identity, suitability and qualification."""
+    """The checks about the investor: identity, suitability, qualification and the signed risk statement."""
     regime = regime_for(offering.regime)
     kyc = kyc_of(investor)
     if kyc is None or kyc.status != KycStatus.VERIFIED:
@@ -32,21 +33,86 @@ def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decim
             status=403,
             details={"required_level": minimum, "risk_level": assessment.risk_level if assessment else None},
         )
-    if not kyc.qualified and amount < regime.qualified_single_amount:
+    rule = regime.qualification
+    if rule is not None and not kyc.qualified and amount < rule.single_amount:
         raise DomainError(
             _(
                 "Only qualified investors may invest less than %(single)s %(currency)s in one offering "
-                "(qualified: financial assets of at least %(assets)s or average income of at least %(income)s)."
+                "(qualified: financial assets of at least %(assets)s or average income of at least %(income)s); "
+                "this subscription is %(amount)s %(currency)s."
             )
             % {
-                "single": regime.qualified_single_amount,
+                "single": rule.single_amount,
                 "currency": regime.currency,
-                "assets": regime.qualified_financial_assets,
-                "income": regime.qualified_average_income,
+                "assets": rule.financial_assets,
+                "income": rule.average_income,
+                "amount": amount,
             },
             code="not_qualified",
             status=403,
+            details={
+                "rule": "qualified_investor",
+                "currency": regime.currency,
+                "single_amount": str(rule.single_amount),
+                "financial_assets_threshold": str(rule.financial_assets),
+                "average_income_threshold": str(rule.average_income),
+                "amount": str(amount),
+            },
         )
+    if risk_acknowledgement_of(investor, regime) is None:
+        raise DomainError(
+            _("Before your first subscription, read and sign the risk statement (version %(version)s).")
+            % {"version": regime.risk_statement.version},
+            code="risk_acknowledgement_required",
+            status=403,
+            details={"regime": regime.code, "version": regime.risk_statement.version},
+        )
+
+
+def ensure_within_investment_limit(*, investor, offering: Offering, amount: Decimal, now: dt.datetime) -> None:
+    """The regime's rolling limit on what one investor puts into all its offerings. The caller holds the investor's
+    row lock, so that two subscriptions of one investor are counted one after the other."""
+    regime = regime_for(offering.regime)
+    rule = regime.investment_limit
+    if rule is None:
+        return
+    kyc = kyc_of(investor)
+    if rule.accredited_unlimited and kyc.accredited_investor:
+        return
+    # Figures given in another currency cannot be compared: they count as nothing, which leaves the floor.
+    same_currency = kyc.currency == regime.currency
+    income = kyc.annual_income if same_currency else Decimal("0")
+    net_worth = (kyc.net_worth or Decimal("0")) if same_currency else Decimal("0")
+    limit = rule.amount_for(annual_income=income, net_worth=net_worth)
+    since = months_before(now, rule.window_months)
+    already = invested_since(investor, regime_code=regime.code, since=since)
+    if already + amount <= limit:
+        return
+    raise DomainError(
+        _(
+            "%(months)s-month limit %(currency)s %(limit)s; already invested %(currency)s %(already)s; "
+            "this subscription %(currency)s %(amount)s."
+        )
+        % {
+            "months": rule.window_months,
+            "currency": regime.currency,
+            "limit": f"{limit:,.2f}",
+            "already": f"{already:,.2f}",
+            "amount": f"{amount:,.2f}",
+        },
+        code="limit_exceeded",
+        details={
+            "rule": rule.source,
+            "currency": regime.currency,
+            "limit": str(limit),
+            "already_invested": str(already),
+            "amount": str(amount),
+            "remaining": str(max(limit - already, Decimal("0"))),
+            "window_start": since.isoformat(),
+            "annual_income": str(income),
+            "net_worth": str(net_worth),
+        },
+    )
 
 
 def offering_is_open(offering: Offering) -> bool:

@@ -23,6 +23,15 @@ class KycForm(forms.Form):
     financial_assets = MoneyField(
         label=_("Financial assets"), help_text=_("Deposits, stocks, bonds, funds and similar, in yuan (CNY).")
     )
+    # Asked by regimes with an investment limit (us_reg_cf); optional elsewhere.
+    net_worth = MoneyField(
+        label=_("Net worth"),
+        required=False,
+        help_text=_("Optional. What you own less what you owe, without your home. Left empty, it counts as zero."),
+    )
+    accredited_investor = forms.BooleanField(
+        label=_("I am an accredited investor"), required=False, help_text=_("Optional. Only some regimes ask this.")
+    )
 
     def __init__(self, data=None, *, kyc: KycProfile | None = None) -> None:
         # A resubmission starts from what was sent last time, except the identity number, which is kept encrypted.

@@ -27,8 +27,8 @@ RefundStatus = Literal["succeeded", "pending", "failed"]
 
 SUBSCRIPTION_METADATA_KEY = "subscription_id"
 REFUND_METADATA_KEY = "refund_id"
-# Michou takes payments in CNY only; Stripe counts them in fen.
-DECIMAL_PLACES = {"CNY": 2}
+# The currencies of the regimes (projects/regimes.py), with the decimals Stripe counts them in: fen and cents.
+DECIMAL_PLACES = {"CNY": 2, "USD": 2}
 # Stripe's largest page.
 PAGE_SIZE = 100
 
@@ -126,6 +126,17 @@ def charge(*, subscription_id: int, amount: Decimal, currency: str, payment_meth
         except stripe.CardError as decline:
             intent = _intent_of_decline(client, decline)
     return _charge_from_intent(intent.to_dict())
+
+
+def test_card_payment_method(*, card_number: str) -> str:
+    """A card payment method made from a raw test card number. Only test servers (localstripe, Stripe's test mode
+    with raw card data enabled) accept this; the scenario replay uses it so that each scenario's card fingerprints
+    come out equal exactly where the scenario's do."""
+    with _translated_errors():
+        method = _client().v1.payment_methods.create(
+            params={"type": "card", "card": {"number": card_number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}}
+        )
+    return method.id
 
 
 def find_charge(*, subscription_id: int) -> Charge | None:

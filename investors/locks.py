@@ -15,7 +15,8 @@ def lock_investor(investor_id: int):
 
 
 def lock_offering(offering_id: int) -> Offering:
-    return Offering.objects.select_for_update().select_related("issuer").get(pk=offering_id)
+    # `of=("self",)`: the issuer row is read, not locked; the risk review locks issuers (then offerings).
+    return Offering.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=offering_id)
 
 
 def lock_subscription(subscription_id: int) -> Subscription:

@@ -27,6 +27,9 @@ class KycProfile(models.Model):
     phone = models.CharField(_("phone"), max_length=20)
     annual_income = money_field(_("average annual income, last 3 years"))
     financial_assets = money_field(_("financial assets"))
+    # Asked by regimes whose investment limit depends on them (us_reg_cf); optional elsewhere.
+    net_worth = money_field(_("net worth"), null=True, blank=True)
+    accredited_investor = models.BooleanField(_("accredited investor"), default=False)
     currency = models.CharField(max_length=3, default="CNY")
     status = FSMField(_("status"), max_length=16, choices=KycStatus.choices, default=KycStatus.PENDING)
     # Why a submission waits for staff instead of being verified automatically.
@@ -90,6 +93,29 @@ class SuitabilityAssessment(models.Model):
     class Meta:
         ordering = ["-taken_at", "-id"]
         get_latest_by = "taken_at"
+
+
+class RiskAcknowledgement(models.Model):
+    """An investor's signature under a regime's risk statement: which regime and version, the text as shown, when.
+    Required before the first subscription under that regime; a new version of the text needs a new signature."""
+
+    investor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="risk_acknowledgements"
+    )
+    regime = models.CharField(max_length=16)
+    version = models.CharField(max_length=32)
+    text = models.TextField()
+    signed_at = models.DateTimeField()
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["investor", "regime", "version"], name="one_signature_per_statement_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.investor} signed {self.version} at {self.signed_at:%Y-%m-%d %H:%M}"
 
 
 class SubscriptionStatus(models.TextChoices):
@@ -164,6 +190,15 @@ class Subscription(models.Model):
 
     @transition(field=status, source=list(FUNDED_STATUSES), target=SubscriptionStatus.CANCELLED)
     def cancel(self) -> None:
+        pass
+
+    # A material change to the offering's terms: the money stays in escrow until the investor confirms again.
+    @transition(field=status, source=SubscriptionStatus.PAID, target=SubscriptionStatus.RECONFIRMATION_REQUIRED)
+    def require_reconfirmation(self) -> None:
+        pass
+
+    @transition(field=status, source=SubscriptionStatus.RECONFIRMATION_REQUIRED, target=SubscriptionStatus.PAID)
+    def reconfirm(self) -> None:
         pass
 
     @transition(field=status, source=SubscriptionStatus.PAID, target=SubscriptionStatus.SETTLED)

@@ -5,11 +5,12 @@ The cap table lives here rather than in `projects` because it reads holdings, an
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crowdfund.web import investor_required, issuer_required, perform, submit_form
-from investors import selectors
+from investors import reconfirmation, selectors, services
 from investors.money_forms import SubscribeForm
 from investors.subscriptions import subscription_cancel, subscription_create
 from projects import selectors as project_selectors
@@ -23,17 +24,18 @@ def subscribe(request, offering_id: int):
     where a new form (with a new idempotency key) is waiting."""
     offering = get_object_or_404(project_selectors.offerings_visible_to(request.user), pk=offering_id)
     form = SubscribeForm(request.POST)
-    answer = submit_form(
-        request,
-        form,
-        lambda: subscription_create(
-            investor=request.user,
-            offering=offering,
-            client_ip=request.META.get("REMOTE_ADDR"),
-            **form.cleaned_data,
-        ),
-        success=_("Your subscription is recorded."),
-    )
+    client_ip = request.META.get("REMOTE_ADDR")
+
+    def sign_and_subscribe():
+        # A tick in the risk statement's box is the signature, recorded just before the first subscription.
+        signature = form.risk_acknowledgement()
+        if signature is not None:
+            services.risk_acknowledgement_sign(
+                investor=request.user, regime_code=offering.regime, client_ip=client_ip, **signature
+            )
+        return subscription_create(investor=request.user, offering=offering, client_ip=client_ip, **form.subscription())
+
+    answer = submit_form(request, form, sign_and_subscribe, success=_("Your subscription is recorded."))
     if answer is not None:
         return redirect("investors:subscriptions")
     # The offering page shows a fresh form, so what it cannot show beside a field is said as a message.
@@ -57,6 +59,20 @@ def subscription_cancel_view(request, pk: int):
         lambda: subscription_cancel(subscription=subscription, by=request.user),
         success=_("Your subscription is cancelled; the whole amount is being refunded."),
     )
+    return redirect("investors:subscriptions")
+
+
+@investor_required
+@require_POST
+def subscription_reconfirm_view(request, pk: int):
+    subscription = get_object_or_404(selectors.subscriptions_of(request.user), pk=pk)
+    perform(
+        request,
+        lambda: reconfirmation.subscription_reconfirm(subscription=subscription, by=request.user),
+        success=_("Thank you: you accepted the new terms and your subscription stands."),
+    )
+    if url_has_allowed_host_and_scheme(request.POST.get("next"), allowed_hosts={request.get_host()}):
+        return redirect(request.POST["next"])
     return redirect("investors:subscriptions")
 
 

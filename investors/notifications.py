@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from django.core.mail import send_mail
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from investors.models import Holding, Subscription, SubscriptionStatus
-from projects.models import Offering, OfferingStatus
+from investors.models import FUNDED_STATUSES, Holding, Subscription, SubscriptionStatus
+from projects.models import Offering, OfferingStatus, OfferingUpdate
 
 SUBJECTS = {
     "confirmed": _lazy("Your subscription is confirmed"),
     "cancelled": _lazy("Your subscription is cancelled"),
+    "reconfirmed": _lazy("Your subscription is confirmed again"),
+    "reconfirmation_lapsed": _lazy("Your subscription is cancelled: it was not confirmed again in time"),
 }
 
 
@@ -22,6 +25,16 @@ def subscription_event_email(*, subscription_id: int, event: str) -> None:
         body = _(
             "We received %(amount)s %(currency)s for %(shares)s shares of %(offering)s. The money is held in escrow "
             "until the offering closes."
+        )
+    elif event == "reconfirmed":
+        body = _(
+            "You accepted the changed terms of %(offering)s. Your %(amount)s %(currency)s for %(shares)s shares stays "
+            "in escrow until the offering closes."
+        )
+    elif event == "reconfirmation_lapsed":
+        body = _(
+            "The terms of %(offering)s changed and you did not confirm your subscription of %(amount)s %(currency)s "
+            "in time. It is cancelled and the whole amount is being refunded to your card."
         )
     else:
         body = _("Your subscription of %(amount)s %(currency)s to %(offering)s is cancelled; the money is refunded.")
@@ -55,3 +68,57 @@ def offering_result_emails(*, offering_id: int) -> None:
                 None,
                 [subscription.investor.email],
             )
+
+
+# Who hears about an offering's updates: every investor whose money is in it or on its way.
+NEWS_STATUSES = (SubscriptionStatus.PENDING_PAYMENT, *FUNDED_STATUSES, SubscriptionStatus.SETTLED)
+
+
+def offering_update_emails(*, update_id: int) -> None:
+    """An issuer posted an update. Investors asked to confirm again are told what changed and by when; the others
+    get the update."""
+    update = OfferingUpdate.objects.select_related("offering").prefetch_related("term_changes").get(pk=update_id)
+    offering = update.offering
+    changed = ", ".join(change.term for change in update.term_changes.all())
+    waiting = {}
+    recipients = {}
+    for subscription in Subscription.objects.filter(offering=offering, status__in=NEWS_STATUSES).select_related("investor"):
+        recipients[subscription.investor_id] = subscription.investor.email
+        if subscription.status == SubscriptionStatus.RECONFIRMATION_REQUIRED and subscription.reconfirm_deadline:
+            waiting[subscription.investor_id] = subscription.reconfirm_deadline
+    for investor_id, email in recipients.items():
+        if investor_id in waiting:
+            subject = _("%(offering)s changed its terms: confirm your subscription again") % {"offering": offering.title}
+            body = _(
+                "%(offering)s posted a material change: %(title)s.\n\n%(body)s\n\nChanged terms: %(changed)s.\n\n"
+                "Confirm your subscription on the \"My subscriptions\" page before %(deadline)s. If you do not, it "
+                "will be cancelled and the whole amount refunded."
+            ) % {
+                "offering": offering.title,
+                "title": update.title,
+                "body": update.body,
+                "changed": changed or _("none listed"),
+                "deadline": timezone.localtime(waiting[investor_id]).strftime("%Y-%m-%d %H:%M %Z"),
+            }
+        else:
+            subject = _("%(offering)s: %(title)s") % {"offering": offering.title, "title": update.title}
+            body = update.body
+        send_mail(subject, body, None, [email])
+
+
+def offering_milestone_emails(*, offering_id: int, percent: int) -> None:
+    offering = Offering.objects.get(pk=offering_id)
+    funded = Subscription.objects.filter(offering=offering, status__in=FUNDED_STATUSES).select_related("investor")
+    emails = sorted({subscription.investor.email for subscription in funded})
+    if percent >= 100:
+        subject = _("%(offering)s reached its target") % {"offering": offering.title}
+    else:
+        subject = _("%(offering)s reached %(percent)s%% of its target") % {"offering": offering.title, "percent": percent}
+    body = _("%(offering)s has raised %(raised)s %(currency)s of its %(target)s %(currency)s target.") % {
+        "offering": offering.title,
+        "raised": offering.raised_amount,
+        "target": offering.target_amount,
+        "currency": offering.currency,
+    }
+    for email in emails:
+        send_mail(subject, body, None, [email])

@@ -11,7 +11,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from investors.cancellation import cancel_deadline, is_cancellable
-from investors.models import FUNDED_STATUSES, Holding, KycProfile, Subscription, SuitabilityAssessment
+from investors.models import (
+    FUNDED_STATUSES,
+    Holding,
+    KycProfile,
+    RiskAcknowledgement,
+    Subscription,
+    SubscriptionStatus,
+    SuitabilityAssessment,
+)
 
 NOT_SUBMITTED = "not_submitted"
 
@@ -22,6 +30,30 @@ def kyc_of(user) -> KycProfile | None:
 
 def latest_suitability(user) -> SuitabilityAssessment | None:
     return SuitabilityAssessment.objects.filter(user=user).order_by("-taken_at", "-id").first()
+
+
+def risk_acknowledgement_of(user, regime) -> RiskAcknowledgement | None:
+    """The investor's signature under the regime's current risk statement, if there is one."""
+    return RiskAcknowledgement.objects.filter(
+        investor=user, regime=regime.code, version=regime.risk_statement.version
+    ).first()
+
+
+# Subscriptions that count as invested for an investment limit: money taken or being taken, and not given back.
+INVESTED_STATUSES = (
+    SubscriptionStatus.PENDING_PAYMENT,
+    SubscriptionStatus.PAID,
+    SubscriptionStatus.RECONFIRMATION_REQUIRED,
+    SubscriptionStatus.SETTLED,
+)
+
+
+def invested_since(user, *, regime_code: str, since: dt.datetime) -> Decimal:
+    """What the investor subscribed to offerings of one regime since `since`, counting subscriptions that are paying,
+    paid or settled. The subscription service reads it under the investor's row lock."""
+    return Subscription.objects.filter(
+        investor=user, offering__regime=regime_code, status__in=INVESTED_STATUSES, created_at__gte=since
+    ).aggregate(total=Coalesce(Sum("amount"), Decimal("0")))["total"]
 
 
 def investor_summary(user) -> dict:
@@ -108,3 +140,13 @@ def funded_subscriptions_summary(offering) -> dict:
     return Subscription.objects.filter(offering=offering, status__in=FUNDED_STATUSES).aggregate(
         count=Count("pk"), total=Coalesce(Sum("amount"), Decimal("0"))
     )
+
+
+def subscriptions_awaiting_reconfirmation(user, *, offering=None) -> QuerySet[Subscription]:
+    """The investor's subscriptions held until they accept an offering's changed terms, soonest deadline first."""
+    if not (user.is_authenticated and user.is_investor):
+        return Subscription.objects.none()
+    waiting = Subscription.objects.filter(investor=user, status=SubscriptionStatus.RECONFIRMATION_REQUIRED)
+    if offering is not None:
+        waiting = waiting.filter(offering=offering)
+    return waiting.select_related("offering").order_by("reconfirm_deadline", "pk")

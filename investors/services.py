@@ -17,8 +17,8 @@ from crowdfund import events
 from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed, field_error
 from investors import identity_numbers, questionnaire, tasks
 from investors.identity import Verdict, identity_provider
-from investors.models import KycDecision, KycProfile, KycStatus, SuitabilityAssessment
-from projects.regimes import Regime, current_regime
+from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
+from projects.regimes import Regime, current_regime, regime_for
 from projects.validation import Errors, parse_money
 
 ADULT_AGE = 18
@@ -64,8 +64,13 @@ def kyc_submit(
     phone: str,
     annual_income: Decimal | str,
     financial_assets: Decimal | str,
+    net_worth: Decimal | str | None = None,
+    accredited_investor: bool = False,
 ) -> KycProfile:
-    """Store a KYC submission as pending and ask the identity provider to check it once the write is committed."""
+    """Store a KYC submission as pending and ask the identity provider to check it once the write is committed.
+
+    Net worth and accredited status are optional: regimes with an investment limit (us_reg_cf) read them, and count
+    a missing net worth as zero."""
     if not user.is_investor:
         raise PermissionRefused(_("Only investor accounts go through KYC."))
     errors = Errors()
@@ -80,7 +85,10 @@ def kyc_submit(
         errors.add("phone", _("Enter a mainland China mobile number, such as 13800138000."))
     income = parse_money(annual_income, "annual_income", errors, positive=False)
     assets = parse_money(financial_assets, "financial_assets", errors, positive=False)
-    for field, amount in (("annual_income", income), ("financial_assets", assets)):
+    worth = None if net_worth in (None, "") else parse_money(net_worth, "net_worth", errors, positive=False)
+    if not isinstance(accredited_investor, bool):
+        errors.add("accredited_investor", _("Answer true or false."))
+    for field, amount in (("annual_income", income), ("financial_assets", assets), ("net_worth", worth)):
         if amount is not None and amount < 0:
             errors.add(field, _("The amount cannot be negative."))
     errors.raise_if_any()
@@ -94,6 +102,10 @@ def kyc_submit(
         "phone": phone,
         "annual_income": income,
         "financial_assets": assets,
+        "net_worth": worth,
+        "accredited_investor": accredited_investor is True,
+        # Figures are in the currency of the regime the platform runs under when they are given.
+        "currency": current_regime().currency,
         "submitted_at": timezone.now(),
         "review_reason": "",
         "decision_reason": "",
@@ -171,16 +183,22 @@ def _decide(kyc: KycProfile, *, approve: bool, by, reason: str) -> None:
 
 
 def _assess_qualification(kyc: KycProfile, regime: Regime) -> None:
-    by_assets = kyc.financial_assets >= regime.qualified_financial_assets
-    by_income = kyc.annual_income >= regime.qualified_average_income
-    kyc.qualified = by_assets or by_income
+    rule = regime.qualification
     kyc.qualification_regime = regime.code
+    if rule is None:
+        # The regime has no qualified-investor test; its investment limit reads the figures at each subscription.
+        kyc.qualified = False
+        kyc.qualification_evidence = {"not_applicable": True, "assessed_at": timezone.now().isoformat()}
+        return
+    by_assets = kyc.financial_assets >= rule.financial_assets
+    by_income = kyc.annual_income >= rule.average_income
+    kyc.qualified = rule.is_met(financial_assets=kyc.financial_assets, average_income=kyc.annual_income)
     kyc.qualification_evidence = {
         "currency": regime.currency,
         "financial_assets": str(kyc.financial_assets),
-        "financial_assets_threshold": str(regime.qualified_financial_assets),
+        "financial_assets_threshold": str(rule.financial_assets),
         "average_annual_income": str(kyc.annual_income),
-        "average_annual_income_threshold": str(regime.qualified_average_income),
+        "average_annual_income_threshold": str(rule.average_income),
         "met_by": [name for name, met in (("financial_assets", by_assets), ("income", by_income)) if met],
         "assessed_at": timezone.now().isoformat(),
     }
@@ -225,3 +243,38 @@ def suitability_submit(*, user, answers: dict) -> SuitabilityAssessment:
         risk_level=questionnaire.level_for(score),
         taken_at=timezone.now(),
     )
+
+
+def risk_acknowledgement_sign(
+    *, investor, regime_code: str, version: str, accepted: bool, client_ip: str | None = None
+) -> RiskAcknowledgement:
+    """The investor signs the regime's current risk statement. Signing the same version again returns the first
+    signature; an outdated version is refused, so that nobody signs a text they were not shown."""
+    if not investor.is_investor:
+        raise PermissionRefused(_("Only investor accounts sign the risk statement."))
+    errors = Errors()
+    regime = _known_regime(regime_code, errors)
+    if regime is not None and version != regime.risk_statement.version:
+        errors.add(
+            "version",
+            _("The current statement is version %(current)s; read it again and sign that one.")
+            % {"current": regime.risk_statement.version},
+        )
+    if accepted is not True:
+        errors.add("accepted", _("Tick the box to confirm that you have read and accept the risks."))
+    errors.raise_if_any()
+    signature, _created = RiskAcknowledgement.objects.get_or_create(
+        investor=investor,
+        regime=regime.code,
+        version=version,
+        defaults={"text": str(regime.risk_statement.text), "signed_at": timezone.now(), "client_ip": client_ip},
+    )
+    return signature
+
+
+def _known_regime(code: str, errors: Errors) -> Regime | None:
+    try:
+        return regime_for(code)
+    except KeyError:
+        errors.add("regime", _("There is no regime %(code)s.") % {"code": code})
+        return None

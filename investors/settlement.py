@@ -121,7 +121,7 @@ def _settle_one(subscription_id: int) -> None:
         )
 
 
-def _refund_one(subscription_id: int) -> None:
+def _refund_one(subscription_id: int, *, reason: str = RefundReason.OFFERING_FAILED) -> None:
     offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
     with transaction.atomic():
         locks.lock_offering(offering_id)
@@ -132,7 +132,7 @@ def _refund_one(subscription_id: int) -> None:
         subscription.ended_at = timezone.now()
         subscription.save()
         project_services.offering_raised_add(offering_id=offering_id, amount=-subscription.amount)
-        subscriptions.refund_request(subscription, reason=RefundReason.OFFERING_FAILED)
+        subscriptions.refund_request(subscription, reason=reason)
 
 
 def offering_settle(*, offering_id: int, dry_run: bool = False) -> SettlementReport:
@@ -164,10 +164,22 @@ def offering_settle(*, offering_id: int, dry_run: bool = False) -> SettlementRep
     return report
 
 
+def offering_close_early(*, offering: Offering, by, closes_at=None) -> Offering:
+    """Staff close a live offering early under its regime: at once, with settlement sent after commit, or (under a
+    regime with early-close rules) with the deadline brought forward by an update, which investors are emailed like
+    every update (investors.reconfirmation)."""
+    with transaction.atomic():
+        offering = project_services.offering_close_early(offering=offering, by=by, closes_at=closes_at)
+        offering_id = offering.pk
+        if offering.status == OfferingStatus.CLOSING:
+            transaction.on_commit(lambda: tasks.settle_offering.delay(offering_id))
+    return offering
+
+
 def offerings_settle_closing() -> list[SettlementReport]:
-    """The periodic job: move due offerings to closing and settle every closing one. An offering that Stripe
-    cannot serve now is tried again on the next run."""
-    project_services.offerings_close_due()
+    """The periodic job: settle every closing offering. An offering that Stripe cannot serve now is tried again on
+    the next run. Moving offerings to closing is a job of its own (projects.close_due_offerings), so that the risk
+    screening sent when an offering starts closing runs before the first settlement run can reach it."""
     reports = []
     for offering_id in Offering.objects.filter(status=OfferingStatus.CLOSING).values_list("pk", flat=True):
         try:
@@ -175,3 +187,14 @@ def offerings_settle_closing() -> list[SettlementReport]:
         except gateway.GatewayUnavailable:
             continue
     return reports
+
+
+def offering_cancel_with_refunds(*, offering: Offering, by, reason: str) -> Offering:
+    """Staff cancel an offering that has taken money, typically after confirming a risk finding: it ends
+    `cancelled` and every paid subscription is refunded in full. The refunds go to Stripe after commit, each once."""
+    with transaction.atomic():
+        offering = project_services.offering_cancel_by_staff(offering=offering, by=by, reason=reason)
+        funded = Subscription.objects.filter(offering=offering, status__in=FUNDED_STATUSES).order_by("pk")
+        for subscription_id in list(funded.values_list("pk", flat=True)):
+            _refund_one(subscription_id, reason=RefundReason.OFFERING_CANCELLED)
+    return offering

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from investors import cancellation, selectors, subscriptions, tasks
+from investors import cancellation, reconfirmation, selectors, settlement, subscriptions
 from investors.models import Holding, Subscription
 from projects import selectors as project_selectors
-from projects import services as project_services
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -111,6 +109,12 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
         subscriptions.subscription_cancel(subscription=self.get_object(), by=request.user)
         return Response(SubscriptionSerializer(self.get_queryset().get(pk=pk)).data)
 
+    @extend_schema(request=None, responses=SubscriptionSerializer)
+    @action(detail=True, methods=["post"])
+    def reconfirm(self, request, pk=None):
+        reconfirmation.subscription_reconfirm(subscription=self.get_object(), by=request.user)
+        return Response(SubscriptionSerializer(self.get_queryset().get(pk=pk)).data)
+
 
 class MySubscriptionsApi(generics.ListAPIView):
     serializer_class = SubscriptionSerializer
@@ -126,16 +130,38 @@ class MyHoldingsApi(generics.ListAPIView):
         return selectors.holdings_of(self.request.user)
 
 
+class OfferingCloseInputSerializer(serializers.Serializer):
+    closes_at = serializers.DateTimeField(required=False, default=None)
+
+
 class OfferingCloseApi(APIView):
+    """Under a regime with early-close rules (us_reg_cf) the offering stays live with an earlier deadline
+    (`closes_at`, at least the notice period away) and its investors are told; otherwise it moves to `closing`."""
+
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=None, responses={202: None})
+    @extend_schema(
+        request=OfferingCloseInputSerializer,
+        responses={
+            202: inline_serializer(
+                "OfferingCloseResult",
+                {
+                    "id": serializers.IntegerField(),
+                    "status": serializers.CharField(),
+                    "closes_at": serializers.DateTimeField(),
+                },
+            )
+        },
+    )
     def post(self, request, offering_id: int):
         offering = get_object_or_404(project_selectors.offerings_visible_to(request.user), pk=offering_id)
-        with transaction.atomic():
-            offering = project_services.offering_close_early(offering=offering, by=request.user)
-            transaction.on_commit(lambda: tasks.settle_offering.delay(offering_id))
-        return Response({"id": offering.pk, "status": offering.status}, status=status.HTTP_202_ACCEPTED)
+        data = OfferingCloseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offering = settlement.offering_close_early(offering=offering, by=request.user, **data.validated_data)
+        return Response(
+            {"id": offering.pk, "status": offering.status, "closes_at": offering.closes_at},
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -102,6 +102,8 @@ def subscription_create(
     try:
         with transaction.atomic():
             locks.lock_investor(investor.pk)
+            now = timezone.now()
+            eligibility.ensure_within_investment_limit(investor=investor, offering=offering, amount=amount, now=now)
             offering = locks.lock_offering(offering.pk)
             eligibility.ensure_offering_open(offering)
             if amount > offering.remaining_amount:
@@ -115,7 +117,6 @@ def subscription_create(
             )
             if not reserved:
                 raise eligibility.investor_cap_reached(offering)
-            now = timezone.now()
             subscription = Subscription.objects.create(
                 investor=investor,
                 offering=offering,

@@ -3,7 +3,7 @@ already, so a redelivered or retried task is harmless."""
 
 from celery import shared_task
 
-from investors import notifications, reconciliation, services, settlement, subscriptions
+from investors import milestones, notifications, reconciliation, reconfirmation, services, settlement, subscriptions
 from investors.gateway import GatewayUnavailable
 
 RETRY = {"autoretry_for": (GatewayUnavailable,), "retry_backoff": True, "max_retries": 8}
@@ -52,3 +52,18 @@ def notify_subscription(subscription_id: int, event: str) -> None:
 @shared_task(name="investors.notify_offering_result")
 def notify_offering_result(offering_id: int) -> None:
     notifications.offering_result_emails(offering_id=offering_id)
+
+
+@shared_task(name="investors.lapse_reconfirmations")
+def lapse_reconfirmations() -> None:
+    reconfirmation.reconfirmations_lapse()
+
+
+@shared_task(name="investors.notify_update_posted")
+def notify_update_posted(update_id: int) -> None:
+    notifications.offering_update_emails(update_id=update_id)
+
+
+@shared_task(name="investors.notify_milestones")
+def notify_milestones(offering_id: int) -> None:
+    milestones.offering_milestones_announce(offering_id=offering_id)

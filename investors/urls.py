@@ -11,6 +11,7 @@ urlpatterns = [
     path("subscribe/<int:offering_id>/", money_views.subscribe, name="subscribe"),
     path("subscriptions/", money_views.subscriptions, name="subscriptions"),
     path("subscriptions/<int:pk>/cancel/", money_views.subscription_cancel_view, name="subscription_cancel"),
+    path("subscriptions/<int:pk>/reconfirm/", money_views.subscription_reconfirm_view, name="subscription_reconfirm"),
     path("portfolio/", money_views.portfolio, name="portfolio"),
     path("cap-table/<int:offering_id>/", money_views.cap_table, name="cap_table"),
 ]

@@ -1,7 +1,8 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from crowdfund.admin_actions import ReadOnlyAdmin, service_action
+from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
 from projects import services
 from projects.models import (
     AnnouncedCommitment,
@@ -9,21 +10,14 @@ from projects.models import (
     Issuer,
     Offering,
     OfferingApproval,
+    OfferingMilestone,
     OfferingTransition,
     OfferingUpdate,
+    PortfolioCompany,
+    ReportReminder,
     TermChange,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from projects.validation import Errors, normalize_uscc
 
 
 @admin.register(Issuer)
@@ -44,27 +38,27 @@ class FinancialStatementAdmin(ReadOnlyAdmin):
     list_select_related = ["issuer"]
 
 
-class TransitionInline(ReadOnlyInline):
+class TransitionInline(ReadOnlyTabularInline):
     model = OfferingTransition
     fields = ["at", "from_status", "to_status", "by", "reason"]
 
 
-class ApprovalInline(ReadOnlyInline):
+class ApprovalInline(ReadOnlyTabularInline):
     model = OfferingApproval
     fields = ["at", "by", "note"]
 
 
-class CommitmentInline(ReadOnlyInline):
+class CommitmentInline(ReadOnlyTabularInline):
     model = AnnouncedCommitment
     fields = ["by", "investor", "amount"]
 
 
-class UpdateInline(ReadOnlyInline):
+class UpdateInline(ReadOnlyTabularInline):
     model = OfferingUpdate
     fields = ["posted_at", "title", "material_change", "changes"]
 
 
-class TermChangeInline(ReadOnlyInline):
+class TermChangeInline(ReadOnlyTabularInline):
     model = TermChange
     fields = ["changed_at", "term", "old_value", "new_value"]
 
@@ -116,3 +110,48 @@ class OfferingAdmin(SimpleHistoryAdmin):
     def has_review_permission(self, request):
         return request.user.has_perm("projects.change_offering")
 
+
+class PortfolioCompanyForm(forms.ModelForm):
+    class Meta:
+        model = PortfolioCompany
+        fields = ["uscc", "legal_name", "stake_pct", "note"]
+
+    def clean_uscc(self) -> str:
+        errors = Errors()
+        code = normalize_uscc(self.cleaned_data["uscc"], errors)
+        if errors.fields:
+            raise forms.ValidationError([message for messages in errors.fields.values() for message in messages])
+        return code
+
+
+@admin.register(PortfolioCompany)
+class PortfolioCompanyAdmin(SimpleHistoryAdmin):
+    """The platform group's holdings, kept by staff. An issuer listed here needs two approvers for its offerings
+    and shows a related-party disclosure, whatever it declared; the history keeps who changed what."""
+
+    form = PortfolioCompanyForm
+    list_display = ["uscc", "legal_name", "stake_pct", "registered_issuer", "added_at"]
+    search_fields = ["uscc", "legal_name", "note"]
+    readonly_fields = ["added_at"]
+
+    @admin.display(description="registered issuer")
+    def registered_issuer(self, obj: PortfolioCompany) -> str:
+        issuer = Issuer.objects.filter(uscc=obj.uscc).first()
+        return str(issuer) if issuer else "—"
+
+
+@admin.register(ReportReminder)
+class ReportReminderAdmin(ReadOnlyAdmin):
+    """Which issuer was reminded of which year's annual report, and when: the record that keeps it to once."""
+
+    list_display = ["issuer", "fiscal_year", "sent_at"]
+    list_filter = ["fiscal_year"]
+    search_fields = ["issuer__legal_name", "issuer__uscc"]
+    list_select_related = ["issuer"]
+
+
+@admin.register(OfferingMilestone)
+class OfferingMilestoneAdmin(ReadOnlyAdmin):
+    list_display = ["offering", "percent", "reached_at"]
+    search_fields = ["offering__title"]
+    list_select_related = ["offering"]

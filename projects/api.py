@@ -119,8 +119,33 @@ class CommitmentOutputSerializer(serializers.ModelSerializer):
         fields = ["by", "investor", "amount"]
 
 
+class RelatedPartyDisclosureSerializer(serializers.Serializer):
+    """Present on every offering; `tied_to_platform` says whether there is anything to disclose."""
+
+    tied_to_platform = serializers.BooleanField()
+    related_to_platform = serializers.BooleanField()
+    in_platform_portfolio = serializers.BooleanField()
+    platform_stake_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
+    note = serializers.CharField()
+    approvals_required = serializers.IntegerField()
+
+    def to_representation(self, offering: Offering) -> dict:
+        issuer = offering.issuer
+        return super().to_representation(
+            {
+                "tied_to_platform": issuer.tied_to_platform,
+                "related_to_platform": issuer.related_to_platform,
+                "in_platform_portfolio": issuer.portfolio_entry is not None,
+                "platform_stake_pct": issuer.disclosed_stake_pct,
+                "note": issuer.related_party_note,
+                "approvals_required": services.approvals_required(offering),
+            }
+        )
+
+
 class OfferingSerializer(serializers.ModelSerializer):
     use_of_funds = UseOfFundsSerializer(many=True)
+    related_party_disclosure = RelatedPartyDisclosureSerializer(source="*", read_only=True)
     announced_commitments = CommitmentOutputSerializer(many=True, source="commitments")
     remaining_amount = serializers.DecimalField(**MONEY)
     progress_pct = serializers.DecimalField(max_digits=9, decimal_places=2)
@@ -151,6 +176,7 @@ class OfferingSerializer(serializers.ModelSerializer):
             "progress_pct",
             "remaining_amount",
             "risk_hold",
+            "related_party_disclosure",
             "created_at",
         ]
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -51,9 +52,21 @@ class Issuer(models.Model):
     def __str__(self) -> str:
         return self.legal_name
 
+    @cached_property
+    def portfolio_entry(self) -> PortfolioCompany | None:
+        """The platform group's registry entry for this company's credit code, if staff have listed it."""
+        return PortfolioCompany.objects.filter(uscc=self.uscc).first()
+
     @property
     def tied_to_platform(self) -> bool:
-        return self.related_to_platform or self.platform_stake_pct > 0
+        """Declared as related, a declared platform stake, or listed in the platform group's portfolio registry."""
+        return self.related_to_platform or self.platform_stake_pct > 0 or self.portfolio_entry is not None
+
+    @property
+    def disclosed_stake_pct(self) -> Decimal:
+        """The platform group's stake as disclosed to investors: the larger of the declared and the registered one."""
+        registered = self.portfolio_entry.stake_pct if self.portfolio_entry else None
+        return max(self.platform_stake_pct, registered or Decimal("0"))
 
 
 class StatementPeriod(models.TextChoices):
@@ -355,3 +368,31 @@ class PortfolioCompany(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uscc} {self.legal_name}".strip()
+
+
+class ReportReminder(models.Model):
+    """The email that reminded an issuer of its annual report for one fiscal year: sent once, never again."""
+
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="report_reminders")
+    fiscal_year = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["issuer", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "fiscal_year"], name="one_report_reminder_per_fiscal_year")
+        ]
+
+
+class OfferingMilestone(models.Model):
+    """An offering reached a share of its target (50 or 100 per cent) and its investors were told, once."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="milestones")
+    percent = models.PositiveSmallIntegerField()
+    reached_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["offering", "percent"]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "percent"], name="one_notice_per_offering_milestone")
+        ]

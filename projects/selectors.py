@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
 
-from projects.models import PUBLIC_STATUSES, FinancialStatement, Issuer, Offering
+from django.conf import settings
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
+
+from projects.models import (
+    PUBLIC_STATUSES,
+    FinancialStatement,
+    Issuer,
+    Offering,
+    OfferingStatus,
+    OfferingTransition,
+    StatementKind,
+    StatementPeriod,
+)
 
 
 def issuers_visible_to(user) -> QuerySet[Issuer]:
@@ -50,3 +64,105 @@ def offerings_with_updates_visible_to(user) -> QuerySet[Offering]:
 def offerings_managed_by(user) -> QuerySet[Offering]:
     """Offerings of the companies the user manages (every company, for staff)."""
     return offerings_visible_to(user).filter(issuer__in=issuers_visible_to(user))
+
+
+# Post-funding reports --------------------------------------------------------------------------------------------
+
+
+class DutyStatus:
+    FILED = "filed"
+    NOT_YET_DUE = "not_yet_due"  # the year has ended; the reminder date has not come
+    REMINDER_DUE = "reminder_due"  # the reminder date has come; still within the time allowed
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class ReportDuty:
+    """An issuer's duty to file the actual full-year statement of one fiscal year (the calendar year) after a
+    successful raise: a reminder `reminder_days` after the year's end, overdue once `days_allowed` have passed."""
+
+    issuer_id: int
+    fiscal_year: int
+    fiscal_year_end: dt.date
+    reminder_on: dt.date
+    due_on: dt.date
+    days_allowed: int
+    filed_on: dt.date | None
+    status: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == DutyStatus.OVERDUE
+
+
+def first_successful_close_by_issuer(issuer_ids=None) -> dict[int, dt.date]:
+    """The local date on which each issuer's first successful offering closed (the transition to `closed`, or the
+    offering's closing time when no transition was recorded)."""
+    closed = Offering.objects.filter(status=OfferingStatus.CLOSED)
+    if issuer_ids is not None:
+        closed = closed.filter(issuer_id__in=issuer_ids)
+    closed_at = dict(
+        OfferingTransition.objects.filter(offering__in=closed, to_status=OfferingStatus.CLOSED)
+        .values("offering_id")
+        .annotate(at=Min("at"))
+        .values_list("offering_id", "at")
+    )
+    first: dict[int, dt.date] = {}
+    for offering_id, issuer_id, closes_at in closed.values_list("pk", "issuer_id", "closes_at"):
+        day = timezone.localdate(closed_at.get(offering_id, closes_at))
+        if issuer_id not in first or day < first[issuer_id]:
+            first[issuer_id] = day
+    return first
+
+
+def report_duties(*, today: dt.date | None = None, issuer_ids=None) -> list[ReportDuty]:
+    """Every fiscal year, from the year of an issuer's first successful close to the last year that has ended, for
+    which the issuer owes an actual full-year statement, with where it stands on `today` (local date)."""
+    today = today or timezone.localdate()
+    first_close = first_successful_close_by_issuer(issuer_ids)
+    filed: dict[tuple[int, int], dt.date] = {}
+    statements = FinancialStatement.objects.filter(
+        issuer_id__in=first_close, kind=StatementKind.ACTUAL, period=StatementPeriod.FY
+    ).values_list("issuer_id", "fiscal_year", "filed_at")
+    for issuer_id, fiscal_year, filed_at in statements:
+        day = timezone.localdate(filed_at)
+        key = (issuer_id, fiscal_year)
+        filed[key] = min(filed.get(key, day), day)
+    duties = []
+    for issuer_id, closed_on in sorted(first_close.items()):
+        filed_on = {year: day for (issuer, year), day in filed.items() if issuer == issuer_id}
+        duties += duties_of_issuer(issuer_id=issuer_id, first_closed_on=closed_on, filed_on=filed_on, today=today)
+    return duties
+
+
+def duties_of_issuer(
+    *, issuer_id: int, first_closed_on: dt.date, filed_on: dict[int, dt.date], today: dt.date
+) -> list[ReportDuty]:
+    """The rule itself, over plain facts (the risk review calls it with its own): each fiscal year from that of the
+    first successful close to the last that has ended, and the day its actual statement was first filed, if it was."""
+    reminder_days = settings.ANNUAL_REPORT_REMINDER_DAYS
+    days_allowed = settings.ANNUAL_REPORT_DUE_DAYS
+    duties = []
+    for fiscal_year in range(first_closed_on.year, today.year):
+        year_end = dt.date(fiscal_year, 12, 31)
+        reminder_on = year_end + dt.timedelta(days=reminder_days)
+        due_on = year_end + dt.timedelta(days=days_allowed)
+        filed = filed_on.get(fiscal_year)
+        if filed is not None:
+            status = DutyStatus.FILED
+        elif today > due_on:
+            status = DutyStatus.OVERDUE
+        elif today >= reminder_on:
+            status = DutyStatus.REMINDER_DUE
+        else:
+            status = DutyStatus.NOT_YET_DUE
+        duties.append(ReportDuty(issuer_id, fiscal_year, year_end, reminder_on, due_on, days_allowed, filed, status))
+    return duties
+
+
+def overdue_report_duties(*, today: dt.date | None = None, issuer_ids=None) -> list[ReportDuty]:
+    return [duty for duty in report_duties(today=today, issuer_ids=issuer_ids) if duty.overdue]
+
+
+def issuers_with_overdue_reports(*, today: dt.date | None = None, issuer_ids=None) -> set[int]:
+    return {duty.issuer_id for duty in overdue_report_duties(today=today, issuer_ids=issuer_ids)}

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django_fsm import can_proceed
 
 from crowdfund import events
 from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, field_error
+from projects import hooks, regime_checks, selectors
 from projects.models import (
     AnnouncedCommitment,
     CommitmentParty,
@@ -23,15 +24,17 @@ from projects.models import (
     Issuer,
     Offering,
     OfferingApproval,
+    OfferingMilestone,
     OfferingStatus,
     OfferingTransition,
     OfferingUpdate,
+    ReportReminder,
     Security,
     StatementKind,
     StatementPeriod,
     TermChange,
 )
-from projects.regimes import current_regime
+from projects.regimes import current_regime, regime_for
 from projects.validation import Errors, normalize_uscc, parse_money
 
 TERM_FIELDS = (
@@ -51,6 +54,8 @@ TERM_FIELDS = (
 MONEY_TERMS = ("price_per_share", "pre_money_valuation", "target_amount", "max_amount", "min_investment")
 # Terms an issuer may change on a running offering by posting an update.
 UPDATABLE_TERMS = ("summary", "risk_factors", "security", "price_per_share", "use_of_funds", "closes_at")
+# Changing one of these after money is in escrow is a material change, whatever the issuer marked.
+MATERIAL_TERMS = ("security", "price_per_share", "use_of_funds")
 UPDATES_ALLOWED_IN = (
     OfferingStatus.IN_REVIEW,
     OfferingStatus.APPROVED,
@@ -98,6 +103,7 @@ def issuer_create(
     code = normalize_uscc(uscc, errors)
     if code and Issuer.objects.filter(uscc=code).exists():
         errors.add("uscc", _("A company with this credit code is already registered."))
+    regime_checks.check_not_platform_own_entity(uscc=code, regime=current_regime(), errors=errors)
     if founded_on is None:
         errors.add("founded_on", _("This field is required."))
     elif founded_on > timezone.localdate():
@@ -246,8 +252,6 @@ def _clean_terms(raw: dict[str, Any], errors: Errors) -> dict[str, Any]:
         errors.add("max_amount", _("The maximum must be at least the target."))
     if target is not None and minimum is not None and target < minimum:
         errors.add("min_investment", _("The minimum investment cannot exceed the target."))
-    if price is not None and minimum is not None and minimum % price:
-        errors.add("min_investment", _("The minimum investment must buy a whole number of shares."))
     if terms["opens_at"] and terms["closes_at"] and terms["closes_at"] <= terms["opens_at"]:
         errors.add("closes_at", _("The offering must close after it opens."))
     if terms["closes_at"] and terms["closes_at"] <= timezone.now():
@@ -295,7 +299,8 @@ def _record_transition(offering: Offering, from_status: str, *, by, reason: str 
 
 
 def _locked(offering: Offering) -> Offering:
-    return Offering.objects.select_for_update().select_related("issuer").get(pk=offering.pk)
+    # Only the offering's row is locked; its issuer is read along (the risk review locks an issuer, then offerings).
+    return Offering.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=offering.pk)
 
 
 TRANSITION_VERBS = {
@@ -329,17 +334,37 @@ def _transition(offering: Offering, name: str, *, by, reason: str = "") -> Offer
     return offering
 
 
+def ensure_reports_filed(issuer: Issuer) -> None:
+    """An issuer that owes an overdue annual report after an earlier raise may not start another one."""
+    overdue = selectors.overdue_report_duties(issuer_ids=[issuer.pk])
+    if overdue:
+        years = ", ".join(str(duty.fiscal_year) for duty in overdue)
+        raise DomainError(
+            _("%(issuer)s has not filed its actual full-year statement for %(years)s, which was due within "
+              "%(days)s days of the year's end. File it before starting a new offering.")
+            % {"issuer": issuer.legal_name, "years": years, "days": overdue[0].days_allowed},
+            code="report_overdue",
+            status=409,
+            details={"fiscal_years": [duty.fiscal_year for duty in overdue]},
+        )
+
+
 def offering_create(*, issuer: Issuer, by, announced_commitments: list[dict] | None = None, **raw_terms: Any) -> Offering:
     ensure_manages_issuer(by, issuer)
+    ensure_reports_filed(issuer)
     errors = Errors()
     unknown = set(raw_terms) - set(TERM_FIELDS)
     for field in sorted(unknown):
         errors.add(field, _("Unknown field."))
     terms = _clean_terms(raw_terms, errors)
     commitments = _clean_commitments(announced_commitments, errors, terms["max_amount"])
-    errors.raise_if_any()
     regime = current_regime()
+    regime_checks.check_not_platform_own_entity(uscc=issuer.uscc, regime=regime, errors=errors, field="issuer")
+    regime_checks.check_open_window(terms=terms, regime=regime, errors=errors)
+    errors.raise_if_any()
     with transaction.atomic():
+        regime_checks.lock_issuer_for_cap(issuer_id=issuer.pk, regime=regime)
+        regime_checks.ensure_issuer_cap(issuer=issuer, regime=regime, max_amount=terms["max_amount"])
         offering = Offering.objects.create(issuer=issuer, regime=regime.code, currency=regime.currency, **terms)
         _replace_commitments(offering, commitments)
     return offering
@@ -363,6 +388,7 @@ def offering_edit_draft(
             errors.add(field, _("Unknown field."))
         merged = {field: getattr(offering, field) for field in TERM_FIELDS} | raw_terms
         terms = _clean_terms(merged, errors)
+        regime_checks.check_open_window(terms=terms, regime=regime_for(offering.regime), errors=errors)
         if announced_commitments is not None:
             commitments = _clean_commitments(announced_commitments, errors, terms["max_amount"])
         else:
@@ -385,17 +411,30 @@ def offering_edit_draft(
 
 def offering_submit(*, offering: Offering, by) -> Offering:
     ensure_manages_issuer(by, offering.issuer)
+    ensure_reports_filed(offering.issuer)
+    regime = regime_for(offering.regime)
     with transaction.atomic():
+        regime_checks.lock_issuer_for_cap(issuer_id=offering.issuer_id, regime=regime)
         offering = _locked(offering)
         if offering.closes_at <= timezone.now():
             raise field_error("closes_at", _("The closing time has already passed; edit the dates first."))
+        errors = Errors()
+        regime_checks.check_not_platform_own_entity(
+            uscc=offering.issuer.uscc, regime=regime, errors=errors, field="issuer"
+        )
+        terms = {field: getattr(offering, field) for field in TERM_FIELDS}
+        regime_checks.check_open_window(terms=terms, regime=regime, errors=errors)
+        errors.raise_if_any()
+        regime_checks.ensure_issuer_cap(
+            issuer=offering.issuer, regime=regime, max_amount=offering.max_amount, excluding=offering.pk
+        )
         events.announce("offering_submitted", offering_id=offering.pk)
         return _transition(offering, "submit", by=by)
 
 
 def approvals_required(offering: Offering) -> int:
-    """Four eyes for an issuer tied to the platform: two different staff users must approve."""
-    return 2 if offering.issuer.tied_to_platform else 1
+    """Four eyes for an issuer tied to the platform: as many different staff users as its regime asks (two)."""
+    return regime_for(offering.regime).related_party_approvals if offering.issuer.tied_to_platform else 1
 
 
 def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
@@ -453,6 +492,16 @@ def offering_cancel(*, offering: Offering, by, reason: str) -> Offering:
         return _transition(offering, "cancel", by=by, reason=reason)
 
 
+def offering_cancel_by_staff(*, offering: Offering, by, reason: str) -> Offering:
+    """Staff end an offering whatever money it holds; the caller (investors.settlement) refunds it in the same
+    transaction. A reason is required: investors are told it."""
+    _ensure_staff(by)
+    if not (reason or "").strip():
+        raise field_error("reason", _("Give the investors a reason."))
+    with transaction.atomic():
+        return _transition(_locked(offering), "cancel", by=by, reason=reason.strip())
+
+
 def offerings_open_due(*, now: dt.datetime | None = None) -> list[int]:
     """Open every approved offering whose time has come. Safe to run any number of times, concurrently too."""
     now = now or timezone.now()
@@ -470,12 +519,53 @@ def offerings_open_due(*, now: dt.datetime | None = None) -> list[int]:
     return opened
 
 
-def offering_close_early(*, offering: Offering, by) -> Offering:
-    """Staff end a live offering before its deadline; settlement then runs as at the deadline."""
+def offering_close_early(*, offering: Offering, by, closes_at: dt.datetime | None = None) -> Offering:
+    """Staff end a live offering before its deadline.
+
+    Under a regime without early-close rules the offering moves to `closing` at once and settlement runs as at the
+    deadline. Under one with rules (us_reg_cf), the conditions are checked and the deadline is brought forward to
+    `closes_at` or the earliest the notice period allows, whichever is later, by an update (so the change is kept
+    as a term change); the offering stays live until then and the caller tells its investors."""
     _ensure_staff(by)
+    regime = regime_for(offering.regime)
+    if regime.early_close is None:
+        with transaction.atomic():
+            events.announce("offering_closing", offering_id=offering.pk)
+            return _transition(_locked(offering), "start_closing", by=by, reason=_("Closed early by staff."))
     with transaction.atomic():
-        events.announce("offering_closing", offering_id=offering.pk)
-        return _transition(_locked(offering), "start_closing", by=by, reason=_("Closed early by staff."))
+        offering = _locked(offering)
+        if offering.status != OfferingStatus.LIVE:
+            return _transition(offering, "start_closing", by=by)  # refuses with invalid_transition
+        now = timezone.now()
+        deadline = max(closes_at or now, regime_checks.earliest_early_deadline(regime=regime, now=now))
+        problems = regime_checks.early_close_problems(offering=offering, regime=regime, new_deadline=deadline, now=now)
+        if deadline >= offering.closes_at:
+            problems = [
+                _("The offering already closes at %(deadline)s, no later than an early close could.")
+                % {"deadline": timezone.localtime(offering.closes_at).isoformat()}
+            ]
+        if problems:
+            raise regime_checks.early_close_refused(
+                offering=offering, regime=regime, problems=problems, new_deadline=deadline
+            )
+        offering_update_post(
+            offering=offering,
+            by=by,
+            title=_("The offering closes early"),
+            body=_(
+                "The target is met. The offering now closes at %(deadline)s instead of %(previous)s. You may cancel "
+                "your subscription until %(hours)s hours before the new deadline."
+            )
+            % {
+                "deadline": timezone.localtime(deadline).isoformat(),
+                "previous": timezone.localtime(offering.closes_at).isoformat(),
+                "hours": regime.cancel_window_hours,
+            },
+            changes={"closes_at": deadline},
+            now=now,
+        )
+        offering.refresh_from_db()
+        return offering
 
 
 def offerings_close_due(*, now: dt.datetime | None = None) -> list[int]:
@@ -530,9 +620,12 @@ def offering_approval_hold_set(*, offering_id: int, hold: bool) -> None:
 # writes to the counters, so that no interleaving of requests can take an offering past its maximum or its cap.
 
 
-def offering_capacity_reserve(*, offering_id: int, amount: Decimal, new_investor: bool, investor_cap: int) -> bool:
+def offering_capacity_reserve(
+    *, offering_id: int, amount: Decimal, new_investor: bool, investor_cap: int | None
+) -> bool:
+    """`investor_cap` None: the regime sets no limit on the number of investors."""
     fits = Q(pk=offering_id, reserved_amount__lte=F("max_amount") - amount)
-    if new_investor:
+    if new_investor and investor_cap is not None:
         fits &= Q(investor_count__lt=investor_cap)
     return (
         Offering.objects.filter(fits).update(
@@ -565,9 +658,17 @@ def _json_value(value: Any) -> Any:
 
 
 def offering_update_post(
-    *, offering: Offering, by, title: str, body: str, material_change: bool = False, changes: dict | None = None
+    *,
+    offering: Offering,
+    by,
+    title: str,
+    body: str,
+    material_change: bool = False,
+    changes: dict | None = None,
+    now: dt.datetime | None = None,
 ) -> OfferingUpdate:
-    """Publish an update to investors; `changes` alters terms of a running offering and is kept term by term."""
+    """Publish an update to investors; `changes` alters terms of a running offering and is kept term by term.
+    `now` is the moment of the notice, for a caller that computed a deadline from it."""
     ensure_manages_issuer(by, offering.issuer)
     changes = changes or {}
     errors = Errors()
@@ -588,33 +689,45 @@ def offering_update_post(
             raise InvalidTransition(_("Updates can be posted once the offering is submitted."))
         if changes and offering.status not in TERM_CHANGES_ALLOWED_IN:
             raise InvalidTransition(_("Terms can be changed only while the offering is approved or open."))
-        now = timezone.now()
+        now = now or timezone.now()
         current = {field: getattr(offering, field) for field in TERM_FIELDS}
         if "closes_at" in changes and isinstance(changes["closes_at"], str):
             changes["closes_at"] = _parse_datetime(changes["closes_at"], errors)
         new_terms = _clean_terms(current | changes, errors)
+        regime = regime_for(offering.regime)
+        regime_checks.check_open_window(terms=new_terms, regime=regime, errors=errors, field="changes.closes_at")
+        if new_terms["closes_at"] is not None and "closes_at" in changes:
+            for problem in regime_checks.early_close_problems(
+                offering=offering, regime=regime, new_deadline=new_terms["closes_at"], now=now
+            ):
+                errors.add("changes.closes_at", problem)
         errors.raise_if_any()
+        changed = {term: new_terms[term] for term in changes if new_terms[term] != current[term]}
+        # Whatever the issuer ticked, changing what investors buy, at what price or for what, is material once
+        # their money is in escrow.
+        material = bool(material_change) or (bool(set(changed) & set(MATERIAL_TERMS)) and offering.raised_amount > 0)
         update = OfferingUpdate.objects.create(
             offering=offering,
             title=title.strip(),
             body=body.strip(),
-            material_change=bool(material_change),
+            material_change=material,
             changes={term: _json_value(new_terms[term]) for term in changes},
             posted_at=now,
             posted_by=by,
         )
-        for term in changes:
-            if new_terms[term] != current[term]:
-                TermChange.objects.create(
-                    offering=offering,
-                    update=update,
-                    term=term,
-                    old_value=_json_value(current[term]),
-                    new_value=_json_value(new_terms[term]),
-                    changed_at=now,
-                )
-                setattr(offering, term, new_terms[term])
+        for term in changed:
+            TermChange.objects.create(
+                offering=offering,
+                update=update,
+                term=term,
+                old_value=_json_value(current[term]),
+                new_value=_json_value(new_terms[term]),
+                changed_at=now,
+            )
+            setattr(offering, term, new_terms[term])
         offering.save()
+        # In this transaction: a material update and the reconfirmation it asks of investors commit together.
+        hooks.update_posted(update=update, changed_terms=changed)
         events.announce("offering_update_posted", offering_id=offering.pk)
     return update
 
@@ -629,3 +742,55 @@ def _parse_datetime(value: str, errors: Errors) -> dt.datetime | None:
         errors.add("changes.closes_at", _("Enter a date and time with its time zone."))
         return None
     return parsed
+
+
+# Post-funding duties ----------------------------------------------------------------------------------------------
+
+
+def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
+    """Remind each issuer, once per fiscal year, of an actual full-year statement that is due soon or overdue.
+    The reminder row is the record that it was sent; running this again sends nothing new."""
+    from projects import tasks  # tasks import this module
+
+    due = (selectors.DutyStatus.REMINDER_DUE, selectors.DutyStatus.OVERDUE)
+    recorded = []
+    for duty in selectors.report_duties(today=today):
+        if duty.status not in due:
+            continue
+        with transaction.atomic():
+            reminder, created = ReportReminder.objects.get_or_create(
+                issuer_id=duty.issuer_id, fiscal_year=duty.fiscal_year, defaults={"sent_at": timezone.now()}
+            )
+            if created:
+                reminder_id = reminder.pk
+                transaction.on_commit(lambda reminder_id=reminder_id: tasks.send_report_reminder.delay(reminder_id))
+                recorded.append(reminder.pk)
+    return recorded
+
+
+MILESTONE_PERCENTS = (50, 100)
+MILESTONE_STATUSES = (OfferingStatus.LIVE, OfferingStatus.SUSPENDED, OfferingStatus.CLOSING)
+
+
+def offering_milestones_record(*, offering_id: int) -> list[int]:
+    """Record each share of the target (50 %, 100 %) that the money raised has reached for the first time, and
+    return those newly reached. Each is recorded once, even if cancellations later take the offering below it.
+
+    Runs after every payment, so it takes no lock on the offering (payments queue on that lock): the unique
+    constraint makes the first of two concurrent runs the only one to record a milestone."""
+    offering = Offering.objects.get(pk=offering_id)
+    if offering.status not in MILESTONE_STATUSES:
+        return []
+    reached = [p for p in MILESTONE_PERCENTS if offering.raised_amount * 100 >= offering.target_amount * p]
+    recorded = set(offering.milestones.filter(percent__in=reached).values_list("percent", flat=True))
+    new = []
+    for percent in reached:
+        if percent in recorded:
+            continue
+        try:
+            with transaction.atomic():
+                OfferingMilestone.objects.create(offering=offering, percent=percent, reached_at=timezone.now())
+        except IntegrityError:
+            continue
+        new.append(percent)
+    return new

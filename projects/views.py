@@ -37,7 +37,11 @@ def offering_detail(request, pk: int):
     return render(
         request,
         "projects/offering_detail.html",
-        {"offering": offering, "actions": _issuer_actions(offering) if manages else None},
+        {
+            "offering": offering,
+            "actions": _issuer_actions(offering) if manages else None,
+            "overdue_reports": selectors.overdue_report_duties(issuer_ids=[offering.issuer_id]),
+        },
     )
 
 
@@ -64,7 +68,15 @@ def _managed_offering(request, pk: int) -> Offering:
 
 @issuer_required
 def issuer_list(request):
-    return render(request, "projects/issuer_list.html", {"issuers": selectors.issuers_visible_to(request.user)})
+    issuers = selectors.issuers_visible_to(request.user)
+    return render(
+        request,
+        "projects/issuer_list.html",
+        {
+            "issuers": issuers,
+            "overdue_issuer_ids": selectors.issuers_with_overdue_reports(issuer_ids=[issuer.pk for issuer in issuers]),
+        },
+    )
 
 
 @issuer_required
@@ -97,7 +109,13 @@ def issuer_detail(request, pk: int):
     return render(
         request,
         "projects/issuer_detail.html",
-        {"issuer": issuer, "statements": selectors.statements_of(issuer), "form": form},
+        {
+            "issuer": issuer,
+            "statements": selectors.statements_of(issuer),
+            "form": form,
+            "report_duties": selectors.report_duties(issuer_ids=[issuer.pk]),
+            "overdue_reports": selectors.overdue_report_duties(issuer_ids=[issuer.pk]),
+        },
     )
 
 

@@ -11,6 +11,8 @@ and with CI=true that skip is a failure instead, so that CI never passes by leav
 - `redis`: Redis answers at settings.REDIS_URL;
 - `celery_worker`: a real Celery worker, so both of the above. Tests that use the `celery_worker_process` fixture
   get this marker by themselves.
+- `browser`: headless Chromium and its chromedriver (Debian's `chromium` and `chromium-driver`), driven with
+  Selenium. Tests that use the `browser` fixture (tests/browser/conftest.py) get this marker by themselves.
 """
 
 from __future__ import annotations
@@ -39,7 +41,11 @@ MARKERS = {
     "postgres": "the test needs the test database to be PostgreSQL",
     "redis": "the test needs Redis at settings.REDIS_URL",
     "celery_worker": "the test needs a real Celery worker, so PostgreSQL and Redis (fixture celery_worker_process)",
+    "browser": "the test drives headless Chromium through chromedriver (fixture browser)",
 }
+
+# Where Debian's `chromium` and `chromium-driver` packages put them; overridable for other machines.
+CHROMIUM_ENV = {"CHROMIUM_BINARY": "/usr/bin/chromium", "CHROMEDRIVER": "/usr/bin/chromedriver"}
 
 
 @dataclasses.dataclass
@@ -82,6 +88,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "celery_worker_process" in getattr(item, "fixturenames", ()):
             item.add_marker("celery_worker")
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker("browser")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -98,6 +106,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             missing.append(f"needs PostgreSQL, but the test database is {vendor} ({found.postgres.origin})")
     if "redis" in needs and found.redis.url is None:
         missing.append(f"needs Redis ({found.redis.origin})")
+    if "browser" in needs:
+        missing.extend(_browser_problems())
     if missing:
         skip_or_fail("; ".join(missing))
 
@@ -107,6 +117,19 @@ def skip_or_fail(reason: str) -> NoReturn:
     if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
         pytest.fail(f"{reason}. With CI=true a missing service fails the run instead of skipping.", pytrace=False)
     pytest.skip(reason)
+
+
+def _browser_problems() -> list[str]:
+    problems = []
+    for variable, default in CHROMIUM_ENV.items():
+        path = os.environ.get(variable, default)
+        if not os.access(path, os.X_OK):
+            problems.append(f"needs {path} (set {variable}, or install Debian's chromium and chromium-driver)")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        problems.append("needs the selenium package (requirements-dev.txt)")
+    return problems
 
 
 def _database_vendor() -> str:

@@ -248,6 +248,7 @@ class CeleryWorker:
             sys.executable, "-m", "celery", "-A", "crowdfund", "worker", "--pool=solo", "--loglevel=INFO",
             f"--hostname={hostname}", f"--queues={run_name}", "--without-mingle", "--without-gossip",
         ]
+        env = {**env, "CELERY_TASK_DEFAULT_QUEUE": run_name}
         with log_path.open("w") as log:
             process = subprocess.Popen(
                 command, cwd=project_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

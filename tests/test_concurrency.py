@@ -23,12 +23,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pyt
 CLIENTS = 50
 
 
-def race(investors, offering, amount: str) -> list:
-    """Every investor subscribes at the same moment, each on its own connection; returns answers or refusals."""
-    start = threading.Barrier(len(investors))
+def race(orders, amount: str) -> list:
+    """Each (investor, offering) order is placed at the same moment, each on its own connection; returns answers or
+    refusals in the same order."""
+    start = threading.Barrier(len(orders))
 
-    def attempt(index_and_investor):
-        index, investor = index_and_investor
+    def attempt(numbered_order):
+        index, (investor, offering) = numbered_order
         try:
             start.wait()
             return subscriptions.subscription_create(
@@ -40,15 +41,15 @@ def race(investors, offering, amount: str) -> list:
         finally:
             connection.close()
 
-    with ThreadPoolExecutor(max_workers=len(investors)) as pool:
-        return list(pool.map(attempt, enumerate(investors)))
+    with ThreadPoolExecutor(max_workers=len(orders)) as pool:
+        return list(pool.map(attempt, enumerate(orders)))
 
 
 def test_fifty_clients_never_take_an_offering_past_its_maximum():
     offering = live_offering(max_amount=Decimal("150000.00"), target_amount=Decimal("100000.00"))
     investors = [eligible_investor() for _ in range(CLIENTS)]
 
-    answers = race(investors, offering, "5000.00")
+    answers = race([(investor, offering) for investor in investors], "5000.00")
 
     accepted = [a for a in answers if isinstance(a, Subscription)]
     refused = [a for a in answers if isinstance(a, DomainError)]
@@ -69,7 +70,7 @@ def test_racing_investors_never_exceed_the_investor_cap(monkeypatch):
     offering = live_offering()
     investors = [eligible_investor() for _ in range(12)]
 
-    answers = race(investors, offering, "1000.00")
+    answers = race([(investor, offering) for investor in investors], "1000.00")
 
     accepted = [a for a in answers if isinstance(a, Subscription)]
     assert len(accepted) == 5
@@ -82,7 +83,7 @@ def test_one_investor_racing_two_subscriptions_gets_at_most_the_remaining_capaci
     offering = live_offering(max_amount=Decimal("100000.00"), target_amount=Decimal("100000.00"))
     investor = eligible_investor()
 
-    answers = race([investor, investor], offering, "60000.00")
+    answers = race([(investor, offering), (investor, offering)], "60000.00")
 
     accepted = [a for a in answers if isinstance(a, Subscription)]
     assert len(accepted) == 1

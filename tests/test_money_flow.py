@@ -11,9 +11,10 @@ from rest_framework.test import APIClient
 
 from investors import settlement
 from investors.models import Holding, KycStatus, Refund, Subscription, SubscriptionStatus
-from investors.tests.factories import KycProfileFactory, SuitabilityAssessmentFactory
+from investors.tests.factories import KycProfileFactory, RiskAcknowledgementFactory, SuitabilityAssessmentFactory
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
+from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 from projects.tests.factories import OfferingFactory
 
@@ -37,6 +38,7 @@ def live_offering(**overrides) -> Offering:
 def eligible_investor():
     kyc = KycProfileFactory(status=KycStatus.VERIFIED, qualified=True)
     SuitabilityAssessmentFactory(user=kyc.user, risk_level="C5", score=33)
+    RiskAcknowledgementFactory(investor=kyc.user)
     return kyc.user
 
 
@@ -151,6 +153,7 @@ def test_offering_that_meets_its_target_closes_issues_shares_and_releases_escrow
     subscribe(investors[0], offering, "60000.00", key="a")
     subscribe(investors[1], offering, "50000.00", key="b")
     Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+    project_services.offerings_close_due()
 
     settlement.offerings_settle_closing()
 
@@ -171,6 +174,7 @@ def test_offering_that_misses_its_target_refunds_everyone():
     investor = eligible_investor()
     subscribe(investor, offering, "20000.00", key="a")
     Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+    project_services.offerings_close_due()
 
     settlement.offerings_settle_closing()
 

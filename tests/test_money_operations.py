@@ -52,9 +52,11 @@ def test_investor_is_emailed_when_paid_and_when_the_offering_closes_with_their_s
     offering = live_offering()
     investor = eligible_investor()
     subscribe(investor, offering, "100000.00", key="mail")
-    assert [m.to for m in mail.outbox] == [[investor.email]]
+    # The confirmation, and the notice that the offering reached its whole target.
+    assert [m.to for m in mail.outbox] == [[investor.email], [investor.email]]
+    assert offering.title in mail.outbox[1].subject
 
     Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
     call_command("close_offering", str(offering.pk), stdout=StringIO())
 
-    assert len(mail.outbox) == 2 and "10000" in mail.outbox[1].body
+    assert len(mail.outbox) == 3 and "10000" in mail.outbox[2].body

@@ -18,6 +18,7 @@ from investors import gateway, settlement, subscriptions
 from investors.models import Holding, Payment, Refund, StripeEvent, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
+from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 from tests.test_money_flow import eligible_investor, live_offering, subscribe
 
@@ -150,6 +151,7 @@ def test_localstripe_webhook_completes_a_payment_whose_answer_was_lost(monkeypat
 
 def close_now(offering: Offering) -> None:
     Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+    project_services.offerings_close_due()
 
 
 def test_settlement_killed_halfway_finishes_on_the_next_run_and_pays_each_subscription_once(monkeypatch):

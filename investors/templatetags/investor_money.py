@@ -7,6 +7,7 @@ from django import template
 
 from investors import eligibility, selectors
 from investors.money_forms import SubscribeForm
+from projects.regimes import regime_for
 
 register = template.Library()
 
@@ -15,10 +16,27 @@ register = template.Library()
 def subscribe_panel(context, offering) -> dict:
     user = context["request"].user
     shown = user.is_authenticated and user.is_investor and eligibility.offering_is_open(offering)
+    regime = regime_for(offering.regime)
+    unsigned = shown and selectors.risk_acknowledgement_of(user, regime) is None
+    statement = regime.risk_statement if unsigned else None
     return {
         "shown": shown,
         "offering": offering,
-        "form": SubscribeForm() if shown else None,
+        "statement": statement,
+        "form": SubscribeForm(statement_version=statement.version if statement else None) if shown else None,
         "position": selectors.position_in(user, offering) if shown else None,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("investors/includes/reconfirmation_banner.html", takes_context=True)
+def reconfirmation_banner(context, offering=None) -> dict:
+    """The banner asking an investor to confirm subscriptions held after a material change: all of them, or those
+    in one offering when shown on its page."""
+    request = context["request"]
+    return {
+        "waiting": list(selectors.subscriptions_awaiting_reconfirmation(request.user, offering=offering)),
+        "on_offering_page": offering is not None,
+        "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }

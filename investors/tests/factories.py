@@ -10,7 +10,8 @@ from stdnum.cn import ric
 
 from accounts.tests.factories import InvestorFactory
 from investors import identity_numbers
-from investors.models import KycProfile, KycStatus, SuitabilityAssessment
+from investors.models import KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
+from projects.regimes import regime_for
 
 
 def make_identity_number(born: dt.date, serial: int = 1, region: str = "110101") -> str:
@@ -36,11 +37,25 @@ class KycProfileFactory(DjangoModelFactory):
     id_number_encrypted = factory.LazyAttribute(lambda kyc: identity_numbers.encrypt(kyc.id_number))
     id_number_hash = factory.LazyAttribute(lambda kyc: identity_numbers.lookup_hash(kyc.id_number))
     id_number_masked = factory.LazyAttribute(lambda kyc: identity_numbers.mask(kyc.id_number))
-    phone = "13800138000"
+    # Different people, different phones: a shared phone is a sign of one person behind several accounts.
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
     annual_income = Decimal("200000.00")
     financial_assets = Decimal("800000.00")
     status = KycStatus.PENDING
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+class RiskAcknowledgementFactory(DjangoModelFactory):
+    """A signature under the current risk statement of `regime` (default cn), as the service records it."""
+
+    class Meta:
+        model = RiskAcknowledgement
+
+    investor = factory.SubFactory(InvestorFactory)
+    regime = "cn"
+    version = factory.LazyAttribute(lambda signature: regime_for(signature.regime).risk_statement.version)
+    text = factory.LazyAttribute(lambda signature: str(regime_for(signature.regime).risk_statement.text))
+    signed_at = factory.LazyFunction(timezone.now)
 
 
 class SuitabilityAssessmentFactory(DjangoModelFactory):

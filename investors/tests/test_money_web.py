@@ -14,6 +14,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from accounts.tests.factories import IssuerUserFactory
 from investors import settlement, subscriptions
 from investors.models import Holding, Subscription, SubscriptionStatus
+from projects import services as project_services
 from projects.models import Offering
 from tests.test_money_flow import eligible_investor, live_offering
 
@@ -129,6 +130,7 @@ def test_cancel_after_the_deadline_shows_the_refusal_and_changes_nothing(client,
 def close_successfully(client, offering) -> None:
     subscribe(client, offering, amount="120000.00")
     Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+    project_services.offerings_close_due()
     settlement.offerings_settle_closing()
 
 

@@ -127,12 +127,11 @@ def test_changing_a_term_that_updates_cannot_change_is_refused(api_client, offer
     ("changes", "field"),
     [
         ({"price_per_share": "0"}, "price_per_share"),
-        ({"price_per_share": "30.00"}, "min_investment"),
         ({"security": "bonds"}, "security"),
         ({"use_of_funds": [{"category": "all", "amount": "1.00"}]}, "use_of_funds"),
         ({"closes_at": "next week"}, "changes.closes_at"),
     ],
-    ids=["zero-price", "fractional-minimum", "unknown-security", "uses-not-adding-up", "unreadable-date"],
+    ids=["zero-price", "unknown-security", "uses-not-adding-up", "unreadable-date"],
 )
 def test_a_change_to_an_invalid_value_is_refused_and_nothing_is_stored(api_client, offering, changes, field):
     before = snapshot(offering)

@@ -124,13 +124,14 @@ def test_minimum_investment_above_target_is_refused(api_client, issuer):
     assert_nothing_created()
 
 
-def test_minimum_investment_that_buys_a_fraction_of_a_share_is_refused(api_client, issuer):
+def test_minimum_investment_need_not_buy_whole_shares_since_each_subscription_must(api_client, issuer):
+    # CNY 100,000 at CNY 12 a share is a common floor; the smallest subscription is then 8,334 shares.
     response = api_client.post(
-        OFFERINGS, offering_payload(issuer, price_per_share="30.00", min_investment="1000.00"), format="json"
+        OFFERINGS, offering_payload(issuer, price_per_share="12.00", min_investment="100000.00"), format="json"
     )
 
-    assert_field_errors(response, "min_investment")
-    assert_nothing_created()
+    assert response.status_code == 201, response.json()
+    assert response.json()["min_investment"] == "100000.00"
 
 
 def test_closing_before_opening_is_refused(api_client, issuer):
@@ -268,11 +269,11 @@ def test_missing_terms_are_each_reported(api_client, issuer):
 
 
 def test_several_problems_are_reported_in_one_answer(api_client, issuer):
-    payload = offering_payload(issuer, max_amount="900000.00", price_per_share="30.00")
+    payload = offering_payload(issuer, max_amount="900000.00", price_per_share="0")
 
     response = api_client.post(OFFERINGS, payload, format="json")
 
-    assert_field_errors(response, "max_amount", "min_investment")
+    assert_field_errors(response, "max_amount", "price_per_share")
 
 
 def test_offering_for_another_issuers_company_is_refused(api_client):

@@ -16,6 +16,7 @@ from accounts.models import Role, User
 from accounts.services import user_register
 from investors import services as investor_services
 from projects import services as project_services
+from projects.regimes import current_regime
 
 STAFF_USERNAME = "staff"
 PASSWORD_FILE = Path(settings.BASE_DIR) / "var" / "demo-password.txt"
@@ -197,4 +198,8 @@ class Command(BaseCommand):
                     user=user,
                     answers={"experience": "long", "unlisted_equity": "several", "loss_tolerance": "limited",
                              "horizon": "over_5y", "share_of_assets": "under_10", "knowledge": "total_loss"},
+                )
+                regime = current_regime()
+                investor_services.risk_acknowledgement_sign(
+                    investor=user, regime_code=regime.code, version=regime.risk_statement.version, accepted=True
                 )

@@ -1,0 +1,44 @@
+"""Telling investors that staff confirmed a material risk finding about an offering they put money into."""
+
+from __future__ import annotations
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from investors.models import FUNDED_STATUSES, SubscriptionStatus
+from projects.models import Offering
+from risk.models import Case, CaseEvent, SubjectType
+from risk.selectors import investors_of_offerings
+
+
+def material_finding_emails(*, case_id: int) -> int:
+    """Send once per case: a redelivered task finds the record of the first sending and stops."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case_id)
+        if case.events.filter(action="investors_notified").exists():
+            return 0
+        offerings = (
+            Offering.objects.filter(pk=case.offering_id)
+            if case.subject_type == SubjectType.OFFERING
+            else Offering.objects.filter(issuer_id=case.issuer_id)
+        )
+        statuses = (*FUNDED_STATUSES, SubscriptionStatus.SETTLED)
+        recipients = investors_of_offerings(offerings, statuses=statuses)
+        rules = sorted({signal.rule for signal in case.signals.all()})
+        for investor, offering in recipients:
+            send_mail(
+                _("Risk review finding about %(offering)s") % {"offering": offering.title},
+                _(
+                    "Michou's risk review has confirmed a material finding about %(offering)s (%(rules)s). "
+                    "Staff's note: %(note)s"
+                )
+                % {"offering": offering.title, "rules": ", ".join(rules), "note": case.resolution_note},
+                None,
+                [investor.email],
+            )
+        CaseEvent.objects.create(
+            case=case, at=timezone.now(), action="investors_notified", detail={"emails": len(recipients)}
+        )
+        return len(recipients)

@@ -1,0 +1,202 @@
+"""Reads for the risk review: the facts the rules look at, and the case queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
+
+from investors.models import KycProfile, KycStatus, Subscription
+from projects.models import (
+    AnnouncedCommitment,
+    FinancialStatement,
+    Issuer,
+    Offering,
+    OfferingStatus,
+    OfferingTransition,
+    OfferingUpdate,
+    PortfolioCompany,
+    TermChange,
+)
+from risk.models import Case, CaseStatus, SubjectType
+
+
+@dataclass
+class OfferingFacts:
+    offering: Offering
+    commitments: list[AnnouncedCommitment]
+    term_changes: list[TermChange]
+    updates: list[OfferingUpdate]
+    # Every subscription whose money arrived, whatever happened to it later.
+    paid_subscriptions: list[Subscription]
+    went_live_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+    @property
+    def first_paid_at(self) -> dt.datetime | None:
+        return min((s.paid_at for s in self.paid_subscriptions), default=None)
+
+
+@dataclass
+class IssuerFacts:
+    issuer: Issuer
+    as_of: dt.datetime
+    statements: list[FinancialStatement]
+    offerings: list[OfferingFacts]
+    portfolio_entry: PortfolioCompany | None
+    _latest: dict = field(default_factory=dict, repr=False)
+
+    def latest(self, *, fiscal_year: int, period: str, kind: str, filed_by: dt.datetime | None = None):
+        """The newest version of one period's figures (filed by a moment, if given)."""
+        versions = [
+            s
+            for s in self.statements
+            if (s.fiscal_year, s.period, s.kind) == (fiscal_year, period, kind)
+            and (filed_by is None or s.filed_at <= filed_by)
+        ]
+        return max(versions, key=lambda s: s.version, default=None)
+
+    def latest_versions(self) -> list[FinancialStatement]:
+        newest: dict[tuple, FinancialStatement] = {}
+        for statement in self.statements:
+            key = (statement.fiscal_year, statement.period, statement.kind)
+            if key not in newest or statement.version > newest[key].version:
+                newest[key] = statement
+        return list(newest.values())
+
+    def latest_past_fy(self, *, before_year: int | None = None) -> FinancialStatement | None:
+        """The most recent historical or actual full-year figures, optionally for a year before `before_year`."""
+        past = [
+            s
+            for s in self.latest_versions()
+            if s.period == "FY" and s.kind in ("historical", "actual")
+            and (before_year is None or s.fiscal_year < before_year)
+        ]
+        # Where both exist for one year, the reported actual outranks the figures given before the raise.
+        return max(past, key=lambda s: (s.fiscal_year, s.kind == "actual"), default=None)
+
+
+def issuer_facts(*, issuer_id: int, as_of: dt.datetime) -> IssuerFacts:
+    issuer = Issuer.objects.get(pk=issuer_id)
+    offerings = (
+        Offering.objects.filter(issuer=issuer)
+        .exclude(status=OfferingStatus.DRAFT)
+        .prefetch_related(
+            Prefetch("commitments", queryset=AnnouncedCommitment.objects.order_by("pk")),
+            Prefetch("term_changes", queryset=TermChange.objects.order_by("changed_at", "pk")),
+            Prefetch("updates", queryset=OfferingUpdate.objects.order_by("posted_at", "pk")),
+            Prefetch(
+                "subscriptions",
+                queryset=Subscription.objects.filter(paid_at__isnull=False)
+                .select_related("investor", "investor__kyc")
+                .order_by("paid_at", "pk"),
+                to_attr="paid",
+            ),
+            Prefetch("transitions", queryset=OfferingTransition.objects.order_by("at", "pk")),
+        )
+        .order_by("pk")
+    )
+    facts = []
+    for offering in offerings:
+        transitions = list(offering.transitions.all())
+        facts.append(
+            OfferingFacts(
+                offering=offering,
+                commitments=list(offering.commitments.all()),
+                term_changes=list(offering.term_changes.all()),
+                updates=list(offering.updates.all()),
+                paid_subscriptions=offering.paid,
+                went_live_at=next((t.at for t in transitions if t.to_status == OfferingStatus.LIVE), None),
+                closed_at=next((t.at for t in transitions if t.to_status == OfferingStatus.CLOSED), None),
+            )
+        )
+    return IssuerFacts(
+        issuer=issuer,
+        as_of=as_of,
+        statements=list(FinancialStatement.objects.filter(issuer=issuer).order_by("fiscal_year", "period", "version")),
+        offerings=facts,
+        portfolio_entry=PortfolioCompany.objects.filter(uscc=issuer.uscc).first(),
+    )
+
+
+@dataclass
+class InvestorFacts:
+    investor: object
+    as_of: dt.datetime
+    kyc: KycProfile | None
+    # Other accounts whose verified KYC carries the same identity number.
+    verified_twins: list[KycProfile]
+
+
+def investor_facts(*, investor_id: int, as_of: dt.datetime) -> InvestorFacts:
+    investor = get_user_model().objects.get(pk=investor_id)
+    kyc = KycProfile.objects.filter(user=investor).first()
+    twins = []
+    if kyc is not None:
+        twins = list(
+            KycProfile.objects.filter(id_number_hash=kyc.id_number_hash, status=KycStatus.VERIFIED)
+            .exclude(pk=kyc.pk)
+            .select_related("user")
+            .order_by("pk")
+        )
+    return InvestorFacts(investor=investor, as_of=as_of, kyc=kyc, verified_twins=twins)
+
+
+def issuers_to_sweep() -> QuerySet:
+    """Issuers whose conclusions time alone can change: an offering under way, or one that closed (reports due)."""
+    return Issuer.objects.filter(
+        offerings__status__in=(
+            OfferingStatus.IN_REVIEW,
+            OfferingStatus.APPROVED,
+            OfferingStatus.LIVE,
+            OfferingStatus.SUSPENDED,
+            OfferingStatus.CLOSING,
+            OfferingStatus.CLOSED,
+        )
+    ).distinct()
+
+
+def open_cases_for_offering(offering: Offering) -> QuerySet:
+    """Open cases on an offering itself or on its company: both can hold it."""
+    return Case.objects.filter(status=CaseStatus.OPEN).filter(
+        subject_type=SubjectType.OFFERING, subject_id=offering.pk
+    ) | Case.objects.filter(status=CaseStatus.OPEN, subject_type=SubjectType.ISSUER, subject_id=offering.issuer_id)
+
+
+def cases_list(*, status: str | None = None, offering: int | None = None, issuer: int | None = None,
+               investor: int | None = None) -> QuerySet:
+    cases = Case.objects.prefetch_related("signals").order_by("-severity_rank", "opened_at")
+    if status:
+        cases = cases.filter(status=status)
+    if offering:
+        cases = cases.filter(offering_id=offering)
+    if issuer:
+        cases = cases.filter(issuer_id=issuer)
+    if investor:
+        cases = cases.filter(investor_id=investor)
+    return cases
+
+
+def investors_of_offerings(offerings: QuerySet, *, statuses) -> list[tuple]:
+    """(investor, offering) once per investor and offering, for subscriptions in the given statuses."""
+    pairs = {}
+    subscriptions = Subscription.objects.filter(offering__in=offerings, status__in=statuses).select_related(
+        "investor", "offering"
+    )
+    for subscription in subscriptions.order_by("pk"):
+        pairs.setdefault((subscription.investor_id, subscription.offering_id), (subscription.investor, subscription.offering))
+    return list(pairs.values())
+
+
+def offerings_concerned(case: Case) -> QuerySet:
+    """The offerings a case can stop: its own, or those of its company still taking or holding money."""
+    if case.subject_type == SubjectType.OFFERING:
+        return Offering.objects.filter(pk=case.subject_id)
+    if case.subject_type == SubjectType.ISSUER:
+        return Offering.objects.filter(
+            issuer_id=case.subject_id,
+            status__in=(OfferingStatus.IN_REVIEW, OfferingStatus.APPROVED, OfferingStatus.LIVE, OfferingStatus.SUSPENDED),
+        )
+    return Offering.objects.none()

@@ -1,0 +1,189 @@
+"""Every write of the risk review: screening (rules → signals → cases → holds) and staff resolving a case.
+
+Screening is idempotent: a signal is identified by its subject and the fingerprint of its facts, so screening the
+same facts again adds nothing, and a signal staff have cleared is not raised again until the facts change."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed
+from projects import services as project_services
+from projects.models import Issuer, Offering, OfferingStatus
+from risk import selectors, tasks
+from risk.models import (
+    SEVERITY_RANK,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Outcome,
+    Severity,
+    Signal,
+    SubjectType,
+    highest,
+)
+from risk.policy import current_policy
+from risk.rules import INVESTOR_RULES, ISSUER_RULES
+from risk.rules.base import Finding
+
+# Offerings a hold can no longer matter to.
+FINISHED = (OfferingStatus.DRAFT, OfferingStatus.REJECTED, OfferingStatus.CANCELLED)
+
+
+def screen_issuer(*, issuer_id: int, as_of: dt.datetime | None = None) -> list[Signal]:
+    """Run every issuer rule over the company's facts as of `as_of`; record new signals; apply holds."""
+    as_of = as_of or timezone.now()
+    policy = current_policy()
+    with transaction.atomic():
+        # One screening of a company at a time, so that two at once cannot both open a case or raise a signal.
+        Issuer.objects.select_for_update().get(pk=issuer_id)
+        facts = selectors.issuer_facts(issuer_id=issuer_id, as_of=as_of)
+        findings = [finding for rule in ISSUER_RULES.values() for finding in rule(facts, policy)]
+        raised = _record(findings, as_of=as_of, issuer=facts.issuer)
+        holds_apply(issuer_id=issuer_id, at=as_of)
+    return raised
+
+
+def screen_offering(*, offering_id: int, as_of: dt.datetime | None = None) -> list[Signal]:
+    issuer_id = Offering.objects.values_list("issuer_id", flat=True).get(pk=offering_id)
+    return screen_issuer(issuer_id=issuer_id, as_of=as_of)
+
+
+def screen_investor(*, investor_id: int, as_of: dt.datetime | None = None) -> list[Signal]:
+    as_of = as_of or timezone.now()
+    policy = current_policy()
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().get(pk=investor_id)
+        facts = selectors.investor_facts(investor_id=investor_id, as_of=as_of)
+        findings = [finding for rule in INVESTOR_RULES.values() for finding in rule(facts, policy)]
+        return _record(findings, as_of=as_of, issuer=None)
+
+
+def sweep(*, as_of: dt.datetime | None = None) -> int:
+    """The periodic job: screen every company whose conclusions time alone can change. Returns how many."""
+    issuer_ids = list(selectors.issuers_to_sweep().values_list("pk", flat=True))
+    for issuer_id in issuer_ids:
+        screen_issuer(issuer_id=issuer_id, as_of=as_of)
+    return len(issuer_ids)
+
+
+def _open_case(finding: Finding, *, issuer, at: dt.datetime) -> Case:
+    subject = finding.subject
+    case = (
+        Case.objects.select_for_update()
+        .filter(subject_type=subject.type, subject_id=subject.id, status=CaseStatus.OPEN)
+        .first()
+    )
+    if case is not None:
+        return case
+    case = Case.objects.create(
+        subject_type=subject.type,
+        subject_id=subject.id,
+        issuer=issuer,
+        offering_id=subject.id if subject.type == SubjectType.OFFERING else None,
+        investor_id=subject.id if subject.type == SubjectType.INVESTOR else None,
+        severity=finding.severity,
+        opened_at=at,
+    )
+    CaseEvent.objects.create(case=case, at=at, action="opened")
+    return case
+
+
+def _record(findings: list[Finding], *, as_of: dt.datetime, issuer) -> list[Signal]:
+    raised = []
+    for finding in findings:
+        subject = finding.subject
+        if Signal.objects.filter(
+            subject_type=subject.type, subject_id=subject.id, fingerprint=finding.fingerprint
+        ).exists():
+            continue
+        case = _open_case(finding, issuer=issuer, at=as_of)
+        signal = Signal.objects.create(
+            case=case,
+            subject_type=subject.type,
+            subject_id=subject.id,
+            rule=finding.rule,
+            severity=finding.severity,
+            score=finding.score,
+            evidence=finding.evidence,
+            fingerprint=finding.fingerprint,
+            created_at=as_of,
+        )
+        detail = {"signal": signal.pk, "rule": signal.rule, "severity": signal.severity}
+        CaseEvent.objects.create(case=case, at=as_of, action="signal_raised", detail=detail)
+        if SEVERITY_RANK[finding.severity] > case.severity_rank:
+            CaseEvent.objects.create(
+                case=case, at=as_of, action="severity_raised", detail={"from": case.severity, "to": finding.severity}
+            )
+            case.severity = finding.severity
+            case.save(update_fields=["severity", "severity_rank"])
+        raised.append(signal)
+    return raised
+
+
+def holds_apply(*, issuer_id: int, at: dt.datetime | None = None) -> None:
+    """Bring every offering of a company in line with its open cases: a critical case on the offering or the company
+    holds the money; a high one holds approval. Lifting works the same way once the cases are resolved."""
+    at = at or timezone.now()
+    for offering in Offering.objects.filter(issuer_id=issuer_id).exclude(status__in=FINISHED):
+        cases = list(selectors.open_cases_for_offering(offering))
+        worst = highest(case.severity for case in cases)
+        hold = worst == Severity.CRITICAL
+        block_approval = worst in (Severity.HIGH, Severity.CRITICAL)
+        if offering.risk_hold != hold:
+            project_services.offering_risk_hold_set(
+                offering_id=offering.pk,
+                hold=hold,
+                reason=_("Risk review: critical case open.") if hold else _("Risk review: cases resolved."),
+            )
+            for case in cases or _last_resolved_cases(offering):
+                CaseEvent.objects.create(
+                    case=case, at=at, action="hold_placed" if hold else "hold_lifted", detail={"offering": offering.pk}
+                )
+        if offering.approval_hold != block_approval:
+            project_services.offering_approval_hold_set(offering_id=offering.pk, hold=block_approval)
+
+
+def _last_resolved_cases(offering: Offering) -> list[Case]:
+    return list(
+        selectors.cases_list(status=CaseStatus.RESOLVED, issuer=offering.issuer_id).order_by("-resolved_at")[:1]
+    )
+
+
+def case_resolve(*, case: Case, by, outcome: str, note: str) -> Case:
+    """Staff close a case: `cleared` (no risk after review) or `action_taken` (the finding is confirmed; investors of
+    the offerings concerned are told). Holds the case caused are lifted if no other open case keeps them."""
+    if not by.is_staff:
+        raise PermissionRefused(_("Only staff can resolve risk cases."))
+    errors = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = [_("Choose cleared or action_taken.")]
+    if not (note or "").strip():
+        errors["note"] = [_("Explain the decision.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status != CaseStatus.OPEN:
+            raise InvalidTransition(_("This case is already resolved."))
+        now = timezone.now()
+        case.resolve()
+        case.outcome = outcome
+        case.resolution_note = note.strip()
+        case.resolved_by = by
+        case.resolved_at = now
+        case.save()
+        CaseEvent.objects.create(case=case, at=now, by=by, action="resolved", note=case.resolution_note,
+                                 detail={"outcome": outcome})
+        if case.issuer_id:
+            holds_apply(issuer_id=case.issuer_id, at=now)
+        if outcome == Outcome.ACTION_TAKEN and case.severity_rank >= SEVERITY_RANK[Severity.HIGH] and case.issuer_id:
+            case_id = case.pk
+            transaction.on_commit(lambda: tasks.notify_investors.delay(case_id))
+    return case

@@ -1,0 +1,34 @@
+"""Celery tasks of the risk review. Each carries the moment its facts are judged as of, so a screening gives the
+same answer whenever the worker gets to it; running one twice adds nothing."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils.dateparse import parse_datetime
+
+from risk import notifications, services
+
+
+@shared_task(name="risk.screen_issuer")
+def screen_issuer(issuer_id: int, as_of: str | None = None) -> None:
+    services.screen_issuer(issuer_id=issuer_id, as_of=parse_datetime(as_of) if as_of else None)
+
+
+@shared_task(name="risk.screen_offering")
+def screen_offering(offering_id: int, as_of: str | None = None) -> None:
+    services.screen_offering(offering_id=offering_id, as_of=parse_datetime(as_of) if as_of else None)
+
+
+@shared_task(name="risk.screen_investor")
+def screen_investor(investor_id: int, as_of: str | None = None) -> None:
+    services.screen_investor(investor_id=investor_id, as_of=parse_datetime(as_of) if as_of else None)
+
+
+@shared_task(name="risk.sweep")
+def sweep() -> None:
+    services.sweep()
+
+
+@shared_task(name="risk.notify_investors")
+def notify_investors(case_id: int) -> None:
+    notifications.material_finding_emails(case_id=case_id)

@@ -1,0 +1,24 @@
+"""Every public scenario, replayed through the platform's services with Celery tasks run in the test process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from risk.replay import load, replay, scenario_files
+
+SCENARIOS = scenario_files([Path(__file__).resolve().parents[1] / "scenarios"])
+
+
+def test_the_public_scenarios_are_all_copied_into_the_project():
+    assert len(SCENARIOS) >= 17
+    assert {path.stem[:3] for path in SCENARIOS} >= {f"p{n:02d}" for n in range(1, 18)}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", SCENARIOS, ids=[path.stem for path in SCENARIOS])
+def test_scenario_reaches_the_expected_conclusion(path, fake_stripe):
+    outcome = replay(load(path))
+
+    assert outcome.passed, outcome.line()

@@ -1,0 +1,90 @@
+"""Headless Chromium for the browser journeys, driven with Selenium against pytest-django's `live_server`.
+
+The `browser` fixture marks its tests `browser` (tests/plugin.py): without Chromium, chromedriver or selenium they
+are skipped with the reason, and under CI=true that skip fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.plugin import CHROMIUM_ENV
+
+WAIT_SECONDS = 10
+
+
+class Browser:
+    """A Chromium window with the few steps every journey takes: open a page, log in as someone, read messages."""
+
+    def __init__(self, driver, base_url: str) -> None:
+        self.driver = driver
+        self.base_url = base_url
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.base_url + path)
+
+    def find(self, css: str):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        return WebDriverWait(self.driver, WAIT_SECONDS).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css))
+        )
+
+    def find_all(self, css: str) -> list:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def text(self) -> str:
+        return self.find("body").text
+
+    def submit(self, css: str) -> None:
+        """Click a submit button and wait for the next page."""
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        # A flag on the old page's window: the next page has none. (Waiting for an element to go stale is flaky in
+        # Chromium, which can answer that the old node "does not belong to the document" instead.)
+        self.driver.execute_script("window.michouOldPage = true;")
+        self.find(css).click()
+        WebDriverWait(self.driver, WAIT_SECONDS).until(
+            lambda driver: driver.execute_script(
+                "return window.michouOldPage === undefined && document.readyState === 'complete';"
+            )
+        )
+
+    def start_session_in_english(self) -> None:
+        """A fresh session (nobody logged in), with the language cookie set so pages read as the source strings."""
+        from django.conf import settings
+
+        self.driver.delete_all_cookies()
+        self.open("/")
+        self.driver.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "path": "/"})
+
+    def log_in(self, user, password: str, *, path: str = "/accounts/login/", form: str = "main form") -> None:
+        self.start_session_in_english()
+        self.open(path)
+        self.find(f"{form} input[name=username]").send_keys(user.username)
+        self.find(f"{form} input[name=password]").send_keys(password)
+        self.submit(f"{form} [type=submit]")
+
+
+@pytest.fixture
+def browser(live_server) -> Iterator[Browser]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM_BINARY", CHROMIUM_ENV["CHROMIUM_BINARY"])
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600"):
+        options.add_argument(argument)
+    service = Service(executable_path=os.environ.get("CHROMEDRIVER", CHROMIUM_ENV["CHROMEDRIVER"]))
+    driver = webdriver.Chrome(options=options, service=service)
+    try:
+        yield Browser(driver, live_server.url)
+    finally:
+        driver.quit()

@@ -1,0 +1,122 @@
+"""A Hongli-Energy-like raise built by hand through the API and the issuer's web form, with a real Celery worker:
+the loss in the annual report is flagged within seconds of filing, the offering shows the hold, and staff see the
+projection beside the actual figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import PASSWORD, StaffFactory, SuperuserFactory
+from projects import services as project_services
+from projects.tests.factories import make_uscc
+from investors import gateway, settlement
+from tests.test_money_flow import eligible_investor
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FLAG_SECONDS = 15
+
+
+def at(*parts) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=SHANGHAI)
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def statement(year, kind, revenue, profit, audited=True) -> dict:
+    return {"fiscal_year": year, "period": "FY", "kind": kind, "revenue": revenue, "net_profit": profit,
+            "total_assets": "320000000.00", "total_liabilities": "140000000.00", "audited": audited}
+
+
+def test_an_annual_loss_against_a_projected_profit_holds_the_offering_within_seconds(fake_stripe, celery_worker_process):
+    staff = StaffFactory()
+    with time_machine.travel(at(2025, 1, 20, 10), tick=False) as clock:
+        registered = APIClient().post(
+            "/api/v1/auth/register/",
+            {"username": "zongheng", "email": "ir@zongheng.example", "password": PASSWORD, "role": "issuer"},
+            format="json",
+        )
+        assert registered.status_code == 201, registered.json()
+        issuer_api = APIClient()
+        issuer_api.credentials(HTTP_AUTHORIZATION=f"Token {registered.json()['token']}")
+        company = issuer_api.post("/api/v1/issuers/", {
+            "legal_name": "纵横热能科技股份有限公司", "uscc": make_uscc(4242), "industry": "energy",
+            "founded_on": "2009-07-13", "description": "Heat pumps.", "platform_stake_pct": "0",
+            "related_to_platform": False,
+        }, format="json").json()
+        for filed in (statement(2023, "historical", "182696000.00", "20272500.00"),
+                      statement(2024, "historical", "228370000.00", "27030000.00"),
+                      statement(2025, "projection", "251207000.00", "35000000.00", audited=False)):
+            assert issuer_api.post(f"/api/v1/issuers/{company['id']}/financials/", filed, format="json").status_code == 201
+        offering = issuer_api.post("/api/v1/offerings/", {
+            "issuer": company["id"], "title": "热泵产能扩张", "summary": "扩大产能。", "security": "new_shares",
+            "price_per_share": "20.00", "pre_money_valuation": "405450000.00", "target_amount": "200000.00",
+            "max_amount": "300000.00", "min_investment": "100000.00",
+            "opens_at": at(2025, 2, 1, 10).isoformat(), "closes_at": at(2025, 3, 1, 10).isoformat(),
+            "use_of_funds": [{"category": "产能扩建", "amount": "200000.00"}],
+            "risk_factors": "股权投资存在本金全部损失的风险。", "announced_commitments": [],
+        }, format="json").json()
+        assert issuer_api.post(f"/api/v1/offerings/{offering['id']}/submit/").status_code == 200
+        assert api_as(staff).post(f"/api/v1/offerings/{offering['id']}/approve/", {}, format="json").status_code == 200
+
+        clock.move_to(at(2025, 2, 2, 10))
+        project_services.offerings_open_due()
+        # Two unrelated investors: their own cards, their own addresses.
+        cards = [gateway.test_card_payment_method(card_number=number) for number in ("4242424242424242", "5555555555554444")]
+        for number, (card, address) in enumerate(zip(cards, ("203.0.113.5", "198.51.100.7"))):
+            paid = api_as(eligible_investor()).post(
+                "/api/v1/subscriptions/", {"offering": offering["id"], "amount": "100000.00", "payment_method": card},
+                format="json", HTTP_IDEMPOTENCY_KEY=f"hand-{number}", REMOTE_ADDR=address,
+            )
+            assert paid.status_code == 201, paid.json()
+
+        clock.move_to(at(2025, 3, 1, 11))
+        project_services.offerings_close_due()
+        settlement.offerings_settle_closing()
+        assert api_as(staff).get(f"/api/v1/offerings/{offering['id']}/").json()["status"] == "closed"
+
+        clock.move_to(at(2026, 4, 25, 18))
+        web = Client()
+        web.force_login(get_user_model().objects.get(username="zongheng"))
+        filed = web.post(reverse("projects:issuer_detail", args=[company["id"]]), {
+            "fiscal_year": 2025, "period": "FY", "kind": "actual", "revenue": "73740000.00",
+            "net_profit": "-26760000.00", "total_assets": "418643195.52", "total_liabilities": "188389437.98",
+            "audited": "on",
+        })
+        assert filed.status_code == 302
+        filed_at = time.monotonic()
+
+    cases = []
+    while time.monotonic() - filed_at < FLAG_SECONDS and not cases:
+        cases = api_as(staff).get("/api/v1/risk/cases/", {"offering": offering["id"], "status": "open"}).json()["results"]
+        time.sleep(0.1)
+    flagged_after = time.monotonic() - filed_at
+
+    assert cases, f"no case within {FLAG_SECONDS} s; worker log:\n{celery_worker_process.log()[-3000:]}"
+    case = cases[0]
+    assert [s["rule"] for s in case["signals"]] == ["performance_deviation"], "the raise was clean until the report"
+    assert case["severity"] == "critical"
+    print(f"flagged {flagged_after:.2f} s after the annual report was filed")
+    signal = next(s for s in case["signals"] if s["rule"] == "performance_deviation")
+    profit = next(c for c in signal["evidence"]["comparisons"] if c["figure"] == "net_profit")
+    assert (profit["expected"], profit["actual"]) == ("35000000.00", "-26760000.00")
+
+    assert api_as(staff).get(f"/api/v1/offerings/{offering['id']}/").json()["risk_hold"] is True
+    page = Client().get(reverse("projects:offering_detail", args=[offering["id"]]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "On hold for risk review." in page.content.decode()
+
+    admin = Client()
+    admin.force_login(SuperuserFactory())
+    review = admin.get(reverse("admin:risk_case_change", args=[case["id"]]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "35000000.00" in review and "-26760000.00" in review and "performance_deviation" in review
