@@ -68,6 +68,21 @@ COMPANIES = [
             (2025, "historical", "236000000.00", "17800000.00", "290000000.00", "131000000.00", True),
         ],
     },
+    {
+        # For the risk queue: a forecast far above its own record, sold with a promised return.
+        "owner": "issuer_ridge",
+        "legal_name": "杭州暖流热能科技股份有限公司",
+        "uscc": "91330106MA2H7Q5X6U",
+        "industry": "energy",
+        "founded_on": date(2011, 6, 8),
+        "description": "热泵节能设备，线下渠道为主。",
+        "website": "",
+        "statements": [
+            (2024, "historical", "182000000.00", "8100000.00", "250000000.00", "115000000.00", True),
+            (2025, "historical", "190000000.00", "9000000.00", "262000000.00", "121000000.00", True),
+            (2026, "projection", "260000000.00", "31000000.00", "330000000.00", "150000000.00", False),
+        ],
+    },
 ]
 
 INVESTORS = [
@@ -132,15 +147,15 @@ class Command(BaseCommand):
 
     def _seed_offerings(self, issuers, staff, second_staff) -> None:
         now = timezone.now()
-        aurora, qinghe, ridge = issuers
+        aurora, qinghe, ridge, warmth = issuers
 
-        def create(issuer, title, opens_in_days, target, maximum, price="10.00"):
+        def create(issuer, title, opens_in_days, target, maximum, price="10.00", summary=""):
             target, maximum = Decimal(target), Decimal(maximum)
             return project_services.offering_create(
                 issuer=issuer,
                 by=issuer.owner,
                 title=title,
-                summary=f"{issuer.legal_name}：本轮融资用于产品研发与渠道建设。",
+                summary=summary or f"{issuer.legal_name}：本轮融资用于产品研发与渠道建设。",
                 security="new_shares",
                 price_per_share=Decimal(price),
                 pre_money_valuation=target * 20,
@@ -155,6 +170,11 @@ class Command(BaseCommand):
                 ],
                 risk_factors="股权投资可能损失全部本金；股份流动性差，退出渠道有限。",
             )
+
+        # The risk review holds its approval: see the case queue in the admin.
+        warm = create(warmth, "暖流热能产能扩张众筹", 5, "4000000.00", "6000000.00",
+                      summary="本项目保本保收益，年化回报不低于15%。")
+        project_services.offering_submit(offering=warm, by=warmth.owner)
 
         live = create(aurora, "极光智能家居 A 轮股权众筹", -1, "3000000.00", "4500000.00")
         project_services.offering_submit(offering=live, by=aurora.owner)

@@ -1,0 +1,27 @@
+"""The demo data of `make run`: loaded through the services, so the risk review has already screened it."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from projects.models import Offering, OfferingStatus
+from risk.models import Case, Signal
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_shows_a_risk_queue_and_loads_only_once(fake_stripe):
+    call_command("seed_demo", stdout=StringIO())
+
+    assert set(Signal.objects.values_list("rule", flat=True)) == {
+        "platform_conflict", "forecast_inconsistent", "misleading_claims", "identity_duplicate"
+    }
+    held = Offering.objects.get(approval_hold=True)
+    assert held.status == OfferingStatus.IN_REVIEW and "保本" in held.summary
+    cases = Case.objects.count()
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert Case.objects.count() == cases and Offering.objects.count() == 7
