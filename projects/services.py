@@ -451,9 +451,9 @@ def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
             raise InvalidTransition(
                 _("The closing time of this offering has passed; the issuer must change the dates first.")
             )
-        if offering.approval_hold:
+        if offering.approval_hold or offering.risk_hold:
             raise DomainError(
-                _("The risk review has an open high-severity case on this offering or its company; resolve it first."),
+                _("The risk review has an open case on this offering or its company that holds it; resolve it first."),
                 code="risk_review_open",
                 status=409,
             )
@@ -693,9 +693,11 @@ def offering_update_post(
         current = {field: getattr(offering, field) for field in TERM_FIELDS}
         if "closes_at" in changes and isinstance(changes["closes_at"], str):
             changes["closes_at"] = _parse_datetime(changes["closes_at"], errors)
-        new_terms = _clean_terms(current | changes, errors)
+        # News without changed terms needs no check of the terms: it can follow an offering long after it closed.
+        new_terms = _clean_terms(current | changes, errors) if changes else current
         regime = regime_for(offering.regime)
-        regime_checks.check_open_window(terms=new_terms, regime=regime, errors=errors, field="changes.closes_at")
+        if changes:
+            regime_checks.check_open_window(terms=new_terms, regime=regime, errors=errors, field="changes.closes_at")
         if new_terms["closes_at"] is not None and "closes_at" in changes:
             for problem in regime_checks.early_close_problems(
                 offering=offering, regime=regime, new_deadline=new_terms["closes_at"], now=now

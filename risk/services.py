@@ -128,13 +128,15 @@ def _record(findings: list[Finding], *, as_of: dt.datetime, issuer) -> list[Sign
 
 def holds_apply(*, issuer_id: int, at: dt.datetime | None = None) -> None:
     """Bring every offering of a company in line with its open cases: a critical case on the offering or the company
-    holds the money; a high one holds approval. Lifting works the same way once the cases are resolved."""
+    holds the money; a high case on the offering itself holds its approval (the contract's rule: findings about the
+    company alone, such as its figures, are for staff to weigh while reviewing). Lifting works the same way once the
+    cases are resolved."""
     at = at or timezone.now()
     for offering in Offering.objects.filter(issuer_id=issuer_id).exclude(status__in=FINISHED):
         cases = list(selectors.open_cases_for_offering(offering))
-        worst = highest(case.severity for case in cases)
-        hold = worst == Severity.CRITICAL
-        block_approval = worst in (Severity.HIGH, Severity.CRITICAL)
+        hold = highest(case.severity for case in cases) == Severity.CRITICAL
+        own_worst = highest(case.severity for case in cases if case.subject_type == SubjectType.OFFERING)
+        block_approval = own_worst in (Severity.HIGH, Severity.CRITICAL)
         if offering.risk_hold != hold:
             project_services.offering_risk_hold_set(
                 offering_id=offering.pk,

@@ -254,3 +254,16 @@ def test_a_change_to_an_absurdly_large_amount_is_a_validation_error(offering, ch
     assert_nothing_posted()
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_news_without_changed_terms_can_be_posted_after_the_offering_closed(api_client):
+    offering = OfferingFactory(
+        status=OfferingStatus.CLOSED, opens_at=timezone.now() - dt.timedelta(days=60),
+        closes_at=timezone.now() - dt.timedelta(days=30),
+    )
+    api_client.force_authenticate(offering.issuer.owner)
+
+    response = api_client.post(url(offering), {"title": "Q3 results", "body": "Revenue up 12%."}, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert OfferingUpdate.objects.filter(offering=offering, title="Q3 results").exists()
