@@ -54,24 +54,40 @@ def test_real_worker_runs_a_task_sent_through_the_broker(celery_worker_process):
     assert executed == {"celery.accumulate": 1}, celery_worker_process.log()
 
 
-@pytest.mark.parametrize(
+# An explicit SQLite DATABASE_URL and an unreachable REDIS_URL: the inner run probes and starts nothing.
+UNAVAILABLE = {"DATABASE_URL": "sqlite://:memory:", "REDIS_URL": "redis://127.0.0.1:1/0"}
+
+
+def run_marked_test(tmp_path, marker: str, **env: str) -> subprocess.CompletedProcess:
+    """Runs one empty test with `marker` in an inner pytest, the way `make test` would."""
+    test_file = tmp_path / f"test_needs_{marker}.py"
+    test_file.write_text(f"import pytest\n\n@pytest.mark.{marker}\ndef test_needs_{marker}():\n    pass\n")
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", str(settings.BASE_DIR / "pytest.ini"),
+         "--rootdir", str(settings.BASE_DIR), "-p", "no:cacheprovider", str(test_file)],
+        cwd=settings.BASE_DIR, env={**os.environ, **UNAVAILABLE, **env}, capture_output=True, text=True, timeout=120,
+    )
+
+
+SKIPPED_LOCALLY_FAILED_UNDER_CI = pytest.mark.parametrize(
     ("ci", "expected_exit_code", "expected_outcome"),
     [("", pytest.ExitCode.OK, "1 skipped"), ("true", pytest.ExitCode.TESTS_FAILED, "1 error")],
 )
-def test_missing_service_is_a_skip_locally_and_a_failure_under_ci(
-    tmp_path, ci, expected_exit_code, expected_outcome
-):
-    test_file = tmp_path / "test_needs_postgres.py"
-    test_file.write_text("import pytest\n\n@pytest.mark.postgres\ndef test_needs_postgres():\n    pass\n")
-    # An explicit SQLite DATABASE_URL and REDIS_URL: the inner run probes and starts nothing.
-    env = {**os.environ, "CI": ci, "DATABASE_URL": "sqlite://:memory:", "REDIS_URL": "redis://127.0.0.1:1/0"}
 
-    inner = subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(settings.BASE_DIR / "pytest.ini"),
-         "--rootdir", str(settings.BASE_DIR), "-p", "no:cacheprovider", str(test_file)],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
-    )
+
+@SKIPPED_LOCALLY_FAILED_UNDER_CI
+def test_missing_service_is_a_skip_locally_and_a_failure_under_ci(tmp_path, ci, expected_exit_code, expected_outcome):
+    inner = run_marked_test(tmp_path, "postgres", CI=ci)
 
     assert inner.returncode == expected_exit_code, inner.stdout + inner.stderr
     assert expected_outcome in inner.stdout
     assert "needs PostgreSQL, but the test database is sqlite (DATABASE_URL from the environment)" in inner.stdout
+
+
+@SKIPPED_LOCALLY_FAILED_UNDER_CI
+def test_missing_chromium_is_a_skip_locally_and_a_failure_under_ci(tmp_path, ci, expected_exit_code, expected_outcome):
+    inner = run_marked_test(tmp_path, "browser", CI=ci, CHROMIUM_BINARY=str(tmp_path / "no-chromium"))
+
+    assert inner.returncode == expected_exit_code, inner.stdout + inner.stderr
+    assert expected_outcome in inner.stdout
+    assert f"needs {tmp_path / 'no-chromium'}" in inner.stdout

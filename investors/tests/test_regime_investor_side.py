@@ -18,6 +18,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
 from investors.models import KycProfile, KycStatus, RiskAcknowledgement, Subscription, SubscriptionStatus
 from investors.tests.factories import KycProfileFactory, RiskAcknowledgementFactory, SuitabilityAssessmentFactory
+from investors.tests.test_kyc import investor, submission  # noqa: F401  (`investor` is a fixture)
 from projects.models import OfferingStatus, TermChange
 from projects.regimes import CN, US_REG_CF
 from projects.tests.factories import OfferingFactory
@@ -36,29 +37,11 @@ def _english(settings):
         yield
 
 
-def kyc_body(**overrides) -> dict:
-    return {
-        "real_name": "Li Hua",
-        "id_number": "440100196001081725",
-        "date_of_birth": "1960-01-08",
-        "phone": "13800138000",
-        "annual_income": "200000.00",
-        "financial_assets": "800000.00",
-    } | overrides
-
-
-@pytest.fixture
-def investor(api_client):
-    user = InvestorFactory()
-    api_client.force_authenticate(user)
-    return user
-
-
 # KYC: net worth and accredited status --------------------------------------------------------------------------------
 
 
 def test_cn_kyc_without_net_worth_or_accreditation_is_accepted_as_before(api_client, investor):
-    response = api_client.put(KYC, kyc_body(), format="json")
+    response = api_client.put(KYC, submission(), format="json")
 
     assert response.status_code == 200, response.json()
     kyc = KycProfile.objects.get(user=investor)
@@ -66,7 +49,7 @@ def test_cn_kyc_without_net_worth_or_accreditation_is_accepted_as_before(api_cli
 
 
 def test_kyc_records_net_worth_and_accredited_status_when_given(api_client, investor):
-    response = api_client.put(KYC, kyc_body(net_worth="350000.00", accredited_investor=True), format="json")
+    response = api_client.put(KYC, submission(net_worth="350000.00", accredited_investor=True), format="json")
 
     assert response.status_code == 200, response.json()
     assert (response.json()["net_worth"], response.json()["accredited_investor"]) == ("350000.00", True)
@@ -76,7 +59,7 @@ def test_kyc_records_net_worth_and_accredited_status_when_given(api_client, inve
 
 def test_kyc_under_us_reg_cf_records_figures_in_dollars(api_client, investor, settings):
     settings.MICHOU_REGIME = "us_reg_cf"
-    api_client.put(KYC, kyc_body(net_worth="90000.00"), format="json")
+    api_client.put(KYC, submission(net_worth="90000.00"), format="json")
     assert KycProfile.objects.get(user=investor).currency == "USD"
 
 
@@ -84,7 +67,7 @@ def test_kyc_under_us_reg_cf_records_figures_in_dollars(api_client, investor, se
     ("field", "value"), [("net_worth", "-1.00"), ("net_worth", "10.001"), ("accredited_investor", "perhaps")]
 )
 def test_invalid_net_worth_or_accreditation_is_refused_and_nothing_is_stored(api_client, investor, field, value):
-    response = api_client.put(KYC, kyc_body(**{field: value}), format="json")
+    response = api_client.put(KYC, submission(**{field: value}), format="json")
 
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
