@@ -29,7 +29,7 @@ from investors.models import (
 from ledger.models import AccountKind
 from ledger.services import entry_post
 from projects import services as project_services
-from projects.models import Offering
+from projects.models import Offering, OfferingStatus
 from projects.regimes import regime_for
 from projects.validation import Errors, parse_money
 
@@ -174,16 +174,26 @@ def _charge(subscription: Subscription) -> Subscription:
     return subscription
 
 
+# An offering in one of these takes no more money: a payment arriving for it goes back.
+OFFERING_ENDED = (OfferingStatus.CANCELLED, OfferingStatus.FAILED, OfferingStatus.CLOSED)
+
+
 def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscription:
     """Money arrived for a subscription (from the request, a webhook or the sweep). Applying it twice changes
     nothing; money that arrives after the reservation ended is refunded."""
     offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
     with transaction.atomic():
-        locks.lock_offering(offering_id)
+        offering = locks.lock_offering(offering_id)
         subscription = locks.lock_subscription(subscription_id)
         if Payment.objects.filter(subscription=subscription).exists():
             return subscription
         now = timezone.now()
+        if subscription.status == SubscriptionStatus.PENDING_PAYMENT and offering.status in OFFERING_ENDED:
+            # Staff ended the offering (cancelled and refunded it) while this payment was on its way.
+            subscription.expire()
+            subscription.ended_at = now
+            subscription.save()
+            _release_capacity(subscription)
         Payment.objects.create(
             subscription=subscription,
             payment_intent_id=charge.payment_intent_id,

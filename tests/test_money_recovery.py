@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import StaffFactory
 from investors import gateway, settlement, subscriptions
 from investors.models import Holding, Payment, Refund, StripeEvent, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
@@ -207,3 +208,22 @@ def test_refund_interrupted_after_stripe_refunded_is_not_refunded_again(monkeypa
     assert len(list(gateway.list_refunds())) == 2
     assert Refund.objects.filter(status="succeeded").count() == 2
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0
+
+
+def test_a_payment_whose_answer_arrives_after_staff_cancelled_the_offering_is_refunded(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    offering, investor = live_offering(), eligible_investor()
+    answer_lost_after_charging(monkeypatch)
+    assert subscribe(investor, offering, "20000.00", key="late").json()["status"] == "pending_payment"
+    monkeypatch.undo()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        settlement.offering_cancel_with_refunds(offering=offering, by=StaffFactory(), reason="Fraud confirmed.")
+        Subscription.objects.update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
+        subscriptions.reservations_expire()
+
+    subscription = Subscription.objects.get()
+    assert subscription.status == SubscriptionStatus.EXPIRED
+    assert (subscription.refund_record.reason, subscription.refund_record.status) == ("late_payment", "succeeded")
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0 and total_of_all_accounts() == 0

@@ -235,3 +235,4 @@ def test_a_statement_rolled_back_with_its_transaction_is_never_screened():
         raise RuntimeError("the request failed after filing")
 
     assert not Signal.objects.exists() and not Case.objects.exists()
+
