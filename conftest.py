@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 
@@ -18,6 +19,13 @@ def api_client() -> APIClient:
     return APIClient()
 
 
+@pytest.fixture
+def english(settings):
+    """Messages and emails in English, the source language, so that assertions read as the source strings; the
+    Chinese catalogue translates them for everyone else."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 @pytest.fixture
 def client(client):

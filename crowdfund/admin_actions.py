@@ -13,7 +13,7 @@ from crowdfund.errors import DomainError
 
 
 def service_action(
-    description: str, call: Callable, *, ask_reason: bool = False, permission: str = "review"
+    description: str, call: Callable, *, ask_reason: bool = False, permission: str = "review", name: str = ""
 ) -> Callable:
     """`call(obj, user, reason)` is run once per selected object; refusals become admin messages.
 
@@ -31,7 +31,7 @@ def service_action(
                     "admin/reason_form.html",
                     {
                         **modeladmin.admin_site.each_context(request),
-                        "title": description,
+                        "title": str(description),
                         "objects": queryset,
                         "action": request.POST.get("action"),
                         "reason_missing": "apply" in request.POST,
@@ -49,7 +49,8 @@ def service_action(
             modeladmin.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
         return None
 
-    run.__name__ = description.lower().replace(" ", "_")
+    # A translated description needs a fixed name: the name is what the admin's form posts back.
+    run.__name__ = name or str(description).lower().replace(" ", "_")
     return run
 
 

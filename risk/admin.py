@@ -103,14 +103,17 @@ class CaseAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     inlines = [SignalInline, CaseEventInline]
     actions = [
-        service_action(str(_("Resolve: cleared (no risk after review)")), _resolve(Outcome.CLEARED), ask_reason=True),
         service_action(
-            str(_("Resolve: action taken (finding confirmed, investors told)")), _resolve(Outcome.ACTION_TAKEN),
-            ask_reason=True,
+            _("Resolve: cleared (no risk after review)"), _resolve(Outcome.CLEARED), ask_reason=True,
+            name="resolve_cleared",
         ),
         service_action(
-            str(_("Cancel the offering(s) concerned and refund every investor")), _cancel_offerings_with_refunds,
-            ask_reason=True,
+            _("Resolve: action taken (finding confirmed, investors told)"), _resolve(Outcome.ACTION_TAKEN),
+            ask_reason=True, name="resolve_action_taken",
+        ),
+        service_action(
+            _("Cancel the offering(s) concerned and refund every investor"), _cancel_offerings_with_refunds,
+            ask_reason=True, name="cancel_offerings_and_refund",
         ),
     ]
 

@@ -21,7 +21,7 @@ from projects import services as project_services
 from projects.models import Offering, OfferingStatus, OfferingUpdate, TermChange
 from tests.test_money_flow import eligible_investor, live_offering, subscribe
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe", "english")]
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NEW_USES = [{"category": "hiring", "amount": "60000.00"}, {"category": "marketing", "amount": "40000.00"}]

@@ -13,7 +13,7 @@ from investors import milestones
 from projects.models import OfferingMilestone
 from tests.test_money_flow import eligible_investor, live_offering, subscribe
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe", "english")]
 
 
 def pay(offering, amount: str):

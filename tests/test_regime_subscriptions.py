@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from investors import gateway
@@ -20,17 +19,9 @@ from projects.models import Offering
 from projects.regimes import months_before
 from tests.test_money_flow import eligible_investor, live_offering, subscribe
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe", "english")]
 
 US = "us_reg_cf"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Messages are asserted in English, the source language; the Chinese catalogue translates them."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def us_offering(**overrides) -> Offering:

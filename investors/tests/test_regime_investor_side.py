@@ -12,7 +12,6 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
@@ -23,18 +22,10 @@ from projects.models import OfferingStatus, TermChange
 from projects.regimes import CN, US_REG_CF
 from projects.tests.factories import OfferingFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 KYC = "/api/v1/me/kyc/"
 STATEMENT = "/api/v1/me/risk-acknowledgement/"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Messages are asserted in English, the source language; the Chinese catalogue translates them."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 # KYC: net worth and accredited status --------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,18 +27,10 @@ from projects.tests.factories import (
     use_of_funds,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 US = "us_reg_cf"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Messages are asserted in English, the source language; the Chinese catalogue translates them."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def terms(*, max_amount="1500000.00", target="1000000.00", open_days: float = 30, **overrides) -> dict:

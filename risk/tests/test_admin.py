@@ -57,7 +57,7 @@ def test_a_case_page_lays_out_the_evidence_with_links_to_the_records(staff_clien
 def test_staff_resolve_from_the_queue_only_with_a_note(staff_client, two_cases):
     _, high = two_cases
     url = reverse("admin:risk_case_changelist")
-    action = "resolve:_cleared_(no_risk_after_review)"
+    action = "resolve_cleared"
 
     asked = staff_client.post(url, {"action": action, "_selected_action": [high.pk]})
     assert "reason" in asked.content.decode()
