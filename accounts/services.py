@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
@@ -14,7 +12,13 @@ from accounts.models import Role, User
 from crowdfund.errors import DomainError, ValidationFailed
 
 
-USERNAME_PATTERN = re.compile(r"[\w.@+-]+")
+def _username_well_formed(username: str) -> bool:
+    """The user model's own checks: Django's username characters, at most 150 of them."""
+    try:
+        User._meta.get_field("username").run_validators(username)
+    except ValidationError:
+        return False
+    return True
 
 
 def user_register(*, username: str, email: str, password: str, role: str) -> tuple[User, Token]:
@@ -24,7 +28,7 @@ def user_register(*, username: str, email: str, password: str, role: str) -> tup
     email = (email or "").strip()
     if not username:
         errors["username"] = [_("This field is required.")]
-    elif not USERNAME_PATTERN.fullmatch(username) or len(username) > 150:
+    elif not _username_well_formed(username):
         errors["username"] = [_("Use up to 150 letters, digits and the characters @ . + - _ only.")]
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = [_("This username is taken.")]

@@ -24,7 +24,9 @@ class KycDecisionInline(ReadOnlyTabularInline):
 
 
 @admin.register(KycProfile)
-class KycProfileAdmin(SimpleHistoryAdmin):
+class KycProfileAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Staff decide through the actions, which call the audited services; nobody edits a submission by hand."""
+
     list_display = ["user", "real_name", "id_number_masked", "status", "review_reason", "qualified", "submitted_at"]
     list_filter = ["status", "qualified"]
     search_fields = ["user__username", "real_name", "phone"]
@@ -52,16 +54,6 @@ class KycProfileAdmin(SimpleHistoryAdmin):
         if request.user.has_perm("investors.view_identity_number"):
             fields.append("full_identity_number")
         return fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Nobody edits these fields by hand: staff decide through the actions, which call the audited services.
-        return False
 
     def has_review_permission(self, request):
         return request.user.has_perm("investors.change_kycprofile")

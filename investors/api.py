@@ -14,9 +14,8 @@ from rest_framework.views import APIView
 from crowdfund.errors import DomainError
 from investors import questionnaire, selectors, services
 from investors.models import KycProfile
+from projects.api import MONEY
 from projects.regimes import current_regime, regime_for
-
-MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
 class KycInputSerializer(serializers.Serializer):

@@ -23,5 +23,11 @@ def lock_subscription(subscription_id: int) -> Subscription:
     return Subscription.objects.select_for_update().get(pk=subscription_id)
 
 
+def lock_offering_and_subscription(subscription_id: int) -> tuple[Offering, Subscription]:
+    """A subscription known by id, with its offering locked first, as the order above asks."""
+    offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
+    return lock_offering(offering_id), lock_subscription(subscription_id)
+
+
 def lock_refund(refund_id: int) -> Refund:
     return Refund.objects.select_for_update().select_related("subscription").get(pk=refund_id)

@@ -50,14 +50,17 @@ def subscriptions(request):
     return render(request, "investors/subscriptions.html", {"rows": selectors.subscription_rows_of(request.user)})
 
 
+def _act_on_own_subscription(request, pk: int, service, *, success: str) -> None:
+    """Call `service(subscription=..., by=...)` on one of the investor's own subscriptions and say how it went."""
+    subscription = get_object_or_404(selectors.subscriptions_of(request.user), pk=pk)
+    perform(request, lambda: service(subscription=subscription, by=request.user), success=success)
+
+
 @investor_required
 @require_POST
 def subscription_cancel_view(request, pk: int):
-    subscription = get_object_or_404(selectors.subscriptions_of(request.user), pk=pk)
-    perform(
-        request,
-        lambda: subscription_cancel(subscription=subscription, by=request.user),
-        success=_("Your subscription is cancelled; the whole amount is being refunded."),
+    _act_on_own_subscription(
+        request, pk, subscription_cancel, success=_("Your subscription is cancelled; the whole amount is being refunded.")
     )
     return redirect("investors:subscriptions")
 
@@ -65,10 +68,10 @@ def subscription_cancel_view(request, pk: int):
 @investor_required
 @require_POST
 def subscription_reconfirm_view(request, pk: int):
-    subscription = get_object_or_404(selectors.subscriptions_of(request.user), pk=pk)
-    perform(
+    _act_on_own_subscription(
         request,
-        lambda: reconfirmation.subscription_reconfirm(subscription=subscription, by=request.user),
+        pk,
+        reconfirmation.subscription_reconfirm,
         success=_("Thank you: you accepted the new terms and your subscription stands."),
     )
     if url_has_allowed_host_and_scheme(request.POST.get("next"), allowed_hosts={request.get_host()}):

@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 
 from crowdfund.errors import DomainError, PermissionRefused, field_error
 from investors import locks, subscriptions, tasks
-from investors.models import CAPACITY_STATUSES, RefundReason, Subscription, SubscriptionStatus
+from investors.models import CAPACITY_STATUSES, Subscription, SubscriptionStatus
 from projects import hooks
-from projects import services as project_services
 from projects.models import OfferingUpdate
 
 WEEKEND = (5, 6)  # Saturday, Sunday
@@ -117,28 +116,17 @@ def reconfirmations_lapse(*, now: dt.datetime | None = None) -> list[int]:
     lapsed = []
     due = Subscription.objects.filter(
         status=SubscriptionStatus.RECONFIRMATION_REQUIRED, reconfirm_deadline__lte=now
-    ).values_list("pk", "offering_id")
-    for subscription_id, offering_id in list(due):
+    ).values_list("pk", flat=True)
+    for subscription_id in list(due):
         with transaction.atomic():
-            locks.lock_offering(offering_id)
-            subscription = locks.lock_subscription(subscription_id)
+            _offering, subscription = locks.lock_offering_and_subscription(subscription_id)
             if (
                 subscription.status != SubscriptionStatus.RECONFIRMATION_REQUIRED
                 or subscription.reconfirm_deadline is None
                 or subscription.reconfirm_deadline > now
             ):
                 continue
-            subscription.cancel()
-            subscription.ended_at = now
             subscription._change_reason = "Not reconfirmed in time"
-            subscription.save()
-            subscriptions._release_capacity(subscription)
-            project_services.offering_raised_add(offering_id=offering_id, amount=-subscription.amount)
-            subscriptions.refund_request(subscription, reason=RefundReason.CANCELLED)
-            transaction.on_commit(
-                lambda subscription_id=subscription_id: tasks.notify_subscription.delay(
-                    subscription_id, "reconfirmation_lapsed"
-                )
-            )
+            subscriptions.subscription_cancel_locked(subscription=subscription, now=now, event="reconfirmation_lapsed")
             lapsed.append(subscription_id)
     return lapsed

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from investors.cancellation import cancel_deadline, is_cancellable
 from investors.models import (
+    CAPACITY_STATUSES,
     FUNDED_STATUSES,
     Holding,
     KycProfile,
@@ -40,12 +41,7 @@ def risk_acknowledgement_of(user, regime) -> RiskAcknowledgement | None:
 
 
 # Subscriptions that count as invested for an investment limit: money taken or being taken, and not given back.
-INVESTED_STATUSES = (
-    SubscriptionStatus.PENDING_PAYMENT,
-    SubscriptionStatus.PAID,
-    SubscriptionStatus.RECONFIRMATION_REQUIRED,
-    SubscriptionStatus.SETTLED,
-)
+INVESTED_STATUSES = (*CAPACITY_STATUSES, SubscriptionStatus.SETTLED)
 
 
 def invested_since(user, *, regime_code: str, since: dt.datetime) -> Decimal:

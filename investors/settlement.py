@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from investors import gateway, locks, subscriptions, tasks
@@ -41,12 +42,11 @@ class SettlementReport:
 
 def settlement_plan(offering: Offering) -> SettlementReport:
     """What closing would do now, without doing any of it."""
-    subscriptions = Subscription.objects.filter(offering=offering)
-    funded = subscriptions.filter(status__in=FUNDED_STATUSES)
-    settled = subscriptions.filter(status=SubscriptionStatus.SETTLED)
-    paid_amount = (funded.aggregate(s=Sum("amount"))["s"] or Decimal("0")) + (
-        settled.aggregate(s=Sum("amount"))["s"] or Decimal("0")
-    )
+    of_offering = Subscription.objects.filter(offering=offering)
+    funded = of_offering.filter(status__in=FUNDED_STATUSES)
+    paid_amount = of_offering.filter(status__in=(*FUNDED_STATUSES, SubscriptionStatus.SETTLED)).aggregate(
+        total=Coalesce(Sum("amount"), Decimal("0"))
+    )["total"]
     report = SettlementReport(
         offering_id=offering.pk, status=offering.status, outcome="nothing", paid_amount=paid_amount,
         target_amount=offering.target_amount,
@@ -55,10 +55,10 @@ def settlement_plan(offering: Offering) -> SettlementReport:
         return report
     if offering.status == OfferingStatus.LIVE and offering.closes_at > timezone.now():
         return report
-    pending = subscriptions.filter(status=SubscriptionStatus.PENDING_PAYMENT).count()
+    pending = of_offering.filter(status=SubscriptionStatus.PENDING_PAYMENT).count()
     if pending:
         report.waiting_for.append(f"{pending} payment(s) still in progress")
-    reconfirming = subscriptions.filter(status=SubscriptionStatus.RECONFIRMATION_REQUIRED).count()
+    reconfirming = of_offering.filter(status=SubscriptionStatus.RECONFIRMATION_REQUIRED).count()
     if reconfirming:
         report.waiting_for.append(f"{reconfirming} investor(s) still to reconfirm")
     unfinished_refunds = Refund.objects.filter(
@@ -90,10 +90,8 @@ def settlement_plan(offering: Offering) -> SettlementReport:
 
 
 def _settle_one(subscription_id: int) -> None:
-    offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
     with transaction.atomic():
-        offering = locks.lock_offering(offering_id)
-        subscription = locks.lock_subscription(subscription_id)
+        offering, subscription = locks.lock_offering_and_subscription(subscription_id)
         if subscription.status != SubscriptionStatus.PAID:
             return
         subscription.settle()
@@ -122,16 +120,14 @@ def _settle_one(subscription_id: int) -> None:
 
 
 def _refund_one(subscription_id: int, *, reason: str = RefundReason.OFFERING_FAILED) -> None:
-    offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
     with transaction.atomic():
-        locks.lock_offering(offering_id)
-        subscription = locks.lock_subscription(subscription_id)
+        offering, subscription = locks.lock_offering_and_subscription(subscription_id)
         if subscription.status not in FUNDED_STATUSES:
             return
         subscription.refund()
         subscription.ended_at = timezone.now()
         subscription.save()
-        project_services.offering_raised_add(offering_id=offering_id, amount=-subscription.amount)
+        project_services.offering_raised_add(offering_id=offering.pk, amount=-subscription.amount)
         subscriptions.refund_request(subscription, reason=reason)
 
 

@@ -15,8 +15,7 @@ from rest_framework.views import APIView
 from investors import cancellation, reconfirmation, selectors, settlement, subscriptions
 from investors.models import Holding, Subscription
 from projects import selectors as project_selectors
-
-MONEY = {"max_digits": 16, "decimal_places": 2}
+from projects.api import MONEY
 
 
 class SubscriptionInputSerializer(serializers.Serializer):

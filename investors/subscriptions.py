@@ -181,10 +181,8 @@ OFFERING_ENDED = (OfferingStatus.CANCELLED, OfferingStatus.FAILED, OfferingStatu
 def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscription:
     """Money arrived for a subscription (from the request, a webhook or the sweep). Applying it twice changes
     nothing; money that arrives after the reservation ended is refunded."""
-    offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
     with transaction.atomic():
-        offering = locks.lock_offering(offering_id)
-        subscription = locks.lock_subscription(subscription_id)
+        offering, subscription = locks.lock_offering_and_subscription(subscription_id)
         if Payment.objects.filter(subscription=subscription).exists():
             return subscription
         now = timezone.now()
@@ -218,9 +216,9 @@ def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscript
         subscription.mark_paid()
         subscription.paid_at = now
         subscription.save()
-        project_services.offering_raised_add(offering_id=offering_id, amount=subscription.amount)
+        project_services.offering_raised_add(offering_id=offering.pk, amount=subscription.amount)
         transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, "confirmed"))
-        events.announce("subscription_paid", subscription_id=subscription_id, offering_id=offering_id)
+        events.announce("subscription_paid", subscription_id=subscription_id, offering_id=offering.pk)
     return subscription
 
 
@@ -229,10 +227,8 @@ def payment_failure_record(*, subscription_id: int) -> Subscription:
 
 
 def _end_reservation(subscription_id: int, transition: str) -> Subscription:
-    offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
     with transaction.atomic():
-        locks.lock_offering(offering_id)
-        subscription = locks.lock_subscription(subscription_id)
+        _offering, subscription = locks.lock_offering_and_subscription(subscription_id)
         if subscription.status != SubscriptionStatus.PENDING_PAYMENT:
             return subscription
         getattr(subscription, transition)()
@@ -283,15 +279,22 @@ def subscription_cancel(*, subscription: Subscription, by) -> Subscription:
                 % {"status": subscription.get_status_display()},
                 code="invalid_transition",
             )
-        subscription.cancel()
-        subscription.ended_at = timezone.now()
-        subscription.save()
-        _release_capacity(subscription)
-        project_services.offering_raised_add(offering_id=offering.pk, amount=-subscription.amount)
-        refund_request(subscription, reason=RefundReason.CANCELLED)
-        subscription_id = subscription.pk
-        transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, "cancelled"))
+        subscription_cancel_locked(subscription=subscription, now=timezone.now(), event="cancelled")
     return subscription
+
+
+def subscription_cancel_locked(*, subscription: Subscription, now: dt.datetime, event: str) -> None:
+    """Cancel a funded subscription and refund the whole amount: its capacity and raised amount go back to the
+    offering, and the investor is told (`event` names the email). The caller holds the offering's and the
+    subscription's locks."""
+    subscription.cancel()
+    subscription.ended_at = now
+    subscription.save()
+    _release_capacity(subscription)
+    project_services.offering_raised_add(offering_id=subscription.offering_id, amount=-subscription.amount)
+    refund_request(subscription, reason=RefundReason.CANCELLED)
+    subscription_id = subscription.pk
+    transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, event))
 
 
 def refund_request(subscription: Subscription, *, reason: str) -> Refund:

@@ -120,7 +120,7 @@ class PortfolioCompanyForm(forms.ModelForm):
         errors = Errors()
         code = normalize_uscc(self.cleaned_data["uscc"], errors)
         if errors.fields:
-            raise forms.ValidationError([message for messages in errors.fields.values() for message in messages])
+            raise forms.ValidationError(errors.fields["uscc"])
         return code
 
 

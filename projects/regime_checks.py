@@ -145,7 +145,7 @@ def early_close_problems(
             _("It may close early only after %(days)s days open, that is from %(when)s.")
             % {"days": rule.min_open_days, "when": timezone.localtime(open_since).isoformat()}
         )
-    earliest = add_business_days(now, rule.notice_business_days)
+    earliest = earliest_early_deadline(regime=regime, now=now)
     if new_deadline < earliest:
         problems.append(
             _("Investors must be told %(days)s business days ahead: the new deadline can be %(earliest)s at the "

@@ -8,6 +8,7 @@ README "Investor-protection regimes" lists each rule with its source.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -189,12 +190,9 @@ def current_regime() -> Regime:
 def months_before(moment: dt.datetime, months: int) -> dt.datetime:
     """The same local day and time `months` calendar months earlier (the last day of the month when it is short)."""
     local = timezone.localtime(moment)
-    index = local.year * 12 + local.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    next_month_first = dt.date(year + (month == 12), month % 12 + 1, 1)
-    last_day = (next_month_first - dt.timedelta(days=1)).day
-    return local.replace(year=year, month=month, day=min(local.day, last_day))
+    year, month_index = divmod(local.year * 12 + local.month - 1 - months, 12)
+    month = month_index + 1
+    return local.replace(year=year, month=month, day=min(local.day, calendar.monthrange(year, month)[1]))
 
 
 def add_business_days(moment: dt.datetime, days: int) -> dt.datetime:

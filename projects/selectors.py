@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -29,7 +30,9 @@ def issuers_visible_to(user) -> QuerySet[Issuer]:
 
 
 def statements_of(issuer: Issuer) -> QuerySet[FinancialStatement]:
-    return issuer.statements.select_related("filed_by", "superseded_by").order_by("-fiscal_year", "period", "kind", "-version")
+    return issuer.statements.select_related("filed_by", "superseded_by").order_by(
+        "-fiscal_year", "period", "kind", "-version"
+    )
 
 
 def offerings_visible_to(user) -> QuerySet[Offering]:
@@ -120,18 +123,22 @@ def report_duties(*, today: dt.date | None = None, issuer_ids=None) -> list[Repo
     which the issuer owes an actual full-year statement, with where it stands on `today` (local date)."""
     today = today or timezone.localdate()
     first_close = first_successful_close_by_issuer(issuer_ids)
-    filed: dict[tuple[int, int], dt.date] = {}
-    statements = FinancialStatement.objects.filter(
-        issuer_id__in=first_close, kind=StatementKind.ACTUAL, period=StatementPeriod.FY
-    ).values_list("issuer_id", "fiscal_year", "filed_at")
+    # Each issuer's fiscal years, with the day the year's actual statement was first filed.
+    filed: dict[int, dict[int, dt.date]] = defaultdict(dict)
+    statements = (
+        FinancialStatement.objects.filter(
+            issuer_id__in=first_close, kind=StatementKind.ACTUAL, period=StatementPeriod.FY
+        )
+        .order_by("filed_at")
+        .values_list("issuer_id", "fiscal_year", "filed_at")
+    )
     for issuer_id, fiscal_year, filed_at in statements:
-        day = timezone.localdate(filed_at)
-        key = (issuer_id, fiscal_year)
-        filed[key] = min(filed.get(key, day), day)
+        filed[issuer_id].setdefault(fiscal_year, timezone.localdate(filed_at))
     duties = []
     for issuer_id, closed_on in sorted(first_close.items()):
-        filed_on = {year: day for (issuer, year), day in filed.items() if issuer == issuer_id}
-        duties += duties_of_issuer(issuer_id=issuer_id, first_closed_on=closed_on, filed_on=filed_on, today=today)
+        duties += duties_of_issuer(
+            issuer_id=issuer_id, first_closed_on=closed_on, filed_on=filed[issuer_id], today=today
+        )
     return duties
 
 

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -502,21 +502,30 @@ def offering_cancel_by_staff(*, offering: Offering, by, reason: str) -> Offering
         return _transition(_locked(offering), "cancel", by=by, reason=reason.strip())
 
 
-def offerings_open_due(*, now: dt.datetime | None = None) -> list[int]:
-    """Open every approved offering whose time has come. Safe to run any number of times, concurrently too."""
-    now = now or timezone.now()
-    opened = []
-    due_ids = list(
-        Offering.objects.filter(status=OfferingStatus.APPROVED, opens_at__lte=now).values_list("pk", flat=True)
-    )
-    for offering_id in due_ids:
+def _transition_due(due: QuerySet[Offering], *, status: str, name: str, reason: str, event: str = "") -> list[int]:
+    """Apply transition `name` to each offering of `due` still in `status`, each in its own transaction, skipping
+    rows another run holds. Safe to run any number of times, concurrently too."""
+    moved = []
+    for offering_id in list(due.filter(status=status).values_list("pk", flat=True)):
         with transaction.atomic():
             offering = Offering.objects.select_for_update(skip_locked=True).filter(pk=offering_id).first()
-            if offering is None or offering.status != OfferingStatus.APPROVED:
+            if offering is None or offering.status != status:
                 continue
-            _transition(offering, "go_live", by=None, reason=_("Opening time reached."))
-            opened.append(offering_id)
-    return opened
+            _transition(offering, name, by=None, reason=reason)
+            if event:
+                events.announce(event, offering_id=offering_id)
+            moved.append(offering_id)
+    return moved
+
+
+def offerings_open_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Open every approved offering whose time has come."""
+    return _transition_due(
+        Offering.objects.filter(opens_at__lte=now or timezone.now()),
+        status=OfferingStatus.APPROVED,
+        name="go_live",
+        reason=_("Opening time reached."),
+    )
 
 
 def offering_close_early(*, offering: Offering, by, closes_at: dt.datetime | None = None) -> Offering:
@@ -530,20 +539,24 @@ def offering_close_early(*, offering: Offering, by, closes_at: dt.datetime | Non
     regime = regime_for(offering.regime)
     if regime.early_close is None:
         with transaction.atomic():
+            offering = _transition(_locked(offering), "start_closing", by=by, reason=_("Closed early by staff."))
             events.announce("offering_closing", offering_id=offering.pk)
-            return _transition(_locked(offering), "start_closing", by=by, reason=_("Closed early by staff."))
+            return offering
     with transaction.atomic():
         offering = _locked(offering)
         if offering.status != OfferingStatus.LIVE:
             return _transition(offering, "start_closing", by=by)  # refuses with invalid_transition
         now = timezone.now()
         deadline = max(closes_at or now, regime_checks.earliest_early_deadline(regime=regime, now=now))
-        problems = regime_checks.early_close_problems(offering=offering, regime=regime, new_deadline=deadline, now=now)
         if deadline >= offering.closes_at:
             problems = [
                 _("The offering already closes at %(deadline)s, no later than an early close could.")
                 % {"deadline": timezone.localtime(offering.closes_at).isoformat()}
             ]
+        else:
+            problems = regime_checks.early_close_problems(
+                offering=offering, regime=regime, new_deadline=deadline, now=now
+            )
         if problems:
             raise regime_checks.early_close_refused(
                 offering=offering, regime=regime, problems=problems, new_deadline=deadline
@@ -569,19 +582,14 @@ def offering_close_early(*, offering: Offering, by, closes_at: dt.datetime | Non
 
 
 def offerings_close_due(*, now: dt.datetime | None = None) -> list[int]:
-    """Move every live offering whose deadline has passed to `closing`. Safe to run any number of times."""
-    now = now or timezone.now()
-    closing = []
-    due_ids = list(Offering.objects.filter(status=OfferingStatus.LIVE, closes_at__lte=now).values_list("pk", flat=True))
-    for offering_id in due_ids:
-        with transaction.atomic():
-            offering = Offering.objects.select_for_update(skip_locked=True).filter(pk=offering_id).first()
-            if offering is None or offering.status != OfferingStatus.LIVE:
-                continue
-            _transition(offering, "start_closing", by=None, reason=_("Deadline reached."))
-            events.announce("offering_closing", offering_id=offering_id)
-            closing.append(offering_id)
-    return closing
+    """Move every live offering whose deadline has passed to `closing`."""
+    return _transition_due(
+        Offering.objects.filter(closes_at__lte=now or timezone.now()),
+        status=OfferingStatus.LIVE,
+        name="start_closing",
+        reason=_("Deadline reached."),
+        event="offering_closing",
+    )
 
 
 def offering_finish_closing(*, offering: Offering, succeeded: bool) -> Offering:
@@ -764,8 +772,7 @@ def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
                 issuer_id=duty.issuer_id, fiscal_year=duty.fiscal_year, defaults={"sent_at": timezone.now()}
             )
             if created:
-                reminder_id = reminder.pk
-                transaction.on_commit(lambda reminder_id=reminder_id: tasks.send_report_reminder.delay(reminder_id))
+                transaction.on_commit(lambda reminder_id=reminder.pk: tasks.send_report_reminder.delay(reminder_id))
                 recorded.append(reminder.pk)
     return recorded
 

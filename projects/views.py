@@ -106,6 +106,7 @@ def issuer_detail(request, pk: int):
     )
     if statement is not None:
         return redirect("projects:issuer_detail", pk=issuer.pk)
+    duties = selectors.report_duties(issuer_ids=[issuer.pk])
     return render(
         request,
         "projects/issuer_detail.html",
@@ -113,8 +114,8 @@ def issuer_detail(request, pk: int):
             "issuer": issuer,
             "statements": selectors.statements_of(issuer),
             "form": form,
-            "report_duties": selectors.report_duties(issuer_ids=[issuer.pk]),
-            "overdue_reports": selectors.overdue_report_duties(issuer_ids=[issuer.pk]),
+            "report_duties": duties,
+            "overdue_reports": [duty for duty in duties if duty.overdue],
         },
     )
 

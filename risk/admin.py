@@ -10,8 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyStackedInline, ReadOnlyTabularInline, service_action
-from investors import settlement
-from risk import selectors, services
+from risk import services
 from risk.models import Case, CaseEvent, Outcome, Signal, SubjectType
 
 ADMIN_URL_OF_RECORD = {
@@ -84,11 +83,6 @@ class CaseEventInline(ReadOnlyTabularInline):
     readonly_fields = fields
 
 
-def _cancel_offerings_with_refunds(case: Case, user, reason: str) -> None:
-    for offering in selectors.offerings_concerned(case):
-        settlement.offering_cancel_with_refunds(offering=offering, by=user, reason=reason)
-
-
 def _resolve(outcome: str):
     return lambda case, user, note: services.case_resolve(case=case, by=user, outcome=outcome, note=note)
 
@@ -112,7 +106,8 @@ class CaseAdmin(ReadOnlyAdmin):
             ask_reason=True, name="resolve_action_taken",
         ),
         service_action(
-            _("Cancel the offering(s) concerned and refund every investor"), _cancel_offerings_with_refunds,
+            _("Cancel the offering(s) concerned and refund every investor"),
+            lambda case, user, reason: services.case_offerings_cancel(case=case, by=user, reason=reason),
             ask_reason=True, name="cancel_offerings_and_refund",
         ),
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
@@ -20,7 +20,17 @@ from projects.models import (
     PortfolioCompany,
     TermChange,
 )
+from projects.regime_checks import OPEN_STATUSES
 from risk.models import Case, CaseStatus, SubjectType
+
+# Offerings from submission until their deadline's outcome is known: a raise in progress.
+RAISING = (
+    OfferingStatus.IN_REVIEW,
+    OfferingStatus.APPROVED,
+    OfferingStatus.LIVE,
+    OfferingStatus.SUSPENDED,
+    OfferingStatus.CLOSING,
+)
 
 
 @dataclass
@@ -46,7 +56,6 @@ class IssuerFacts:
     statements: list[FinancialStatement]
     offerings: list[OfferingFacts]
     portfolio_entry: PortfolioCompany | None
-    _latest: dict = field(default_factory=dict, repr=False)
 
     def latest(self, *, fiscal_year: int, period: str, kind: str, filed_by: dt.datetime | None = None):
         """The newest version of one period's figures (filed by a moment, if given)."""
@@ -117,7 +126,7 @@ def issuer_facts(*, issuer_id: int, as_of: dt.datetime) -> IssuerFacts:
         as_of=as_of,
         statements=list(FinancialStatement.objects.filter(issuer=issuer).order_by("fiscal_year", "period", "version")),
         offerings=facts,
-        portfolio_entry=PortfolioCompany.objects.filter(uscc=issuer.uscc).first(),
+        portfolio_entry=issuer.portfolio_entry,
     )
 
 
@@ -146,16 +155,7 @@ def investor_facts(*, investor_id: int, as_of: dt.datetime) -> InvestorFacts:
 
 def issuers_to_sweep() -> QuerySet:
     """Issuers whose conclusions time alone can change: an offering under way, or one that closed (reports due)."""
-    return Issuer.objects.filter(
-        offerings__status__in=(
-            OfferingStatus.IN_REVIEW,
-            OfferingStatus.APPROVED,
-            OfferingStatus.LIVE,
-            OfferingStatus.SUSPENDED,
-            OfferingStatus.CLOSING,
-            OfferingStatus.CLOSED,
-        )
-    ).distinct()
+    return Issuer.objects.filter(offerings__status__in=(*RAISING, OfferingStatus.CLOSED)).distinct()
 
 
 def open_cases_for_offering(offering: Offering) -> QuerySet:
@@ -191,12 +191,9 @@ def investors_of_offerings(offerings: QuerySet, *, statuses) -> list[tuple]:
 
 
 def offerings_concerned(case: Case) -> QuerySet:
-    """The offerings a case can stop: its own, or those of its company still taking or holding money."""
+    """The offerings a case can stop: its own, or those of its company still raising (which can be cancelled)."""
     if case.subject_type == SubjectType.OFFERING:
         return Offering.objects.filter(pk=case.subject_id)
     if case.subject_type == SubjectType.ISSUER:
-        return Offering.objects.filter(
-            issuer_id=case.subject_id,
-            status__in=(OfferingStatus.IN_REVIEW, OfferingStatus.APPROVED, OfferingStatus.LIVE, OfferingStatus.SUSPENDED),
-        )
+        return Offering.objects.filter(issuer_id=case.subject_id, status__in=OPEN_STATUSES)
     return Offering.objects.none()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed
+from investors import settlement
 from projects import services as project_services
 from projects.models import Issuer, Offering, OfferingStatus
 from risk import selectors, tasks
@@ -126,11 +127,12 @@ def _record(findings: list[Finding], *, as_of: dt.datetime, issuer) -> list[Sign
     return raised
 
 
-def holds_apply(*, issuer_id: int, at: dt.datetime | None = None) -> None:
+def holds_apply(*, issuer_id: int, at: dt.datetime | None = None, resolved: Case | None = None) -> None:
     """Bring every offering of a company in line with its open cases: a critical case on the offering or the company
     holds the money; a high case on the offering itself holds its approval (the contract's rule: findings about the
     company alone, such as its figures, are for staff to weigh while reviewing). Lifting works the same way once the
-    cases are resolved."""
+    cases are resolved. The change is recorded on the open cases that placed the hold, or on the `resolved` case whose
+    resolution lifted it."""
     at = at or timezone.now()
     for offering in Offering.objects.filter(issuer_id=issuer_id).exclude(status__in=FINISHED):
         cases = list(selectors.open_cases_for_offering(offering))
@@ -143,18 +145,12 @@ def holds_apply(*, issuer_id: int, at: dt.datetime | None = None) -> None:
                 hold=hold,
                 reason=_("Risk review: critical case open.") if hold else _("Risk review: cases resolved."),
             )
-            for case in cases or _last_resolved_cases(offering):
+            for case in ([resolved] if resolved else cases):
                 CaseEvent.objects.create(
                     case=case, at=at, action="hold_placed" if hold else "hold_lifted", detail={"offering": offering.pk}
                 )
         if offering.approval_hold != block_approval:
             project_services.offering_approval_hold_set(offering_id=offering.pk, hold=block_approval)
-
-
-def _last_resolved_cases(offering: Offering) -> list[Case]:
-    return list(
-        selectors.cases_list(status=CaseStatus.RESOLVED, issuer=offering.issuer_id).order_by("-resolved_at")[:1]
-    )
 
 
 def case_resolve(*, case: Case, by, outcome: str, note: str) -> Case:
@@ -184,8 +180,18 @@ def case_resolve(*, case: Case, by, outcome: str, note: str) -> Case:
         CaseEvent.objects.create(case=case, at=now, by=by, action="resolved", note=case.resolution_note,
                                  detail={"outcome": outcome})
         if case.issuer_id:
-            holds_apply(issuer_id=case.issuer_id, at=now)
+            holds_apply(issuer_id=case.issuer_id, at=now, resolved=case)
         if outcome == Outcome.ACTION_TAKEN and case.severity_rank >= SEVERITY_RANK[Severity.HIGH] and case.issuer_id:
             case_id = case.pk
             transaction.on_commit(lambda: tasks.notify_investors.delay(case_id))
     return case
+
+
+def case_offerings_cancel(*, case: Case, by, reason: str) -> list[Offering]:
+    """Staff cancel every offering a case can stop and refund every investor in it: all of them, or (when one is
+    refused) none. The refunds go to Stripe after commit."""
+    with transaction.atomic():
+        return [
+            settlement.offering_cancel_with_refunds(offering=offering, by=by, reason=reason)
+            for offering in selectors.offerings_concerned(case).order_by("pk")
+        ]

@@ -3,25 +3,31 @@ same answer whenever the worker gets to it; running one twice adds nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
 from risk import notifications, services
 
 
+def _moment(as_of: str | None) -> dt.datetime | None:
+    return parse_datetime(as_of) if as_of else None
+
+
 @shared_task(name="risk.screen_issuer")
 def screen_issuer(issuer_id: int, as_of: str | None = None) -> None:
-    services.screen_issuer(issuer_id=issuer_id, as_of=parse_datetime(as_of) if as_of else None)
+    services.screen_issuer(issuer_id=issuer_id, as_of=_moment(as_of))
 
 
 @shared_task(name="risk.screen_offering")
 def screen_offering(offering_id: int, as_of: str | None = None) -> None:
-    services.screen_offering(offering_id=offering_id, as_of=parse_datetime(as_of) if as_of else None)
+    services.screen_offering(offering_id=offering_id, as_of=_moment(as_of))
 
 
 @shared_task(name="risk.screen_investor")
 def screen_investor(investor_id: int, as_of: str | None = None) -> None:
-    services.screen_investor(investor_id=investor_id, as_of=parse_datetime(as_of) if as_of else None)
+    services.screen_investor(investor_id=investor_id, as_of=_moment(as_of))
 
 
 @shared_task(name="risk.sweep")

@@ -56,29 +56,32 @@ class Service:
 
 
 def find_postgres() -> Service:
-    if os.environ.get("DATABASE_URL"):
-        return Service(os.environ["DATABASE_URL"], "DATABASE_URL from the environment")
-    port = _port_from_env("MICHOU_TEST_PG_PORT", default=5432)
-    problem = _postgres_problem(port)
-    if problem is None:
-        return Service(_postgres_url(port), f"local server on {LOCAL_HOST}:{port}")
-    tried = f"DATABASE_URL is unset; {LOCAL_HOST}:{port} does not answer ({problem})"
-    if not _throwaway_allowed():
-        return Service(None, f"{tried}; throwaway servers are turned off (MICHOU_TEST_THROWAWAY=0)")
-    return _start_throwaway_postgres(tried)
+    return _find(
+        "DATABASE_URL", port_variable="MICHOU_TEST_PG_PORT", default_port=5432, problem=_postgres_problem,
+        url=_postgres_url, start_throwaway=_start_throwaway_postgres, local=lambda port: f"{LOCAL_HOST}:{port}",
+    )
 
 
 def find_redis() -> Service:
-    if os.environ.get("REDIS_URL"):
-        return Service(os.environ["REDIS_URL"], "REDIS_URL from the environment")
-    port = _port_from_env("MICHOU_TEST_REDIS_PORT", default=6379)
-    problem = _redis_problem(port)
-    if problem is None:
-        return Service(_redis_url(port), f"local server on {LOCAL_HOST}:{port}, db {TEST_REDIS_DB}")
-    tried = f"REDIS_URL is unset; {LOCAL_HOST}:{port} does not answer ({problem})"
+    return _find(
+        "REDIS_URL", port_variable="MICHOU_TEST_REDIS_PORT", default_port=6379, problem=_redis_problem,
+        url=_redis_url, start_throwaway=_start_throwaway_redis,
+        local=lambda port: f"{LOCAL_HOST}:{port}, db {TEST_REDIS_DB}",
+    )
+
+
+def _find(variable: str, *, port_variable: str, default_port: int, problem, url, start_throwaway, local) -> Service:
+    """The service named by `variable`, else the local one on its port, else a throwaway one (if allowed)."""
+    if os.environ.get(variable):
+        return Service(os.environ[variable], f"{variable} from the environment")
+    port = _port_from_env(port_variable, default=default_port)
+    trouble = problem(port)
+    if trouble is None:
+        return Service(url(port), f"local server on {local(port)}")
+    tried = f"{variable} is unset; {LOCAL_HOST}:{port} does not answer ({trouble})"
     if not _throwaway_allowed():
         return Service(None, f"{tried}; throwaway servers are turned off (MICHOU_TEST_THROWAWAY=0)")
-    return _start_throwaway_redis(tried)
+    return start_throwaway(tried)
 
 
 def _postgres_url(port: int) -> str:

@@ -52,6 +52,17 @@ def status_of(subscription) -> str:
     return subscription.status
 
 
+def awaiting_reconfirmation(offering, amount: str = "20000.00", *, deadline: dt.datetime | None = None):
+    """A paid subscription that a material update has asked its investor to confirm again, by `deadline` if given."""
+    investor, subscription = paid(offering, amount)
+    response = post_update(offering, material=True)
+    assert response.status_code == 201, response.json()
+    assert status_of(subscription) == SubscriptionStatus.RECONFIRMATION_REQUIRED
+    if deadline is not None:
+        Subscription.objects.filter(pk=subscription.pk).update(reconfirm_deadline=deadline)
+    return investor, subscription
+
+
 # Five business days -------------------------------------------------------------------------------------------
 
 
@@ -156,24 +167,24 @@ def test_a_price_at_which_a_subscription_buys_no_whole_number_of_shares_is_refus
     offering = live_offering()
     _investor, subscription = paid(offering, "1010.00")
     offering.refresh_from_db()
-    before = (offering.price_per_share, offering.updated_at)
+    before = (offering.price_per_share, offering.raised_amount, offering.reserved_amount, offering.updated_at)
+    mail.outbox.clear()
 
     response = post_update(offering, material=True, changes={"price_per_share": "20.00"})
 
     assert response.status_code == 400
     assert "changes.price_per_share" in response.json()["error"]["fields"]
     offering.refresh_from_db()
-    assert (offering.price_per_share, offering.updated_at) == before
+    assert (offering.price_per_share, offering.raised_amount, offering.reserved_amount, offering.updated_at) == before
     subscription.refresh_from_db()
     assert (subscription.status, subscription.shares, subscription.reconfirm_deadline) == ("paid", 101, None)
     assert not OfferingUpdate.objects.exists() and not TermChange.objects.exists()
+    assert mail.outbox == []
 
 
 def test_another_material_change_gives_waiting_investors_a_new_deadline():
     offering = live_offering()
-    _investor, subscription = paid(offering)
-    post_update(offering, material=True)
-    Subscription.objects.filter(pk=subscription.pk).update(reconfirm_deadline=timezone.now() + dt.timedelta(hours=1))
+    _investor, subscription = awaiting_reconfirmation(offering, deadline=timezone.now() + dt.timedelta(hours=1))
 
     post_update(offering, material=True, title="More news")
 
@@ -215,8 +226,7 @@ def test_investors_are_emailed_an_ordinary_update():
 
 def test_reconfirming_through_the_api_makes_the_subscription_paid_again():
     offering = live_offering()
-    investor, subscription = paid(offering)
-    post_update(offering, material=True)
+    investor, subscription = awaiting_reconfirmation(offering)
     mail.outbox.clear()
 
     response = as_user(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
@@ -231,9 +241,7 @@ def test_reconfirming_through_the_api_makes_the_subscription_paid_again():
 
 def test_reconfirming_just_before_the_deadline_succeeds():
     offering = live_offering()
-    investor, subscription = paid(offering)
-    post_update(offering, material=True)
-    Subscription.objects.filter(pk=subscription.pk).update(reconfirm_deadline=timezone.now() + dt.timedelta(seconds=5))
+    investor, subscription = awaiting_reconfirmation(offering, deadline=timezone.now() + dt.timedelta(seconds=5))
 
     response = as_user(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
 
@@ -242,10 +250,9 @@ def test_reconfirming_just_before_the_deadline_succeeds():
 
 def test_reconfirming_after_the_deadline_is_refused_and_changes_nothing():
     offering = live_offering()
-    investor, subscription = paid(offering)
-    post_update(offering, material=True)
     deadline = timezone.now() - dt.timedelta(seconds=1)
-    Subscription.objects.filter(pk=subscription.pk).update(reconfirm_deadline=deadline)
+    investor, subscription = awaiting_reconfirmation(offering, deadline=deadline)
+    mail.outbox.clear()
 
     response = as_user(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
 
@@ -253,17 +260,23 @@ def test_reconfirming_after_the_deadline_is_refused_and_changes_nothing():
     assert response.json()["error"]["code"] == "reconfirmation_closed"
     subscription.refresh_from_db()
     assert (subscription.status, subscription.reconfirm_deadline) == ("reconfirmation_required", deadline)
+    assert mail.outbox == []
+    assert not Refund.objects.exists()
+    offering.refresh_from_db()
+    assert (offering.raised_amount, offering.reserved_amount) == (Decimal("20000.00"), Decimal("20000.00"))
 
 
 def test_another_investor_cannot_reconfirm_a_subscription():
     offering = live_offering()
-    _investor, subscription = paid(offering)
-    post_update(offering, material=True)
+    _investor, subscription = awaiting_reconfirmation(offering)
+    stranger = eligible_investor()
+    mail.outbox.clear()
 
-    response = as_user(eligible_investor()).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
+    response = as_user(stranger).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
 
     assert response.status_code == 404
     assert status_of(subscription) == SubscriptionStatus.RECONFIRMATION_REQUIRED
+    assert mail.outbox == []
 
 
 def test_a_cancelled_subscription_cannot_be_reconfirmed():
@@ -283,9 +296,7 @@ def test_a_cancelled_subscription_cannot_be_reconfirmed():
 
 def test_lapsed_deadline_cancels_refunds_and_releases_capacity_once_however_often_the_job_runs():
     offering = live_offering()
-    investor, subscription = paid(offering)
-    post_update(offering, material=True)
-    Subscription.objects.filter(pk=subscription.pk).update(reconfirm_deadline=timezone.now() - dt.timedelta(seconds=1))
+    investor, subscription = awaiting_reconfirmation(offering, deadline=timezone.now() - dt.timedelta(seconds=1))
     mail.outbox.clear()
 
     tasks.lapse_reconfirmations.delay()
@@ -305,10 +316,8 @@ def test_lapsed_deadline_cancels_refunds_and_releases_capacity_once_however_ofte
 
 def test_a_deadline_not_yet_reached_is_left_alone():
     offering = live_offering()
-    _investor, subscription = paid(offering)
-    post_update(offering, material=True)
     deadline = timezone.now() + dt.timedelta(minutes=1)
-    Subscription.objects.filter(pk=subscription.pk).update(reconfirm_deadline=deadline)
+    _investor, subscription = awaiting_reconfirmation(offering, deadline=deadline)
 
     assert reconfirmation.reconfirmations_lapse() == []
     assert reconfirmation.reconfirmations_lapse(now=deadline) == [subscription.pk]
@@ -325,8 +334,7 @@ def test_beat_schedule_runs_the_lapse_job(settings):
 
 def test_settlement_waits_for_reconfirmation_then_closes_once_the_investor_reconfirms():
     offering = live_offering()
-    investor, subscription = paid(offering, "100000.00")
-    post_update(offering, material=True)
+    investor, subscription = awaiting_reconfirmation(offering, "100000.00")
     Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
     project_services.offerings_close_due()
 

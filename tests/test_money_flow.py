@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from investors import settlement
+from investors import gateway, settlement
 from investors.models import Holding, KycStatus, Refund, Subscription, SubscriptionStatus
 from investors.tests.factories import KycProfileFactory, RiskAcknowledgementFactory, SuitabilityAssessmentFactory
 from ledger.models import AccountKind
@@ -88,13 +88,18 @@ def test_same_key_with_another_body_is_a_conflict_and_changes_nothing():
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "idempotency_conflict"
-    assert Subscription.objects.count() == 1
+    assert Subscription.objects.get().amount == Decimal("20000.00")
+    assert len(list(gateway.list_charges())) == 1
+    offering.refresh_from_db()
+    assert (offering.reserved_amount, offering.raised_amount) == (Decimal("20000.00"), Decimal("20000.00"))
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("20000.00")
 
 
-def test_declined_card_is_402_and_frees_the_capacity():
+@pytest.mark.parametrize("card", ["pm_card_visa_chargeDeclined", "pm_does_not_exist"], ids=["declined", "unknown"])
+def test_declined_or_unknown_card_is_402_and_frees_the_capacity(card):
     offering, investor = live_offering(), eligible_investor()
 
-    response = subscribe(investor, offering, "20000.00", key="d1", card="pm_card_visa_chargeDeclined")
+    response = subscribe(investor, offering, "20000.00", key="d1", card=card)
 
     assert response.status_code == 402
     assert response.json()["error"]["code"] == "payment_declined"
@@ -113,6 +118,10 @@ def test_amount_over_remaining_capacity_is_refused_with_the_remaining_amount():
     error = response.json()["error"]
     assert error["code"] == "offering_full" and error["details"]["remaining_amount"] == "150000.00"
     assert not Subscription.objects.exists()
+    offering.refresh_from_db()
+    assert (offering.reserved_amount, offering.raised_amount, offering.investor_count) == (0, 0, 0)
+    assert list(gateway.list_charges()) == []
+    assert total_of_all_accounts() == 0 and balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0
 
 
 def test_cancel_refunds_through_stripe_and_the_ledger():
@@ -144,7 +153,10 @@ def test_cancel_after_the_deadline_is_refused():
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "cancellation_closed"
     assert Subscription.objects.get().status == SubscriptionStatus.PAID
-    assert not Refund.objects.exists()
+    assert not Refund.objects.exists() and list(gateway.list_refunds()) == []
+    offering.refresh_from_db()
+    assert (offering.reserved_amount, offering.raised_amount) == (Decimal("20000.00"), Decimal("20000.00"))
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("20000.00")
 
 
 def test_offering_that_meets_its_target_closes_issues_shares_and_releases_escrow_less_fee():
@@ -184,15 +196,3 @@ def test_offering_that_misses_its_target_refunds_everyone():
     assert Refund.objects.get().status == "succeeded"
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0
     assert not Holding.objects.exists()
-
-
-def test_unknown_payment_method_is_declined_and_frees_the_capacity():
-    offering, investor = live_offering(), eligible_investor()
-
-    response = subscribe(investor, offering, "20000.00", key="u1", card="pm_does_not_exist")
-
-    assert response.status_code == 402
-    assert response.json()["error"]["code"] == "payment_declined"
-    offering.refresh_from_db()
-    assert (offering.reserved_amount, offering.investor_count) == (0, 0)
-    assert total_of_all_accounts() == 0

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from investors import gateway, reconciliation
-from investors.models import Holding, Payment, ReconciliationIssue
+from investors.models import Holding, Payment, ReconciliationIssue, Subscription, SubscriptionStatus
+from ledger.models import Line
 from projects.models import Offering, OfferingStatus
 from tests.test_money_flow import eligible_investor, live_offering, subscribe
 
@@ -22,6 +23,7 @@ def test_close_offering_dry_run_shows_the_plan_and_changes_nothing_then_the_real
     offering = live_offering()
     subscribe(eligible_investor(), offering, "120000.00", key="big")
     Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+    lines_before = Line.objects.count()
 
     dry = StringIO()
     call_command("close_offering", str(offering.pk), "--dry-run", stdout=dry)
@@ -29,6 +31,8 @@ def test_close_offering_dry_run_shows_the_plan_and_changes_nothing_then_the_real
     assert "outcome: close" in dry.getvalue() and "Would settle" in dry.getvalue()
     assert "platform fee 6000.00; issuer payout 114000.00" in dry.getvalue()
     assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.LIVE and not Holding.objects.exists()
+    assert Line.objects.count() == lines_before
+    assert Subscription.objects.get().status == SubscriptionStatus.PAID
 
     call_command("close_offering", str(offering.pk), stdout=StringIO())
     assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.CLOSED

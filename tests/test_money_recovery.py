@@ -37,6 +37,15 @@ def answer_lost_after_charging(monkeypatch):
     monkeypatch.setattr(gateway, "charge", charge_then_lose_answer)
 
 
+def paid_at_stripe_with_the_answer_lost(monkeypatch, offering, key: str) -> Subscription:
+    """A CNY 20,000 subscription whose charge Stripe took while its answer was lost: here it is still pending."""
+    answer_lost_after_charging(monkeypatch)
+    response = subscribe(eligible_investor(), offering, "20000.00", key=key)
+    monkeypatch.undo()
+    assert response.status_code == 201 and response.json()["status"] == "pending_payment", response.json()
+    return Subscription.objects.get(pk=response.json()["id"])
+
+
 def signed(payload: bytes, secret: str | None = None) -> str:
     timestamp = int(time.time())
     digest = hmac.new(
@@ -101,11 +110,8 @@ def test_reservation_with_no_charge_at_stripe_expires_and_frees_capacity(monkeyp
 
 
 def test_webhook_delivered_twice_is_applied_once(monkeypatch):
-    offering, investor = live_offering(), eligible_investor()
-    answer_lost_after_charging(monkeypatch)
-    subscribe(investor, offering, "20000.00", key="wh")
-    monkeypatch.undo()
-    subscription = Subscription.objects.get()
+    offering = live_offering()
+    subscription = paid_at_stripe_with_the_answer_lost(monkeypatch, offering, key="wh")
     payload = succeeded_event(subscription)
 
     first, second = post_webhook(payload, signed(payload)), post_webhook(payload, signed(payload))
@@ -119,11 +125,8 @@ def test_webhook_delivered_twice_is_applied_once(monkeypatch):
 
 @pytest.mark.parametrize("signature", ["", "t=1,v1=deadbeef", None])
 def test_forged_or_unsigned_webhook_is_refused_and_changes_nothing(monkeypatch, signature):
-    offering, investor = live_offering(), eligible_investor()
-    answer_lost_after_charging(monkeypatch)
-    subscribe(investor, offering, "20000.00", key="forged")
-    monkeypatch.undo()
-    payload = succeeded_event(Subscription.objects.get())
+    offering = live_offering()
+    payload = succeeded_event(paid_at_stripe_with_the_answer_lost(monkeypatch, offering, key="forged"))
 
     response = post_webhook(payload, signature if signature is not None else signed(payload, secret="whsec_wrong"))
 
@@ -131,6 +134,7 @@ def test_forged_or_unsigned_webhook_is_refused_and_changes_nothing(monkeypatch, 
     assert response.json()["error"]["code"] == "invalid_signature"
     assert Subscription.objects.get().status == SubscriptionStatus.PENDING_PAYMENT
     assert not Payment.objects.exists() and not StripeEvent.objects.exists()
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0 and total_of_all_accounts() == 0
 
 
 def test_localstripe_webhook_completes_a_payment_whose_answer_was_lost(monkeypatch, live_server, fake_stripe_webhook):
@@ -213,10 +217,8 @@ def test_refund_interrupted_after_stripe_refunded_is_not_refunded_again(monkeypa
 def test_a_payment_whose_answer_arrives_after_staff_cancelled_the_offering_is_refunded(
     monkeypatch, django_capture_on_commit_callbacks
 ):
-    offering, investor = live_offering(), eligible_investor()
-    answer_lost_after_charging(monkeypatch)
-    assert subscribe(investor, offering, "20000.00", key="late").json()["status"] == "pending_payment"
-    monkeypatch.undo()
+    offering = live_offering()
+    paid_at_stripe_with_the_answer_lost(monkeypatch, offering, key="late")
 
     with django_capture_on_commit_callbacks(execute=True):
         settlement.offering_cancel_with_refunds(offering=offering, by=StaffFactory(), reason="Fraud confirmed.")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from investors import gateway
-from investors.models import KycStatus, Subscription, SubscriptionStatus
+from investors.models import KycStatus, Refund, Subscription, SubscriptionStatus
 from investors.tests.factories import KycProfileFactory, RiskAcknowledgementFactory, SuitabilityAssessmentFactory
 from ledger.models import Line
 from projects.models import Offering
@@ -74,6 +74,16 @@ def assert_refused_and_nothing_changed(response, status_code: int, code: str, *,
     assert not Line.objects.exists()
 
 
+def assert_subscribed(response, amount: str) -> Subscription:
+    """The subscription was taken for `amount` and its capacity reserved on the offering."""
+    assert response.status_code == 201, response.json()
+    subscription = Subscription.objects.get(pk=response.json()["id"])
+    assert subscription.amount == Decimal(amount)
+    subscription.offering.refresh_from_db()
+    assert subscription.offering.reserved_amount == Decimal(amount)
+    return subscription
+
+
 # Risk statement (shared) --------------------------------------------------------------------------------------------
 
 
@@ -115,7 +125,9 @@ def test_signing_the_statement_of_one_regime_does_not_cover_another():
 
     response = subscribe(investor, offering, "1000.00", key="other-regime")
 
-    assert response.json()["error"]["code"] == "risk_acknowledgement_required"
+    assert_refused_and_nothing_changed(
+        response, 403, "risk_acknowledgement_required", offering=offering, subscriptions_before=0
+    )
 
 
 # cn: qualification and investor cap --------------------------------------------------------------------------------
@@ -135,7 +147,7 @@ def test_cn_unqualified_investor_must_invest_at_least_one_million_in_the_offerin
     response = subscribe(unqualified_cn_investor(), offering, amount, key="single")
 
     if accepted:
-        assert response.status_code == 201, response.json()
+        assert_subscribed(response, amount)
         return
     assert_refused_and_nothing_changed(response, 403, "not_qualified", offering=offering, subscriptions_before=0)
     details = response.json()["error"]["details"]
@@ -157,6 +169,8 @@ def test_cn_offering_takes_at_most_200_investors(investors_before, accepted):
         assert response.status_code == 409 and response.json()["error"]["code"] == "investor_cap_reached"
         assert response.json()["error"]["details"]["investor_cap"] == 200
         assert offering.investor_count == 200 and not Subscription.objects.exists()
+        assert (offering.reserved_amount, offering.raised_amount) == (0, 0)
+        assert list(gateway.list_charges()) == [] and not Line.objects.exists()
 
 
 def test_us_offering_has_no_investor_cap():
@@ -165,12 +179,13 @@ def test_us_offering_has_no_investor_cap():
 
     response = subscribe(us_investor(), offering, "100.00", key="many")
 
-    assert response.status_code == 201, response.json()
+    assert_subscribed(response, "100.00")
 
 
 def test_us_investor_needs_no_cn_qualification():
     response = subscribe(us_investor(), us_offering(), "100.00", key="small")
-    assert response.status_code == 201, response.json()
+
+    assert_subscribed(response, "100.00")
 
 
 # us_reg_cf: the 12-month investment limit ---------------------------------------------------------------------------
@@ -184,7 +199,7 @@ def test_us_limit_at_just_under_and_just_over_what_remains(amount, accepted):
     response = subscribe(investor, offering, amount, key="limit")
 
     if accepted:
-        assert response.status_code == 201, response.json()
+        assert_subscribed(response, amount)
         return
     assert_refused_and_nothing_changed(response, 409, "limit_exceeded", offering=offering, subscriptions_before=1)
 
@@ -195,6 +210,7 @@ def test_us_limit_refusal_names_the_rule_and_the_numbers():
 
     response = subscribe(investor, offering, "1000.00", key="numbers")
 
+    assert_refused_and_nothing_changed(response, 409, "limit_exceeded", offering=offering, subscriptions_before=1)
     error = response.json()["error"]
     assert error["message"] == (
         "12-month limit USD 2,500.00; already invested USD 2,000.00; this subscription USD 1,000.00."
@@ -217,6 +233,7 @@ def test_us_limit_refusal_reads_in_chinese_with_the_same_numbers():
         format="json", HTTP_IDEMPOTENCY_KEY="zh", HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
 
+    assert_refused_and_nothing_changed(response, 409, "limit_exceeded", offering=offering, subscriptions_before=1)
     assert response.json()["error"]["message"] == (
         "12 个月投资限额 USD 2,500.00；已投资 USD 2,000.00；本次认购 USD 1,000.00。"
     )
@@ -234,13 +251,24 @@ def test_us_limit_follows_income_and_net_worth(income, net_worth, allowed, refus
     investor = us_investor(income=income, net_worth=net_worth)
     offering = us_offering()
 
-    assert subscribe(investor, offering, refused, key="over").json()["error"]["code"] == "limit_exceeded"
-    assert subscribe(investor, offering, allowed, key="at").status_code == 201
+    over = subscribe(investor, offering, refused, key="over")
+    assert_refused_and_nothing_changed(over, 409, "limit_exceeded", offering=offering, subscriptions_before=0)
+
+    assert_subscribed(subscribe(investor, offering, allowed, key="at"), allowed)
 
 
 def test_us_accredited_investor_has_no_limit():
     response = subscribe(us_investor(accredited=True), us_offering(), "100000.00", key="accredited")
-    assert response.status_code == 201, response.json()
+
+    assert_subscribed(response, "100000.00")
+
+
+def assert_over_the_limit_only_if_counted(response, offering, counted: bool) -> None:
+    """USD 1,000 on top of an earlier USD 2,000 breaks the USD 2,500 limit only if the earlier money counts."""
+    if counted:
+        assert_refused_and_nothing_changed(response, 409, "limit_exceeded", offering=offering, subscriptions_before=1)
+    else:
+        assert_subscribed(response, "1000.00")
 
 
 @pytest.mark.parametrize(
@@ -259,17 +287,18 @@ def test_us_accredited_investor_has_no_limit():
 def test_us_limit_counts_money_paid_or_paying_and_not_money_given_back(status, counted):
     investor, earlier = us_investor(), us_offering()
     invested(investor, earlier, "2000.00", status=status)
+    offering = us_offering()
 
-    response = subscribe(investor, us_offering(), "1000.00", key="status")
+    response = subscribe(investor, offering, "1000.00", key="status")
 
-    assert (response.json()["error"]["code"] == "limit_exceeded") if counted else response.status_code == 201
+    assert_over_the_limit_only_if_counted(response, offering, counted)
 
 
 def test_us_limit_does_not_count_subscriptions_to_offerings_of_another_regime():
     investor = us_investor()
     invested(investor, live_offering(), "20000.00")
 
-    assert subscribe(investor, us_offering(), "2500.00", key="regime").status_code == 201
+    assert_subscribed(subscribe(investor, us_offering(), "2500.00", key="regime"), "2500.00")
 
 
 @pytest.mark.parametrize(("hours_inside_window", "counted"), [(1, True), (-1, False)])
@@ -277,19 +306,22 @@ def test_us_limit_is_a_rolling_twelve_months(hours_inside_window, counted):
     investor = us_investor()
     window_start = months_before(timezone.now(), 12)
     invested(investor, us_offering(), "2000.00", created_at=window_start + dt.timedelta(hours=hours_inside_window))
+    offering = us_offering()
 
-    response = subscribe(investor, us_offering(), "1000.00", key="window")
+    response = subscribe(investor, offering, "1000.00", key="window")
 
-    assert (response.json()["error"]["code"] == "limit_exceeded") if counted else response.status_code == 201
+    assert_over_the_limit_only_if_counted(response, offering, counted)
 
 
 def test_us_limit_ignores_figures_in_another_currency_and_keeps_the_floor():
     kyc_user = us_investor(income="1000000.00", net_worth="1000000.00")
     kyc_user.kyc.currency = "CNY"
     kyc_user.kyc.save()
+    offering = us_offering()
 
-    response = subscribe(kyc_user, us_offering(), "2501.00", key="currency")
+    response = subscribe(kyc_user, offering, "2501.00", key="currency")
 
+    assert_refused_and_nothing_changed(response, 409, "limit_exceeded", offering=offering, subscriptions_before=0)
     assert response.json()["error"]["details"]["limit"] == "2500.00"
 
 
@@ -311,5 +343,9 @@ def test_cancellation_closes_48_hours_before_the_deadline(make_offering, hours_t
     if allowed:
         assert response.json()["status"] == "cancelled"
     else:
+        assert response.status_code == 409, response.json()
         assert response.json()["error"]["code"] == "cancellation_closed"
         assert Subscription.objects.get().status == SubscriptionStatus.PAID
+        assert not Refund.objects.exists()
+        offering.refresh_from_db()
+        assert (offering.reserved_amount, offering.raised_amount) == (Decimal("2000.00"), Decimal("2000.00"))

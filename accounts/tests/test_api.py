@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, InvestorFactory, IssuerUserFactory, StaffFactory
 from investors.tests.factories import KycProfileFactory, SuitabilityAssessmentFactory
+from tests.api_asserts import assert_validation_error
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +19,6 @@ ME = "/api/v1/me/"
 
 def registration(**overrides):
     return {"username": "lihua", "email": "lihua@example.com", "password": "Quiet-river-2719", "role": "investor"} | overrides
-
-
-def assert_validation_error(response, *fields):
-    body = response.json()
-    assert response.status_code == 400, body
-    assert body["error"]["code"] == "validation_error"
-    assert body["error"]["message"]
-    assert set(fields) <= set(body["error"]["fields"]), body
 
 
 # Register -------------------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ def test_a_common_password_is_refused_with_the_validators_message_and_no_account
     assert "This password is too common." in response.context["form"].errors["password"]
     assertContains(response, "This password is too common.")
     assert not User.objects.filter(username="lihua").exists()
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_taken_username_is_refused(client):
@@ -57,6 +58,8 @@ def test_a_taken_username_is_refused(client):
 
     assertContains(response, "This username is taken.")
     assert User.objects.filter(username="lihua").count() == 1
+    assert not User.objects.filter(email="other@example.com").exists()
+    assert "_auth_user_id" not in client.session
 
 
 def test_user_logs_in_and_out(client):

@@ -68,3 +68,18 @@ class SuitabilityAssessmentFactory(DjangoModelFactory):
     score = 25
     risk_level = "C4"
     taken_at = factory.LazyFunction(timezone.now)
+
+
+IDENTITY_NUMBER = "440100196001081725"  # a valid resident identity number of someone born on 8 January 1960
+
+
+def kyc_submission(**overrides) -> dict:
+    """A valid KYC submission as the API and the web form both take it."""
+    return {
+        "real_name": "Li Hua",
+        "id_number": IDENTITY_NUMBER,
+        "date_of_birth": "1960-01-08",
+        "phone": "13800138000",
+        "annual_income": "200000.00",
+        "financial_assets": "800000.00",
+    } | overrides

@@ -84,15 +84,18 @@ def test_reject_action_needs_a_reason_first(client, kyc):
     assert response.status_code == 200
     assert b'name="reason"' in response.content
     assert KycProfile.objects.values().get(pk=kyc.pk) == before
+    assert not kyc.decisions.exists()
 
 
 def test_kyc_change_form_cannot_be_saved(client, kyc):
     client.force_login(SuperuserFactory())
+    before = KycProfile.objects.values().get(pk=kyc.pk)
 
     response = client.post(
         reverse("admin:investors_kycprofile_change", args=[kyc.pk]), {"status": "verified", "qualified": "on"}
     )
 
     assert response.status_code == 403
-    kyc.refresh_from_db()
-    assert (kyc.status, kyc.qualified) == (KycStatus.PENDING, False)
+    assert KycProfile.objects.values().get(pk=kyc.pk) == before
+    assert (before["status"], before["qualified"]) == (KycStatus.PENDING, False)
+    assert not kyc.decisions.exists()

@@ -14,45 +14,24 @@ from crowdfund.errors import PermissionRefused, ValidationFailed
 from investors import services
 from investors.identity import IdentityCheck, Verdict
 from investors.models import KycDecision, KycProfile, KycStatus
-from investors.tests.factories import KycProfileFactory, make_identity_number
+from investors.tests.factories import IDENTITY_NUMBER, KycProfileFactory, kyc_submission, make_identity_number
+from tests.api_asserts import assert_validation_error
 
 pytestmark = pytest.mark.django_db
 
 KYC = "/api/v1/me/kyc/"
 ME = "/api/v1/me/"
-NUMBER, BORN = "440100196001081725", "1960-01-08"
-
-
-def submission(**overrides):
-    return {
-        "real_name": "Li Hua",
-        "id_number": NUMBER,
-        "date_of_birth": BORN,
-        "phone": "13800138000",
-        "annual_income": "200000.00",
-        "financial_assets": "800000.00",
-    } | overrides
-
-
-@pytest.fixture
-def investor(api_client):
-    user = InvestorFactory()
-    api_client.force_authenticate(user)
-    return user
 
 
 def submit(api_client, capture, **overrides):
     """PUT me/kyc/ and run what the request scheduled after commit (the identity check)."""
     with capture(execute=True):
-        response = api_client.put(KYC, submission(**overrides), format="json")
+        response = api_client.put(KYC, kyc_submission(**overrides), format="json")
     return response
 
 
 def assert_refused_with_fields(response, *fields):
-    body = response.json()
-    assert response.status_code == 400, body
-    assert body["error"]["code"] == "validation_error"
-    assert set(fields) <= set(body["error"]["fields"]), body["error"]["fields"]
+    assert_validation_error(response, *fields)
     assert KycProfile.objects.count() == 0
     assert KycDecision.objects.count() == 0
 
@@ -72,7 +51,7 @@ def test_submission_answers_pending_and_the_provider_verifies_it_after_commit(
     api_client, investor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = api_client.put(KYC, submission(), format="json")
+        response = api_client.put(KYC, kyc_submission(), format="json")
 
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "pending"
@@ -88,7 +67,7 @@ def test_submission_answers_pending_and_the_provider_verifies_it_after_commit(
 
 def test_submission_stays_pending_until_the_write_is_committed(api_client, investor, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        api_client.put(KYC, submission(), format="json")
+        api_client.put(KYC, kyc_submission(), format="json")
 
     assert callbacks
     assert KycProfile.objects.get(user=investor).status == KycStatus.PENDING
@@ -140,7 +119,7 @@ def test_valid_identity_numbers_are_accepted(api_client, investor, django_captur
 
 
 def test_identity_number_with_a_wrong_check_digit_is_refused(api_client, investor):
-    response = api_client.put(KYC, submission(id_number="440100196001081726"), format="json")
+    response = api_client.put(KYC, kyc_submission(id_number="440100196001081726"), format="json")
 
     assert_refused_with_fields(response, "id_number")
 
@@ -151,13 +130,13 @@ def test_malformed_identity_number_is_refused(api_client, investor, number):
     if len(number) == 18 and body.isdigit():
         number = body + ric.calc_check_digit(number)  # right check digit, unknown region
 
-    response = api_client.put(KYC, submission(id_number=number), format="json")
+    response = api_client.put(KYC, kyc_submission(id_number=number), format="json")
 
     assert_refused_with_fields(response, "id_number")
 
 
 def test_birth_date_that_does_not_match_the_identity_number_is_refused(api_client, investor):
-    response = api_client.put(KYC, submission(date_of_birth="1960-01-09"), format="json")
+    response = api_client.put(KYC, kyc_submission(date_of_birth="1960-01-09"), format="json")
 
     assert_refused_with_fields(response, "date_of_birth")
 
@@ -167,7 +146,7 @@ def test_investor_aged_17_is_refused(api_client, investor):
     number = make_identity_number(born)
     assert ric.is_valid(number)
 
-    response = api_client.put(KYC, submission(id_number=number, date_of_birth=born.isoformat()), format="json")
+    response = api_client.put(KYC, kyc_submission(id_number=number, date_of_birth=born.isoformat()), format="json")
 
     assert_refused_with_fields(response, "date_of_birth")
 
@@ -176,17 +155,18 @@ def test_investor_turning_18_today_is_accepted(api_client, investor):
     born = years_ago(18)
 
     response = api_client.put(
-        KYC, submission(id_number=make_identity_number(born), date_of_birth=born.isoformat()), format="json"
+        KYC, kyc_submission(id_number=make_identity_number(born), date_of_birth=born.isoformat()), format="json"
     )
 
     assert response.status_code == 200, response.json()
+    assert KycProfile.objects.get(user=investor).date_of_birth == born
 
 
 def test_investor_turning_18_tomorrow_is_refused(api_client, investor):
     born = years_ago(18) + dt.timedelta(days=1)
 
     response = api_client.put(
-        KYC, submission(id_number=make_identity_number(born), date_of_birth=born.isoformat()), format="json"
+        KYC, kyc_submission(id_number=make_identity_number(born), date_of_birth=born.isoformat()), format="json"
     )
 
     assert_refused_with_fields(response, "date_of_birth")
@@ -194,22 +174,24 @@ def test_investor_turning_18_tomorrow_is_refused(api_client, investor):
 
 @pytest.mark.parametrize("phone", ["12345", "23800138000", "1380013800", "138001380001", "+1 415 555 0100", "1280013800a"])
 def test_phone_that_is_not_a_mainland_mobile_number_is_refused(api_client, investor, phone):
-    response = api_client.put(KYC, submission(phone=phone), format="json")
+    response = api_client.put(KYC, kyc_submission(phone=phone), format="json")
 
     assert_refused_with_fields(response, "phone")
 
 
 @pytest.mark.parametrize("phone", ["13800138000", "+8613800138000", "138-0013-8000", "8619912345678"])
 def test_mainland_mobile_numbers_in_common_spellings_are_accepted(api_client, investor, phone):
-    response = api_client.put(KYC, submission(phone=phone), format="json")
+    response = api_client.put(KYC, kyc_submission(phone=phone), format="json")
 
     assert response.status_code == 200, response.json()
+    stored = KycProfile.objects.get(user=investor).phone
+    assert "".join(filter(str.isdigit, stored))[-11:] == "".join(filter(str.isdigit, phone))[-11:]
 
 
 @pytest.mark.parametrize("field", ["annual_income", "financial_assets"])
 @pytest.mark.parametrize("amount", ["-0.01", "100.001"])
 def test_negative_or_sub_cent_means_are_refused(api_client, investor, field, amount):
-    response = api_client.put(KYC, submission(**{field: amount}), format="json")
+    response = api_client.put(KYC, kyc_submission(**{field: amount}), format="json")
 
     assert_refused_with_fields(response, field)
 
@@ -225,7 +207,7 @@ def test_missing_fields_are_each_reported(api_client, investor):
 def test_issuer_account_cannot_submit_kyc(api_client):
     api_client.force_authenticate(IssuerUserFactory())
 
-    response = api_client.put(KYC, submission(), format="json")
+    response = api_client.put(KYC, kyc_submission(), format="json")
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
@@ -235,16 +217,17 @@ def test_issuer_account_cannot_submit_kyc(api_client):
 def test_staff_account_cannot_submit_kyc(api_client):
     api_client.force_authenticate(StaffFactory())
 
-    response = api_client.put(KYC, submission(), format="json")
+    response = api_client.put(KYC, kyc_submission(), format="json")
 
     assert response.status_code == 403
     assert KycProfile.objects.count() == 0
 
 
 def test_anonymous_cannot_submit_kyc(api_client):
-    response = api_client.put(KYC, submission(), format="json")
+    response = api_client.put(KYC, kyc_submission(), format="json")
 
     assert response.status_code in (401, 403)
+    assert response.json()["error"]["code"] == "not_authenticated"
     assert KycProfile.objects.count() == 0
 
 
@@ -252,7 +235,7 @@ def test_resubmission_goes_back_to_pending_and_is_checked_again(api_client, inve
     submit(api_client, django_capture_on_commit_callbacks, financial_assets="0.00")
 
     with django_capture_on_commit_callbacks(execute=False):
-        response = api_client.put(KYC, submission(financial_assets="5000000.00"), format="json")
+        response = api_client.put(KYC, kyc_submission(financial_assets="5000000.00"), format="json")
     pending = KycProfile.objects.get(user=investor)
     submit(api_client, django_capture_on_commit_callbacks, financial_assets="5000000.00")
 
@@ -267,7 +250,7 @@ def test_refused_resubmission_keeps_the_verified_profile(api_client, investor, d
     submit(api_client, django_capture_on_commit_callbacks)
     before = KycProfile.objects.values().get(user=investor)
 
-    response = api_client.put(KYC, submission(phone="12345"), format="json")
+    response = api_client.put(KYC, kyc_submission(phone="12345"), format="json")
 
     assert response.status_code == 400
     assert KycProfile.objects.values().get(user=investor) == before
@@ -323,15 +306,15 @@ def test_identity_number_is_stored_encrypted_and_answered_masked(
 
     assert response.json()["id_number"] == "440***********1725"
     assert api_client.get(KYC).json()["id_number"] == "440***********1725"
-    assert NUMBER not in response.content.decode()
+    assert IDENTITY_NUMBER not in response.content.decode()
     for table in (KycProfile._meta.db_table, KycProfile.history.model._meta.db_table):
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
             rows = cursor.fetchall()
         assert rows
-        assert all(NUMBER not in str(value) for row in rows for value in row), table
+        assert all(IDENTITY_NUMBER not in str(value) for row in rows for value in row), table
     kyc = KycProfile.objects.get(user=investor)
-    assert kyc.id_number_encrypted and kyc.id_number_encrypted != NUMBER
+    assert kyc.id_number_encrypted and kyc.id_number_encrypted != IDENTITY_NUMBER
 
 
 def test_masked_number_keeps_first_three_and_last_four():
@@ -347,7 +330,7 @@ def test_masked_number_keeps_first_three_and_last_four():
 def test_number_already_verified_on_another_account_is_not_verified_automatically(
     api_client, investor, django_capture_on_commit_callbacks
 ):
-    first = KycProfileFactory(id_number=NUMBER, date_of_birth=dt.date(1960, 1, 8), status=KycStatus.VERIFIED)
+    first = KycProfileFactory(id_number=IDENTITY_NUMBER, date_of_birth=dt.date(1960, 1, 8), status=KycStatus.VERIFIED)
 
     submit(api_client, django_capture_on_commit_callbacks)
 
@@ -362,7 +345,7 @@ def test_number_already_verified_on_another_account_is_not_verified_automaticall
 def test_number_pending_on_another_account_does_not_block_verification(
     api_client, investor, django_capture_on_commit_callbacks
 ):
-    KycProfileFactory(id_number=NUMBER, date_of_birth=dt.date(1960, 1, 8), status=KycStatus.PENDING)
+    KycProfileFactory(id_number=IDENTITY_NUMBER, date_of_birth=dt.date(1960, 1, 8), status=KycStatus.PENDING)
 
     submit(api_client, django_capture_on_commit_callbacks)
 
@@ -461,6 +444,7 @@ def test_deciding_for_a_user_without_kyc_is_404(api_client):
     response = api_client.post(review_url(InvestorFactory(), "approve"), {}, format="json")
 
     assert response.status_code == 404
+    assert not KycProfile.objects.exists() and not KycDecision.objects.exists()
 
 
 def test_investor_sees_only_their_own_kyc(api_client):
@@ -499,8 +483,8 @@ def test_service_rejects_negative_money_given_as_decimal():
 
     with pytest.raises(ValidationFailed) as refusal:
         services.kyc_submit(
-            user=user, real_name="Li", id_number=NUMBER, date_of_birth=dt.date(1960, 1, 8), phone="13800138000",
-            annual_income=Decimal("-1"), financial_assets=Decimal("0"),
+            user=user, real_name="Li", id_number=IDENTITY_NUMBER, date_of_birth=dt.date(1960, 1, 8),
+            phone="13800138000", annual_income=Decimal("-1"), financial_assets=Decimal("0"),
         )  # fmt: skip
 
     assert "annual_income" in refusal.value.fields

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -12,8 +13,9 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.tests.factories import IssuerUserFactory
-from investors import settlement, subscriptions
-from investors.models import Holding, Subscription, SubscriptionStatus
+from investors import gateway, settlement, subscriptions
+from investors.models import Holding, Refund, Subscription, SubscriptionStatus
+from ledger.models import Line
 from projects import services as project_services
 from projects.models import Offering
 from tests.test_money_flow import eligible_investor, live_offering
@@ -81,6 +83,9 @@ def test_a_double_submitted_form_makes_one_subscription(client, investor, offeri
     subscribe(client, offering, key=key)
 
     assert Subscription.objects.filter(investor=investor).count() == 1
+    assert len(list(gateway.list_charges())) == 1
+    offering.refresh_from_db()
+    assert (offering.reserved_amount, offering.raised_amount) == (Decimal("20000.00"), Decimal("20000.00"))
 
 
 def test_declined_card_shows_the_decline_and_leaves_nothing_paid(client, investor, offering):
@@ -90,7 +95,8 @@ def test_declined_card_shows_the_decline_and_leaves_nothing_paid(client, investo
     assertContains(response, "Your card was declined")
     assert not Subscription.objects.filter(status=SubscriptionStatus.PAID).exists()
     offering.refresh_from_db()
-    assert (offering.reserved_amount, offering.raised_amount) == (0, 0)
+    assert (offering.reserved_amount, offering.raised_amount, offering.investor_count) == (0, 0, 0)
+    assert not Line.objects.exists()
 
 
 def test_amount_over_the_remaining_capacity_is_refused_with_the_remaining_amount(client, investor, offering):
@@ -98,6 +104,10 @@ def test_amount_over_the_remaining_capacity_is_refused_with_the_remaining_amount
 
     assertContains(response, "Only 150000.00 CNY of this offering remain")
     assert not Subscription.objects.exists()
+    offering.refresh_from_db()
+    assert (offering.reserved_amount, offering.raised_amount, offering.investor_count) == (0, 0, 0)
+    assert list(gateway.list_charges()) == []
+    assert not Line.objects.exists()
 
 
 def test_cancel_button_cancels_and_shows_the_refund(client, investor, offering):
@@ -125,6 +135,9 @@ def test_cancel_after_the_deadline_shows_the_refusal_and_changes_nothing(client,
     assertNotContains(response, "Cancel and refund")
     subscription.refresh_from_db()
     assert subscription.status == SubscriptionStatus.PAID
+    assert not Refund.objects.exists()
+    offering.refresh_from_db()
+    assert (offering.reserved_amount, offering.raised_amount) == (Decimal("20000.00"), Decimal("20000.00"))
 
 
 def close_successfully(client, offering) -> None:

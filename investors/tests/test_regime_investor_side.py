@@ -16,8 +16,12 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
 from investors.models import KycProfile, KycStatus, RiskAcknowledgement, Subscription, SubscriptionStatus
-from investors.tests.factories import KycProfileFactory, RiskAcknowledgementFactory, SuitabilityAssessmentFactory
-from investors.tests.test_kyc import investor, submission  # noqa: F401  (`investor` is a fixture)
+from investors.tests.factories import (
+    KycProfileFactory,
+    RiskAcknowledgementFactory,
+    SuitabilityAssessmentFactory,
+    kyc_submission,
+)
 from projects.models import OfferingStatus, TermChange
 from projects.regimes import CN, US_REG_CF
 from projects.tests.factories import OfferingFactory
@@ -32,7 +36,7 @@ STATEMENT = "/api/v1/me/risk-acknowledgement/"
 
 
 def test_cn_kyc_without_net_worth_or_accreditation_is_accepted_as_before(api_client, investor):
-    response = api_client.put(KYC, submission(), format="json")
+    response = api_client.put(KYC, kyc_submission(), format="json")
 
     assert response.status_code == 200, response.json()
     kyc = KycProfile.objects.get(user=investor)
@@ -40,7 +44,7 @@ def test_cn_kyc_without_net_worth_or_accreditation_is_accepted_as_before(api_cli
 
 
 def test_kyc_records_net_worth_and_accredited_status_when_given(api_client, investor):
-    response = api_client.put(KYC, submission(net_worth="350000.00", accredited_investor=True), format="json")
+    response = api_client.put(KYC, kyc_submission(net_worth="350000.00", accredited_investor=True), format="json")
 
     assert response.status_code == 200, response.json()
     assert (response.json()["net_worth"], response.json()["accredited_investor"]) == ("350000.00", True)
@@ -50,7 +54,7 @@ def test_kyc_records_net_worth_and_accredited_status_when_given(api_client, inve
 
 def test_kyc_under_us_reg_cf_records_figures_in_dollars(api_client, investor, settings):
     settings.MICHOU_REGIME = "us_reg_cf"
-    api_client.put(KYC, submission(net_worth="90000.00"), format="json")
+    api_client.put(KYC, kyc_submission(net_worth="90000.00"), format="json")
     assert KycProfile.objects.get(user=investor).currency == "USD"
 
 
@@ -58,7 +62,7 @@ def test_kyc_under_us_reg_cf_records_figures_in_dollars(api_client, investor, se
     ("field", "value"), [("net_worth", "-1.00"), ("net_worth", "10.001"), ("accredited_investor", "perhaps")]
 )
 def test_invalid_net_worth_or_accreditation_is_refused_and_nothing_is_stored(api_client, investor, field, value):
-    response = api_client.put(KYC, submission(**{field: value}), format="json")
+    response = api_client.put(KYC, kyc_submission(**{field: value}), format="json")
 
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
@@ -187,15 +191,21 @@ def test_ticking_the_box_signs_the_statement_and_subscribes(client, web_investor
 # Early close under us_reg_cf: investors are told ---------------------------------------------------------------------
 
 
+def live_us_offering(raised: str):
+    """A us_reg_cf offering open for 25 days, with 30 to go, that has raised `raised` (all of it reserved)."""
+    now = timezone.now()
+    return OfferingFactory(
+        regime="us_reg_cf", currency="USD", status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=25),
+        closes_at=now + dt.timedelta(days=30), target_amount=Decimal("1000000.00"), max_amount=Decimal("1500000.00"),
+        raised_amount=Decimal(raised), reserved_amount=Decimal(raised),
+    )
+
+
 def test_staff_early_close_of_a_us_offering_keeps_it_live_and_emails_its_investors(
     api_client, django_capture_on_commit_callbacks
 ):
     now = timezone.now()
-    offering = OfferingFactory(
-        regime="us_reg_cf", currency="USD", status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=25),
-        closes_at=now + dt.timedelta(days=30), target_amount=Decimal("1000000.00"), max_amount=Decimal("1500000.00"),
-        raised_amount=Decimal("1000000.00"), reserved_amount=Decimal("1000000.00"),
-    )
+    offering = live_us_offering(raised="1000000.00")
     investors = [InvestorFactory() for _ in range(2)]
     for index, investor in enumerate(investors):
         Subscription.objects.create(
@@ -219,12 +229,11 @@ def test_staff_early_close_of_a_us_offering_keeps_it_live_and_emails_its_investo
     assert timezone.localtime(offering.closes_at).isoformat() in notices[0].body
 
 
-def test_refused_early_close_through_the_api_is_409_and_emails_nobody(api_client, django_capture_on_commit_callbacks):
-    now = timezone.now()
-    offering = OfferingFactory(
-        regime="us_reg_cf", currency="USD", status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=25),
-        closes_at=now + dt.timedelta(days=30), raised_amount=Decimal("10.00"), reserved_amount=Decimal("10.00"),
-    )
+def test_early_close_before_the_target_is_met_is_refused_changes_nothing_and_emails_nobody(
+    api_client, django_capture_on_commit_callbacks
+):
+    offering = live_us_offering(raised="10.00")
+    before = (offering.status, offering.closes_at)
     api_client.force_authenticate(StaffFactory())
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -232,3 +241,6 @@ def test_refused_early_close_through_the_api_is_409_and_emails_nobody(api_client
 
     assert response.status_code == 409 and response.json()["error"]["code"] == "early_close_not_allowed"
     assert not mail.outbox and not TermChange.objects.exists()
+    offering.refresh_from_db()
+    assert (offering.status, offering.closes_at) == before
+    assert not offering.transitions.exists()

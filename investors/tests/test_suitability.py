@@ -4,9 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.tests.factories import InvestorFactory, IssuerUserFactory
+from accounts.tests.factories import IssuerUserFactory
 from investors import questionnaire
 from investors.models import SuitabilityAssessment
+from tests.api_asserts import assert_validation_error
 
 pytestmark = pytest.mark.django_db
 
@@ -23,18 +24,8 @@ def worst_answers():
     return {q.id: min(q.options, key=lambda o: o.points).id for q in questionnaire.QUESTIONS}
 
 
-@pytest.fixture
-def investor(api_client):
-    user = InvestorFactory()
-    api_client.force_authenticate(user)
-    return user
-
-
 def assert_refused_with_fields(response, *fields):
-    body = response.json()
-    assert response.status_code == 400, body
-    assert body["error"]["code"] == "validation_error"
-    assert set(fields) <= set(body["error"]["fields"]), body["error"]["fields"]
+    assert_validation_error(response, *fields)
     assert SuitabilityAssessment.objects.count() == 0
 
 
@@ -57,6 +48,7 @@ def test_questionnaire_needs_authentication(api_client):
     response = api_client.get(QUESTIONNAIRE)
 
     assert response.status_code in (401, 403)
+    assert response.json()["error"]["code"] == "not_authenticated"
 
 
 def test_all_top_answers_score_the_maximum_and_give_c5(api_client, investor):

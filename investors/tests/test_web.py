@@ -11,7 +11,13 @@ from pytest_django.asserts import assertContains
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory
 from investors import questionnaire
 from investors.models import KycProfile, KycStatus, SuitabilityAssessment
-from investors.tests.factories import KycProfileFactory, SuitabilityAssessmentFactory, make_identity_number
+from investors.tests.factories import (
+    IDENTITY_NUMBER,
+    KycProfileFactory,
+    SuitabilityAssessmentFactory,
+    kyc_submission,
+    make_identity_number,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,20 +29,9 @@ def investor(client):
     return user
 
 
-def kyc_form(**overrides):
-    return {
-        "real_name": "Li Hua",
-        "id_number": "440100196001081725",
-        "date_of_birth": "1960-01-08",
-        "phone": "13800138000",
-        "annual_income": "600000.00",
-        "financial_assets": "1000000.00",
-    } | overrides
-
-
 def test_investor_submits_kyc_and_sees_it_verified(client, investor, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("investors:kyc"), kyc_form())
+        response = client.post(reverse("investors:kyc"), kyc_submission())
 
     assert response.status_code == 302
     kyc = KycProfile.objects.get(user=investor)
@@ -45,11 +40,11 @@ def test_investor_submits_kyc_and_sees_it_verified(client, investor, django_capt
     assertContains(page, "Thank you. We are checking your identity")
     assertContains(page, "Verified")
     assertContains(page, "440***********1725")
-    assert "440100196001081725" not in page.content.decode()
+    assert IDENTITY_NUMBER not in page.content.decode()
 
 
 def test_kyc_with_a_birth_date_that_differs_from_the_identity_number_is_refused(client, investor):
-    response = client.post(reverse("investors:kyc"), kyc_form(date_of_birth="1960-01-09"))
+    response = client.post(reverse("investors:kyc"), kyc_submission(date_of_birth="1960-01-09"))
 
     assert response.context["form"].errors["date_of_birth"] == [
         "The date of birth does not match the identity number."
@@ -63,7 +58,7 @@ def test_kyc_of_someone_under_18_is_refused(client, investor):
 
     response = client.post(
         reverse("investors:kyc"),
-        kyc_form(id_number=make_identity_number(born), date_of_birth=born.isoformat()),
+        kyc_submission(id_number=make_identity_number(born), date_of_birth=born.isoformat()),
     )
 
     assertContains(response, "Investors must be at least 18 years old.")
@@ -79,10 +74,12 @@ def test_rejected_kyc_shows_the_reason(client, investor):
     assertContains(response, "The photo is unreadable.")
 
 
-def test_issuer_cannot_open_the_kyc_page(client):
+def test_issuer_can_neither_open_nor_post_the_kyc_form(client):
     client.force_login(IssuerUserFactory())
 
     assert client.get(reverse("investors:kyc")).status_code == 403
+    assert client.post(reverse("investors:kyc"), kyc_submission()).status_code == 403
+    assert not KycProfile.objects.exists()
 
 
 def cautious_answers() -> dict[str, str]:

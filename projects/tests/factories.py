@@ -102,11 +102,26 @@ class OfferingFactory(DjangoModelFactory):
     status = OfferingStatus.DRAFT
 
 
-def offering_payload(issuer, **overrides) -> dict:
-    """The JSON body of a valid `POST offerings/` for `issuer`: opens tomorrow, closes 30 days later."""
-    opens_at = timezone.now() + dt.timedelta(days=1)
+def offering_snapshot(offering) -> dict:
+    """Every stored field of `offering`, fresh from the database: what a refused edit must leave as it was."""
+    offering.refresh_from_db()
+    return {field.attname: getattr(offering, field.attname) for field in Offering._meta.concrete_fields}
+
+
+def offering_state(offering) -> tuple:
+    """What a refused decision must leave untouched: the status, the history and the approvals."""
+    offering.refresh_from_db()
+    return (
+        offering.status,
+        list(offering.transitions.values_list("from_status", "to_status", "by", "reason")),
+        list(offering.approvals.values_list("by", flat=True)),
+    )
+
+
+def offering_terms(**overrides) -> dict:
+    """The terms of a valid offering as strings, as the API and the web form both take them, without the dates, the
+    uses of funds and the commitments, whose shapes differ between the two."""
     return {
-        "issuer": issuer.pk,
         "title": "Lantern seed round",
         "summary": "Point-of-sale software for tea shops.",
         "security": "new_shares",
@@ -115,12 +130,48 @@ def offering_payload(issuer, **overrides) -> dict:
         "target_amount": "1000000.00",
         "max_amount": "1500000.00",
         "min_investment": "1000.00",
-        "opens_at": opens_at.isoformat(),
-        "closes_at": (opens_at + dt.timedelta(days=30)).isoformat(),
-        "use_of_funds": [
+        "risk_factors": "You may lose everything you invest.",
+    } | overrides
+
+
+def offering_payload(issuer, **overrides) -> dict:
+    """The JSON body of a valid `POST offerings/` for `issuer`: opens tomorrow, closes 30 days later."""
+    opens_at = timezone.now() + dt.timedelta(days=1)
+    return offering_terms(
+        issuer=issuer.pk,
+        opens_at=opens_at.isoformat(),
+        closes_at=(opens_at + dt.timedelta(days=30)).isoformat(),
+        use_of_funds=[
             {"category": "product development", "amount": "600000.00"},
             {"category": "marketing", "amount": "400000.00"},
         ],
-        "risk_factors": "You may lose everything you invest.",
-        "announced_commitments": [{"by": "lead", "amount": "200000.00"}],
+        announced_commitments=[{"by": "lead", "amount": "200000.00"}],
+    ) | overrides
+
+
+VALID_USCC = "91110105FD91AAYF5A"
+
+
+def company_fields(**overrides) -> dict:
+    """A valid new company's fields as the API and the web form both take them."""
+    return {
+        "legal_name": "Hangzhou Lantern Technology Co., Ltd.",
+        "uscc": VALID_USCC,
+        "industry": "software",
+        "founded_on": "2016-04-01",
+        "description": "Point-of-sale software for tea shops.",
+        "website": "https://lantern.example",
+        "platform_stake_pct": "0",
+    } | overrides
+
+
+def statement_figures(**overrides) -> dict:
+    """A valid full-year historical statement's figures as the API and the web form both take them."""
+    return {
+        "period": "FY",
+        "kind": "historical",
+        "revenue": "5000000.00",
+        "net_profit": "400000.00",
+        "total_assets": "8000000.00",
+        "total_liabilities": "3000000.00",
     } | overrides

@@ -7,7 +7,8 @@ from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFa
 from crowdfund.errors import PermissionRefused, ValidationFailed
 from projects import services
 from projects.models import FinancialStatement
-from projects.tests.factories import FinancialStatementFactory, IssuerFactory
+from projects.tests.factories import FinancialStatementFactory, IssuerFactory, statement_figures
+from tests.api_asserts import assert_validation_error
 
 pytestmark = pytest.mark.django_db
 
@@ -16,35 +17,11 @@ THIS_YEAR = timezone.localdate().year
 
 
 def statement(**overrides):
-    return {
-        "fiscal_year": LAST_YEAR,
-        "period": "FY",
-        "kind": "historical",
-        "revenue": "5000000.00",
-        "net_profit": "400000.00",
-        "total_assets": "8000000.00",
-        "total_liabilities": "3000000.00",
-        "operating_cash_flow": "350000.00",
-        "audited": True,
-    } | overrides
+    return statement_figures(fiscal_year=LAST_YEAR, operating_cash_flow="350000.00", audited=True) | overrides
 
 
 def url(issuer):
     return f"/api/v1/issuers/{issuer.pk}/financials/"
-
-
-@pytest.fixture
-def issuer(api_client):
-    company = IssuerFactory()
-    api_client.force_authenticate(company.owner)
-    return company
-
-
-def assert_field_errors(response, *fields):
-    body = response.json()
-    assert response.status_code == 400, body
-    assert body["error"]["code"] == "validation_error"
-    assert set(fields) <= set(body["error"]["fields"]), body["error"]["fields"]
 
 
 def test_first_filing_is_version_1(api_client, issuer):
@@ -96,14 +73,16 @@ def test_a_different_kind_or_period_starts_its_own_version_1(api_client, issuer)
 def test_historical_or_actual_figures_for_a_period_not_yet_ended_are_refused(api_client, issuer, kind):
     response = api_client.post(url(issuer), statement(kind=kind, fiscal_year=THIS_YEAR, period="FY"), format="json")
 
-    assert_field_errors(response, "fiscal_year")
+    assert_validation_error(response, "fiscal_year")
     assert FinancialStatement.objects.count() == 0
 
 
 def test_projection_for_a_future_period_is_accepted(api_client, issuer):
     response = api_client.post(url(issuer), statement(kind="projection", fiscal_year=THIS_YEAR + 2), format="json")
 
-    assert response.status_code == 201
+    assert response.status_code == 201, response.json()
+    filed = FinancialStatement.objects.get()
+    assert (filed.issuer, filed.kind, filed.fiscal_year) == (issuer, "projection", THIS_YEAR + 2)
 
 
 @pytest.mark.parametrize(
@@ -113,7 +92,7 @@ def test_projection_for_a_future_period_is_accepted(api_client, issuer):
 def test_unknown_period_kind_or_year_is_refused(api_client, issuer, field, value):
     response = api_client.post(url(issuer), statement(**{field: value}), format="json")
 
-    assert_field_errors(response, field)
+    assert_validation_error(response, field)
     assert FinancialStatement.objects.count() == 0
 
 
@@ -121,7 +100,7 @@ def test_unknown_period_kind_or_year_is_refused(api_client, issuer, field, value
 def test_figures_with_more_than_two_decimals_are_refused(api_client, issuer, field):
     response = api_client.post(url(issuer), statement(**{field: "1000.005"}), format="json")
 
-    assert_field_errors(response, field)
+    assert_validation_error(response, field)
     assert FinancialStatement.objects.count() == 0
 
 
@@ -169,7 +148,8 @@ def test_investor_cannot_file_statements(api_client):
 
     response = api_client.post(url(company), statement(), format="json")
 
-    assert response.status_code in (403, 404)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
     assert FinancialStatement.objects.count() == 0
 
 

@@ -1,38 +1,23 @@
 """Registering companies over the API: every check of the input, who may register, and who sees which company."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
 from projects.models import Issuer
-from projects.tests.factories import IssuerFactory, make_uscc, with_wrong_check_digit
+from projects.tests.factories import VALID_USCC, IssuerFactory, company_fields, make_uscc, with_wrong_check_digit
+from tests.api_asserts import assert_validation_error
 
 pytestmark = pytest.mark.django_db
 
 ISSUERS = "/api/v1/issuers/"
-VALID_USCC = "91110105FD91AAYF5A"
 
 
 def company(**overrides):
-    return {
-        "legal_name": "Hangzhou Lantern Technology Co., Ltd.",
-        "uscc": VALID_USCC,
-        "industry": "software",
-        "founded_on": "2016-04-01",
-        "description": "Point-of-sale software for tea shops.",
-        "website": "https://lantern.example",
-        "platform_stake_pct": "0",
-        "related_to_platform": False,
-    } | overrides
-
-
-def assert_field_errors(response, *fields):
-    body = response.json()
-    assert response.status_code == 400, body
-    assert body["error"]["code"] == "validation_error"
-    assert set(fields) <= set(body["error"]["fields"]), body["error"]["fields"]
+    return company_fields(related_to_platform=False) | overrides
 
 
 @pytest.fixture
@@ -78,7 +63,7 @@ def test_credit_code_is_stored_in_upper_case(api_client, issuer_user):
 def test_invalid_credit_code_is_a_field_error_on_uscc(api_client, issuer_user, uscc):
     response = api_client.post(ISSUERS, company(uscc=uscc), format="json")
 
-    assert_field_errors(response, "uscc")
+    assert_validation_error(response, "uscc")
     assert Issuer.objects.count() == 0
 
 
@@ -96,7 +81,7 @@ def test_credit_code_already_registered_is_refused(api_client, issuer_user, spel
 
     response = api_client.post(ISSUERS, company(uscc=spelling), format="json")
 
-    assert_field_errors(response, "uscc")
+    assert_validation_error(response, "uscc")
     assert list(Issuer.objects.all()) == [existing]
 
 
@@ -106,7 +91,7 @@ def test_platform_stake_outside_0_to_100_is_refused(api_client, issuer_user, sta
         ISSUERS, company(platform_stake_pct=stake, related_to_platform=True), format="json"
     )
 
-    assert_field_errors(response, "platform_stake_pct")
+    assert_validation_error(response, "platform_stake_pct")
     assert Issuer.objects.count() == 0
 
 
@@ -119,6 +104,7 @@ def test_platform_stake_from_0_to_100_is_accepted(api_client, issuer_user, stake
     )
 
     assert response.status_code == 201, response.json()
+    assert Issuer.objects.get().platform_stake_pct == Decimal(stake)
 
 
 def test_platform_stake_without_explanation_is_refused(api_client, issuer_user):
@@ -126,7 +112,7 @@ def test_platform_stake_without_explanation_is_refused(api_client, issuer_user):
         ISSUERS, company(platform_stake_pct="5", related_to_platform=False, related_party_note=""), format="json"
     )
 
-    assert_field_errors(response, "related_party_note")
+    assert_validation_error(response, "related_party_note")
     assert Issuer.objects.count() == 0
 
 
@@ -135,27 +121,28 @@ def test_founding_date_in_the_future_is_refused(api_client, issuer_user):
 
     response = api_client.post(ISSUERS, company(founded_on=tomorrow.isoformat()), format="json")
 
-    assert_field_errors(response, "founded_on")
+    assert_validation_error(response, "founded_on")
     assert Issuer.objects.count() == 0
 
 
 def test_founding_date_today_is_accepted(api_client, issuer_user):
     response = api_client.post(ISSUERS, company(founded_on=timezone.localdate().isoformat()), format="json")
 
-    assert response.status_code == 201
+    assert response.status_code == 201, response.json()
+    assert Issuer.objects.get().founded_on == timezone.localdate()
 
 
 def test_missing_required_fields_are_each_reported(api_client, issuer_user):
     response = api_client.post(ISSUERS, {}, format="json")
 
-    assert_field_errors(response, "legal_name", "uscc", "industry", "founded_on", "description")
+    assert_validation_error(response, "legal_name", "uscc", "industry", "founded_on", "description")
     assert Issuer.objects.count() == 0
 
 
 def test_blank_text_fields_are_refused(api_client, issuer_user):
     response = api_client.post(ISSUERS, company(legal_name="   ", description=" "), format="json")
 
-    assert_field_errors(response, "legal_name", "description")
+    assert_validation_error(response, "legal_name", "description")
     assert Issuer.objects.count() == 0
 
 
@@ -252,4 +239,5 @@ def test_company_list_is_paginated(api_client, issuer_user):
 def test_generated_credit_codes_are_valid_and_accepted(api_client, issuer_user):
     response = api_client.post(ISSUERS, company(uscc=make_uscc(424242)), format="json")
 
-    assert response.status_code == 201
+    assert response.status_code == 201, response.json()
+    assert Issuer.objects.get().uscc == make_uscc(424242)

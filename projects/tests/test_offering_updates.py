@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory
-from projects.models import Offering, OfferingStatus, OfferingUpdate, TermChange
-from projects.tests.factories import OfferingFactory
+from projects.models import OfferingStatus, OfferingUpdate, TermChange
+from projects.tests.factories import OfferingFactory, offering_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +30,11 @@ def live_offering(**kwargs):
     )
 
 
-def snapshot(offering):
-    offering.refresh_from_db()
-    return {field.attname: getattr(offering, field.attname) for field in Offering._meta.concrete_fields}
+def post_new_price(api_client, offering):
+    """An update titled "Repriced" that raises the price per share from 10.00 to 20.00."""
+    return api_client.post(
+        url(offering), {"title": "Repriced", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
+    )
 
 
 def assert_nothing_posted():
@@ -110,7 +113,7 @@ def test_a_change_to_the_current_value_records_no_term_change(api_client, offeri
 
 @pytest.mark.parametrize("term", ["title", "target_amount", "max_amount", "min_investment", "opens_at", "issuer"])
 def test_changing_a_term_that_updates_cannot_change_is_refused(api_client, offering, term):
-    before = snapshot(offering)
+    before = offering_snapshot(offering)
 
     response = api_client.post(
         url(offering), {"title": "Sneaky", "body": "Changed.", "changes": {term: "1.00"}}, format="json"
@@ -119,7 +122,7 @@ def test_changing_a_term_that_updates_cannot_change_is_refused(api_client, offer
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
     assert f"changes.{term}" in response.json()["error"]["fields"]
-    assert snapshot(offering) == before
+    assert offering_snapshot(offering) == before
     assert_nothing_posted()
 
 
@@ -134,54 +137,40 @@ def test_changing_a_term_that_updates_cannot_change_is_refused(api_client, offer
     ids=["zero-price", "unknown-security", "uses-not-adding-up", "unreadable-date"],
 )
 def test_a_change_to_an_invalid_value_is_refused_and_nothing_is_stored(api_client, offering, changes, field):
-    before = snapshot(offering)
+    before = offering_snapshot(offering)
 
     response = api_client.post(url(offering), {"title": "Bad", "body": "Bad.", "changes": changes}, format="json")
 
     assert response.status_code == 400, response.json()
     assert field in response.json()["error"]["fields"]
-    assert snapshot(offering) == before
-    assert_nothing_posted()
-
-
-def test_term_changes_on_a_draft_are_refused(api_client):
-    draft = OfferingFactory()
-    api_client.force_authenticate(draft.issuer.owner)
-    before = snapshot(draft)
-
-    response = api_client.post(
-        url(draft), {"title": "Repriced", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
-    )
-
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "invalid_transition"
-    assert snapshot(draft) == before
+    assert offering_snapshot(offering) == before
     assert_nothing_posted()
 
 
 def test_updates_on_a_draft_are_refused_even_without_changes(api_client):
     draft = OfferingFactory()
     api_client.force_authenticate(draft.issuer.owner)
+    before = offering_snapshot(draft)
 
     response = api_client.post(url(draft), {"title": "Hello", "body": "x"}, format="json")
 
     assert response.status_code == 409
+    assert response.json()["error"]["code"] == "invalid_transition"
+    assert offering_snapshot(draft) == before
     assert_nothing_posted()
 
 
-@pytest.mark.parametrize("status", ["in_review", "closing", "closed", "failed"])
-def test_term_changes_outside_approved_live_or_suspended_are_refused(api_client, status):
+@pytest.mark.parametrize("status", ["draft", "in_review", "closing", "closed", "failed"])
+def test_term_changes_outside_approved_live_or_suspended_are_refused_and_change_nothing(api_client, status):
     offering = OfferingFactory(status=status)
     api_client.force_authenticate(offering.issuer.owner)
-    before = snapshot(offering)
+    before = offering_snapshot(offering)
 
-    response = api_client.post(
-        url(offering), {"title": "Repriced", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
-    )
+    response = post_new_price(api_client, offering)
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "invalid_transition"
-    assert snapshot(offering) == before
+    assert offering_snapshot(offering) == before
     assert_nothing_posted()
 
 
@@ -190,19 +179,19 @@ def test_term_changes_are_allowed_while_approved_or_suspended(api_client, status
     offering = OfferingFactory(status=status)
     api_client.force_authenticate(offering.issuer.owner)
 
-    response = api_client.post(
-        url(offering), {"title": "Repriced", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
-    )
+    response = post_new_price(api_client, offering)
 
-    assert response.status_code == 201
-    assert TermChange.objects.count() == 1
+    assert response.status_code == 201, response.json()
+    assert TermChange.objects.get().term == "price_per_share"
+    offering.refresh_from_db()
+    assert offering.price_per_share == Decimal("20.00")
 
 
 @pytest.mark.parametrize("who", ["investor", "other-issuer"])
 def test_only_the_companys_manager_may_post_updates(api_client, who):
     offering = live_offering()
     api_client.force_authenticate(InvestorFactory() if who == "investor" else IssuerUserFactory())
-    before = snapshot(offering)
+    before = offering_snapshot(offering)
 
     response = api_client.post(
         url(offering), {"title": "Fake", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
@@ -210,7 +199,7 @@ def test_only_the_companys_manager_may_post_updates(api_client, who):
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
-    assert snapshot(offering) == before
+    assert offering_snapshot(offering) == before
     assert_nothing_posted()
 
 
@@ -224,9 +213,7 @@ def test_update_without_title_or_body_is_refused(api_client, offering, body):
 
 
 def test_anyone_can_read_a_public_offerings_updates_with_their_term_changes(api_client, offering):
-    api_client.post(
-        url(offering), {"title": "Repriced", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
-    )
+    assert post_new_price(api_client, offering).status_code == 201
     api_client.force_authenticate(None)
 
     body = api_client.get(url(offering)).json()
@@ -242,15 +229,13 @@ def test_anyone_can_read_a_public_offerings_updates_with_their_term_changes(api_
     ids=["price", "use-of-funds-amount"],
 )
 def test_a_change_to_an_absurdly_large_amount_is_a_validation_error(offering, changes):
-    from rest_framework.test import APIClient
-
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(offering.issuer.owner)
-    before = snapshot(offering)
+    before = offering_snapshot(offering)
 
     response = client.post(url(offering), {"title": "Huge", "body": "x", "changes": changes}, format="json")
 
-    assert snapshot(offering) == before
+    assert offering_snapshot(offering) == before
     assert_nothing_posted()
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"

@@ -8,31 +8,13 @@ from django.utils import timezone
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
 from projects.models import AnnouncedCommitment, Offering, OfferingStatus, OfferingTransition
-from projects.tests.factories import IssuerFactory, OfferingFactory, offering_payload
+from projects.tests.factories import IssuerFactory, OfferingFactory, offering_payload, offering_snapshot
+from tests.api_asserts import assert_validation_error
 
 pytestmark = pytest.mark.django_db
 
 OFFERINGS = "/api/v1/offerings/"
 MONEY_TERMS = ["price_per_share", "pre_money_valuation", "target_amount", "max_amount", "min_investment"]
-
-
-@pytest.fixture
-def issuer(api_client):
-    company = IssuerFactory()
-    api_client.force_authenticate(company.owner)
-    return company
-
-
-def snapshot(offering):
-    offering.refresh_from_db()
-    return {field.name: getattr(offering, field.name) for field in Offering._meta.concrete_fields}
-
-
-def assert_field_errors(response, *fields):
-    body = response.json()
-    assert response.status_code == 400, body
-    assert body["error"]["code"] == "validation_error"
-    assert set(fields) <= set(body["error"]["fields"]), body["error"]["fields"]
 
 
 def assert_nothing_created():
@@ -90,7 +72,7 @@ def test_commitment_may_name_an_investor_account(api_client, issuer):
 def test_money_terms_that_are_not_positive_are_refused(api_client, issuer, field, amount):
     response = api_client.post(OFFERINGS, offering_payload(issuer, **{field: amount}), format="json")
 
-    assert_field_errors(response, field)
+    assert_validation_error(response, field)
     assert_nothing_created()
 
 
@@ -98,21 +80,23 @@ def test_money_terms_that_are_not_positive_are_refused(api_client, issuer, field
 def test_money_terms_with_more_than_two_decimals_are_refused(api_client, issuer, field):
     response = api_client.post(OFFERINGS, offering_payload(issuer, **{field: "1000.001"}), format="json")
 
-    assert_field_errors(response, field)
+    assert_validation_error(response, field)
     assert_nothing_created()
 
 
 def test_maximum_below_target_is_refused(api_client, issuer):
     response = api_client.post(OFFERINGS, offering_payload(issuer, max_amount="999999.99"), format="json")
 
-    assert_field_errors(response, "max_amount")
+    assert_validation_error(response, "max_amount")
     assert_nothing_created()
 
 
 def test_maximum_equal_to_target_is_accepted(api_client, issuer):
     response = api_client.post(OFFERINGS, offering_payload(issuer, max_amount="1000000.00"), format="json")
 
-    assert response.status_code == 201
+    assert response.status_code == 201, response.json()
+    offering = Offering.objects.get()
+    assert offering.max_amount == offering.target_amount == Decimal("1000000.00")
 
 
 def test_minimum_investment_above_target_is_refused(api_client, issuer):
@@ -120,7 +104,7 @@ def test_minimum_investment_above_target_is_refused(api_client, issuer):
         OFFERINGS, offering_payload(issuer, min_investment="1000010.00", max_amount="2000000.00"), format="json"
     )
 
-    assert_field_errors(response, "min_investment")
+    assert_validation_error(response, "min_investment")
     assert_nothing_created()
 
 
@@ -134,100 +118,76 @@ def test_minimum_investment_need_not_buy_whole_shares_since_each_subscription_mu
     assert response.json()["min_investment"] == "100000.00"
 
 
-def test_closing_before_opening_is_refused(api_client, issuer):
-    opens_at = timezone.now() + dt.timedelta(days=5)
-    payload = offering_payload(
-        issuer, opens_at=opens_at.isoformat(), closes_at=(opens_at - dt.timedelta(hours=1)).isoformat()
-    )
-
-    response = api_client.post(OFFERINGS, payload, format="json")
-
-    assert_field_errors(response, "closes_at")
-    assert_nothing_created()
-
-
-def test_closing_at_the_opening_time_is_refused(api_client, issuer):
-    opens_at = (timezone.now() + dt.timedelta(days=5)).isoformat()
-
-    response = api_client.post(OFFERINGS, offering_payload(issuer, opens_at=opens_at, closes_at=opens_at), format="json")
-
-    assert_field_errors(response, "closes_at")
-    assert_nothing_created()
-
-
-def test_closing_time_in_the_past_is_refused(api_client, issuer):
+@pytest.mark.parametrize(
+    ("opens_in", "closes_in"),
+    [
+        (dt.timedelta(days=5), dt.timedelta(days=5) - dt.timedelta(hours=1)),
+        (dt.timedelta(days=5), dt.timedelta(days=5)),
+        (-dt.timedelta(days=10), -dt.timedelta(minutes=1)),
+    ],
+    ids=["closing-before-opening", "closing-at-the-opening-time", "closing-time-in-the-past"],
+)
+def test_closing_time_not_after_both_the_opening_and_now_is_refused(api_client, issuer, opens_in, closes_in):
     now = timezone.now()
-    payload = offering_payload(
-        issuer, opens_at=(now - dt.timedelta(days=10)).isoformat(), closes_at=(now - dt.timedelta(minutes=1)).isoformat()
-    )
+    payload = offering_payload(issuer, opens_at=(now + opens_in).isoformat(), closes_at=(now + closes_in).isoformat())
 
     response = api_client.post(OFFERINGS, payload, format="json")
 
-    assert_field_errors(response, "closes_at")
+    assert_validation_error(response, "closes_at")
     assert_nothing_created()
 
 
-def test_use_of_funds_not_adding_up_to_the_target_is_refused(api_client, issuer):
-    payload = offering_payload(
-        issuer,
-        use_of_funds=[
-            {"category": "product development", "amount": "600000.00"},
-            {"category": "marketing", "amount": "399999.99"},
-        ],
-    )
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        pytest.param(
+            {
+                "use_of_funds": [
+                    {"category": "product development", "amount": "600000.00"},
+                    {"category": "marketing", "amount": "399999.99"},
+                ]
+            },
+            "use_of_funds",
+            id="use-of-funds-not-adding-up-to-the-target",
+        ),
+        pytest.param({"use_of_funds": []}, "use_of_funds", id="empty-use-of-funds"),
+        pytest.param(
+            {
+                "use_of_funds": [
+                    {"category": "product", "amount": "1000100.00"},
+                    {"category": "refund", "amount": "-100.00"},
+                ]
+            },
+            "use_of_funds.1.amount",
+            id="use-of-funds-item-with-a-non-positive-amount",
+        ),
+        pytest.param(
+            {"use_of_funds": [{"amount": "1000000.00"}]},
+            "use_of_funds.0.category",
+            id="use-of-funds-item-without-a-category",
+        ),
+        pytest.param(
+            {"announced_commitments": [{"by": "celebrity", "amount": "1000.00"}]},
+            "announced_commitments.0.by",
+            id="unknown-commitment-party",
+        ),
+        pytest.param(
+            {
+                "announced_commitments": [
+                    {"by": "lead", "amount": "1000000.00"},
+                    {"by": "platform", "amount": "500000.01"},
+                ]
+            },
+            "announced_commitments",
+            id="commitments-above-the-maximum",
+        ),
+        pytest.param({"security": "bonds"}, "security", id="unknown-security"),
+    ],
+)
+def test_terms_breaking_a_rule_are_refused_on_their_field_and_nothing_is_created(api_client, issuer, overrides, field):
+    response = api_client.post(OFFERINGS, offering_payload(issuer, **overrides), format="json")
 
-    response = api_client.post(OFFERINGS, payload, format="json")
-
-    assert_field_errors(response, "use_of_funds")
-    assert_nothing_created()
-
-
-def test_empty_use_of_funds_is_refused(api_client, issuer):
-    response = api_client.post(OFFERINGS, offering_payload(issuer, use_of_funds=[]), format="json")
-
-    assert_field_errors(response, "use_of_funds")
-    assert_nothing_created()
-
-
-def test_use_of_funds_item_with_a_non_positive_amount_is_refused(api_client, issuer):
-    payload = offering_payload(
-        issuer,
-        use_of_funds=[{"category": "product", "amount": "1000100.00"}, {"category": "refund", "amount": "-100.00"}],
-    )
-
-    response = api_client.post(OFFERINGS, payload, format="json")
-
-    assert_field_errors(response, "use_of_funds.1.amount")
-    assert_nothing_created()
-
-
-def test_use_of_funds_item_without_a_category_is_refused(api_client, issuer):
-    payload = offering_payload(issuer, use_of_funds=[{"amount": "1000000.00"}])
-
-    response = api_client.post(OFFERINGS, payload, format="json")
-
-    assert_field_errors(response, "use_of_funds.0.category")
-    assert_nothing_created()
-
-
-def test_unknown_commitment_party_is_refused(api_client, issuer):
-    payload = offering_payload(issuer, announced_commitments=[{"by": "celebrity", "amount": "1000.00"}])
-
-    response = api_client.post(OFFERINGS, payload, format="json")
-
-    assert_field_errors(response, "announced_commitments.0.by")
-    assert_nothing_created()
-
-
-def test_commitments_above_the_maximum_are_refused(api_client, issuer):
-    payload = offering_payload(
-        issuer,
-        announced_commitments=[{"by": "lead", "amount": "1000000.00"}, {"by": "platform", "amount": "500000.01"}],
-    )
-
-    response = api_client.post(OFFERINGS, payload, format="json")
-
-    assert_field_errors(response, "announced_commitments")
+    assert_validation_error(response, field)
     assert_nothing_created()
 
 
@@ -250,21 +210,14 @@ def test_commitment_naming_something_other_than_an_investor_account_is_refused(a
 
     response = api_client.post(OFFERINGS, payload, format="json")
 
-    assert_field_errors(response, "announced_commitments.0.investor")
-    assert_nothing_created()
-
-
-def test_unknown_security_is_refused(api_client, issuer):
-    response = api_client.post(OFFERINGS, offering_payload(issuer, security="bonds"), format="json")
-
-    assert_field_errors(response, "security")
+    assert_validation_error(response, "announced_commitments.0.investor")
     assert_nothing_created()
 
 
 def test_missing_terms_are_each_reported(api_client, issuer):
     response = api_client.post(OFFERINGS, {"issuer": issuer.pk}, format="json")
 
-    assert_field_errors(response, "title", "summary", "security", "target_amount", "opens_at", "closes_at", "use_of_funds", "risk_factors")
+    assert_validation_error(response, "title", "summary", "security", "target_amount", "opens_at", "closes_at", "use_of_funds", "risk_factors")
     assert_nothing_created()
 
 
@@ -273,34 +226,28 @@ def test_several_problems_are_reported_in_one_answer(api_client, issuer):
 
     response = api_client.post(OFFERINGS, payload, format="json")
 
-    assert_field_errors(response, "max_amount", "price_per_share")
-
-
-def test_offering_for_another_issuers_company_is_refused(api_client):
-    other = IssuerFactory()
-    api_client.force_authenticate(IssuerUserFactory())
-
-    response = api_client.post(OFFERINGS, offering_payload(other), format="json")
-
-    assert response.status_code == 404
+    assert_validation_error(response, "max_amount", "price_per_share")
     assert_nothing_created()
 
 
-def test_investor_cannot_create_an_offering(api_client):
+@pytest.mark.parametrize(
+    ("actor", "statuses", "code"),
+    [
+        ("another-issuer", (404,), "not_found"),
+        ("investor", (404,), "not_found"),
+        ("anonymous", (401, 403), "not_authenticated"),
+    ],
+)
+def test_creating_an_offering_for_a_company_one_does_not_manage_is_refused(api_client, actor, statuses, code):
     company = IssuerFactory()
-    api_client.force_authenticate(InvestorFactory())
+    user = {"another-issuer": IssuerUserFactory, "investor": InvestorFactory, "anonymous": lambda: None}[actor]()
+    if user is not None:
+        api_client.force_authenticate(user)
 
     response = api_client.post(OFFERINGS, offering_payload(company), format="json")
 
-    assert response.status_code in (403, 404)
-    assert_nothing_created()
-
-
-def test_anonymous_cannot_create_an_offering(api_client):
-    response = api_client.post(OFFERINGS, offering_payload(IssuerFactory()), format="json")
-
-    assert response.status_code in (401, 403)
-    assert response.json()["error"]["code"] == "not_authenticated"
+    assert response.status_code in statuses
+    assert response.json()["error"]["code"] == code
     assert_nothing_created()
 
 
@@ -319,13 +266,13 @@ def test_staff_may_create_an_offering_for_any_company(api_client):
 
 def test_editing_a_draft_changes_only_the_given_terms(api_client, issuer):
     offering = OfferingFactory(issuer=issuer)
-    before = snapshot(offering)
+    before = offering_snapshot(offering)
 
     response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"title": "Renamed round"}, format="json")
 
     assert response.status_code == 200, response.json()
     assert response.json()["title"] == "Renamed round"
-    after = snapshot(offering)
+    after = offering_snapshot(offering)
     changed = {name for name in before if before[name] != after[name]}
     assert changed == {"title", "updated_at"}
 
@@ -344,14 +291,14 @@ def test_editing_a_draft_replaces_its_commitments(api_client, issuer):
 
 def test_edit_that_breaks_a_rule_is_refused_and_changes_nothing(api_client, issuer):
     offering = OfferingFactory(issuer=issuer)
-    before = snapshot(offering)
+    before = offering_snapshot(offering)
 
     response = api_client.patch(
         f"{OFFERINGS}{offering.pk}/", {"title": "New", "target_amount": "2000000.00"}, format="json"
     )
 
-    assert_field_errors(response, "max_amount", "use_of_funds")
-    assert snapshot(offering) == before
+    assert_validation_error(response, "max_amount", "use_of_funds")
+    assert offering_snapshot(offering) == before
 
 
 @pytest.mark.parametrize(
@@ -359,13 +306,13 @@ def test_edit_that_breaks_a_rule_is_refused_and_changes_nothing(api_client, issu
 )
 def test_editing_after_submission_is_an_invalid_transition(api_client, issuer, status):
     offering = OfferingFactory(issuer=issuer, status=status)
-    before = snapshot(offering)
+    before = offering_snapshot(offering)
 
     response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"title": "Sneaky"}, format="json")
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "invalid_transition"
-    assert snapshot(offering) == before
+    assert offering_snapshot(offering) == before
     assert not OfferingTransition.objects.exists()
 
 
@@ -384,44 +331,45 @@ def test_editing_a_rejected_offering_returns_it_to_draft(api_client, issuer):
 
 def test_invalid_edit_of_a_rejected_offering_leaves_it_rejected(api_client, issuer):
     offering = OfferingFactory(issuer=issuer, status=OfferingStatus.REJECTED)
-    before = snapshot(offering)
+    before = offering_snapshot(offering)
 
     response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"max_amount": "1.00"}, format="json")
 
     assert response.status_code == 400
-    assert snapshot(offering) == before
+    assert offering_snapshot(offering) == before
     assert not OfferingTransition.objects.exists()
 
 
 def test_another_issuer_cannot_edit_a_draft(api_client):
     offering = OfferingFactory()
-    before = snapshot(offering)
+    before = offering_snapshot(offering)
     api_client.force_authenticate(IssuerUserFactory())
 
     response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"title": "Hijacked"}, format="json")
 
     assert response.status_code == 404
-    assert snapshot(offering) == before
+    assert offering_snapshot(offering) == before
 
 
 def test_investor_cannot_edit_a_public_offering(api_client):
     offering = OfferingFactory(status=OfferingStatus.LIVE)
-    before = snapshot(offering)
+    before = offering_snapshot(offering)
     api_client.force_authenticate(InvestorFactory())
 
     response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"title": "Hijacked"}, format="json")
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
-    assert snapshot(offering) == before
+    assert offering_snapshot(offering) == before
 
 
 def test_lowering_the_maximum_below_announced_commitments_is_refused(api_client, issuer):
     offering = OfferingFactory(issuer=issuer)
     AnnouncedCommitment.objects.create(offering=offering, by="lead", amount=Decimal("1400000.00"))
-    before = snapshot(offering)
+    before = offering_snapshot(offering)
 
     response = api_client.patch(f"{OFFERINGS}{offering.pk}/", {"max_amount": "1000000.00"}, format="json")
 
-    assert snapshot(offering) == before
-    assert_field_errors(response, "announced_commitments")
+    assert_validation_error(response, "announced_commitments")
+    assert offering_snapshot(offering) == before
+    assert list(offering.commitments.values_list("by", "amount")) == [("lead", Decimal("1400000.00"))]

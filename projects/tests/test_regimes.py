@@ -22,10 +22,13 @@ from projects.tests.factories import (
     FinancialStatementFactory,
     IssuerFactory,
     OfferingFactory,
+    company_fields,
     make_uscc,
     offering_payload,
+    offering_snapshot,
     use_of_funds,
 )
+from tests.api_asserts import assert_validation_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -216,7 +219,7 @@ def test_registering_another_company_is_not_affected_by_the_own_entity_list(sett
         owner=IssuerUserFactory(), legal_name="Tea Shop Ltd", uscc=make_uscc(990002), industry="retail",
         founded_on=dt.date(2015, 1, 1), description="Tea.",
     )
-    assert issuer.pk
+    assert Issuer.objects.get(pk=issuer.pk).uscc == make_uscc(990002)
 
 
 def test_an_offering_of_the_platforms_own_entity_is_refused_at_creation_and_submission(settings):
@@ -238,7 +241,10 @@ def test_an_offering_of_the_platforms_own_entity_is_refused_at_creation_and_subm
 
 
 def test_us_offering_open_exactly_21_days_is_accepted(us_regime):
-    assert create(IssuerFactory(), open_days=21).pk
+    offering = create(IssuerFactory(), open_days=21)
+
+    assert offering.closes_at - offering.opens_at == dt.timedelta(days=21)
+    assert Offering.objects.filter(pk=offering.pk, status=OfferingStatus.DRAFT).exists()
 
 
 def test_us_offering_open_a_second_less_than_21_days_is_refused(us_regime):
@@ -250,12 +256,15 @@ def test_us_offering_open_a_second_less_than_21_days_is_refused(us_regime):
 
 def test_cn_offering_may_be_open_for_a_single_day(settings):
     settings.MICHOU_REGIME = "cn"
-    assert create(IssuerFactory(), open_days=1).pk
+    offering = create(IssuerFactory(), open_days=1)
+
+    assert offering.closes_at - offering.opens_at == dt.timedelta(days=1)
+    assert Offering.objects.filter(pk=offering.pk, status=OfferingStatus.DRAFT).exists()
 
 
 def test_us_draft_cannot_be_edited_to_a_shorter_window(us_regime):
     offering = create(IssuerFactory(), open_days=30)
-    closes_at = offering.closes_at
+    before = offering_snapshot(offering)
 
     fields, _details = refusal_fields(
         lambda: services.offering_edit_draft(
@@ -263,9 +272,8 @@ def test_us_draft_cannot_be_edited_to_a_shorter_window(us_regime):
         )
     )
 
-    assert "closes_at" in fields
-    offering.refresh_from_db()
-    assert offering.closes_at == closes_at
+    assert "at least 21 days" in fields["closes_at"][0]
+    assert offering_snapshot(offering) == before
 
 
 # The issuer's 12-month cap (17 CFR 227.100(a)(1)) -------------------------------------------------------------------
@@ -297,7 +305,7 @@ def test_us_issuer_cap_counts_open_offerings_at_their_maximum(us_regime, max_amo
     OfferingFactory(issuer=issuer, regime="cn", status=OfferingStatus.LIVE, max_amount=Decimal("4000000.00"))
 
     if accepted:
-        assert create(issuer, max_amount=max_amount)
+        assert create(issuer, max_amount=max_amount).max_amount == Decimal(max_amount)
     else:
         fields, details = refusal_fields(lambda: create(issuer, max_amount=max_amount))
         assert "already raised or open USD 3,000,000.00" in fields["max_amount"][0]
@@ -311,8 +319,8 @@ def test_us_issuer_cap_counts_money_raised_in_the_last_12_months(us_regime, clos
     closed_at = months_before(timezone.now(), closed_months_ago)
     OfferingFactory(
         issuer=issuer, regime=US, currency="USD", status=OfferingStatus.CLOSED,
-        opens_at=closed_at - dt.timedelta(days=30), closes_at=closed_at, max_amount=Decimal("2000000.00"), raised_amount=Decimal("1000000.00"),
-        reserved_amount=Decimal("1000000.00"),
+        opens_at=closed_at - dt.timedelta(days=30), closes_at=closed_at, max_amount=Decimal("2000000.00"),
+        raised_amount=Decimal("1000000.00"), reserved_amount=Decimal("1000000.00"),
     )
     # The annual reports owed after that raise are filed, so that only the cap can refuse.
     for year in range(timezone.localdate(closed_at).year, timezone.localdate().year):
@@ -321,8 +329,9 @@ def test_us_issuer_cap_counts_money_raised_in_the_last_12_months(us_regime, clos
     if counted:
         fields, _details = refusal_fields(lambda: create(issuer, max_amount="4000000.01"))
         assert "already raised or open USD 1,000,000.00" in fields["max_amount"][0]
+        assert Offering.objects.count() == 1
     else:
-        assert create(issuer, max_amount="5000000.00")
+        assert create(issuer, max_amount="5000000.00").max_amount == Decimal("5000000.00")
 
 
 def test_us_submission_is_refused_when_other_open_offerings_took_the_cap(us_regime):
@@ -344,7 +353,7 @@ def test_us_submission_is_refused_when_other_open_offerings_took_the_cap(us_regi
 
 def test_cn_has_no_issuer_cap(settings):
     settings.MICHOU_REGIME = "cn"
-    assert create(IssuerFactory(), max_amount="50000000.00", target="10000000.00")
+    assert create(IssuerFactory(), max_amount="50000000.00", target="10000000.00").max_amount == Decimal("50000000.00")
 
 
 # Early close (17 CFR 227.304(b)) ------------------------------------------------------------------------------------
@@ -469,13 +478,12 @@ def test_api_refuses_registering_the_platforms_own_entity_with_a_field_error(api
 
     response = api_client.post(
         "/api/v1/issuers/",
-        {"legal_name": "Michou Platform Ltd", "uscc": OWN_USCC, "industry": "finance", "founded_on": "2015-01-01",
-         "description": "The platform itself.", "platform_stake_pct": "0", "related_to_platform": False},
+        company_fields(legal_name="Michou Platform Ltd", uscc=OWN_USCC, related_to_platform=False),
         format="json",
     )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "validation_error" and "uscc" in response.json()["error"]["fields"]
+    assert_validation_error(response, "uscc")
+    assert "platform may not raise money for itself" in response.json()["error"]["fields"]["uscc"][0]
     assert not Issuer.objects.exists()
 
 
@@ -492,6 +500,6 @@ def test_api_refuses_a_us_offering_open_under_21_days_with_a_field_error(api_cli
         format="json",
     )
 
-    assert response.status_code == 400
+    assert_validation_error(response, "closes_at")
     assert "at least 21 days" in response.json()["error"]["fields"]["closes_at"][0]
     assert not Offering.objects.exists()

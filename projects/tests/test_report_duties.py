@@ -101,7 +101,9 @@ def test_a_statement_of_another_kind_does_not_meet_the_duty(funded_issuer, kind)
     assert duty_status(funded_issuer, 2025, dt.date(2026, 5, 1)) == DutyStatus.OVERDUE
 
 
-def test_the_days_are_settings(settings, funded_issuer):
+def test_a_shorter_due_period_set_in_the_settings_makes_a_report_overdue_sooner(settings, funded_issuer):
+    assert duty_status(funded_issuer, 2025, dt.date(2026, 3, 2)) != DutyStatus.OVERDUE
+
     settings.ANNUAL_REPORT_DUE_DAYS = 60
 
     assert duty_status(funded_issuer, 2025, dt.date(2026, 3, 2)) == DutyStatus.OVERDUE
@@ -195,6 +197,7 @@ def test_once_every_overdue_report_is_filed_a_new_offering_is_accepted(api_clien
     response = api_client.post("/api/v1/offerings/", offering_payload(overdue_issuer), format="json")
 
     assert response.status_code == 201, response.json()
+    assert Offering.objects.get(pk=response.json()["id"]).status == OfferingStatus.DRAFT
 
 
 def test_a_report_within_its_120_days_does_not_block_a_new_offering(api_client):
@@ -203,11 +206,13 @@ def test_a_report_within_its_120_days_does_not_block_a_new_offering(api_client):
     issuer = closed_last_year.issuer
     overdue = selectors.overdue_report_duties(issuer_ids=[issuer.pk])
     api_client.force_authenticate(issuer.owner)
+    offerings_before = Offering.objects.count()
 
     response = api_client.post("/api/v1/offerings/", offering_payload(issuer), format="json")
 
     # Before 1 May the statement of last year is still within its 120 days; from then on it is overdue.
     assert response.status_code == (409 if overdue else 201)
+    assert Offering.objects.count() == offerings_before + (0 if overdue else 1)
 
 
 # Pages -----------------------------------------------------------------------------------------------------------

@@ -12,11 +12,20 @@ from pytest_django.asserts import assertContains, assertNotContains
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
 from projects import services
 from projects.models import FinancialStatement, Issuer, Offering, OfferingStatus, OfferingUpdate, TermChange
-from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory, with_wrong_check_digit
+from projects.tests.factories import (
+    VALID_USCC,
+    FinancialStatementFactory,
+    IssuerFactory,
+    OfferingFactory,
+    company_fields,
+    offering_snapshot,
+    offering_terms,
+    statement_figures,
+    with_wrong_check_digit,
+)
 
 pytestmark = pytest.mark.django_db
 
-VALID_USCC = "91110105FD91AAYF5A"
 BROWSER_DATETIME = "%Y-%m-%dT%H:%M"
 
 
@@ -33,16 +42,7 @@ def company(issuer_user):
 
 
 def company_form(**overrides):
-    return {
-        "legal_name": "Hangzhou Lantern Technology Co., Ltd.",
-        "uscc": VALID_USCC,
-        "industry": "software",
-        "founded_on": "2016-04-01",
-        "description": "Point-of-sale software for tea shops.",
-        "website": "https://lantern.example",
-        "platform_stake_pct": "0",
-        "related_party_note": "",
-    } | overrides
+    return company_fields(related_party_note="") | overrides
 
 
 def in_browser_format(moment: dt.datetime) -> str:
@@ -52,18 +52,10 @@ def in_browser_format(moment: dt.datetime) -> str:
 def offering_form(uses=(("product development", "600000.00"), ("marketing", "400000.00")), commitments=(), **overrides):
     """The offering form as a browser posts it, with its two row formsets and a blank row left in each."""
     opens = timezone.now() + dt.timedelta(days=1)
-    data = {
-        "title": "Seed round for the tea-shop till",
-        "summary": "Seed round to build the product.",
-        "security": "new_shares",
-        "price_per_share": "10.00",
-        "pre_money_valuation": "20000000.00",
-        "target_amount": "1000000.00",
-        "max_amount": "1500000.00",
-        "min_investment": "1000.00",
-        "opens_at": in_browser_format(opens),
-        "closes_at": in_browser_format(opens + dt.timedelta(days=30)),
-        "risk_factors": "You may lose everything you invest.",
+    data = offering_terms(
+        opens_at=in_browser_format(opens),
+        closes_at=in_browser_format(opens + dt.timedelta(days=30)),
+    ) | {
         "use_of_funds-TOTAL_FORMS": str(len(uses) + 1),
         "use_of_funds-INITIAL_FORMS": "0",
         "announced_commitments-TOTAL_FORMS": str(len(commitments) + 1),
@@ -196,10 +188,12 @@ def test_credit_code_with_a_wrong_check_digit_is_shown_beside_the_field_and_save
     assert not Issuer.objects.exists()
 
 
-def test_investor_cannot_open_the_company_pages(client):
+def test_investor_can_neither_open_nor_post_the_company_form(client):
     client.force_login(InvestorFactory())
 
     assert client.get(reverse("projects:issuer_create")).status_code == 403
+    assert client.post(reverse("projects:issuer_create"), company_form()).status_code == 403
+    assert not Issuer.objects.exists()
 
 
 def test_visitor_is_sent_to_log_in_before_registering_a_company(client):
@@ -218,11 +212,14 @@ def test_another_issuers_company_page_is_not_found(client, issuer_user):
 
 def test_another_issuers_offering_cannot_be_edited_or_submitted(client, issuer_user):
     draft = OfferingFactory(status=OfferingStatus.DRAFT)
+    before = offering_snapshot(draft)
 
     assert client.get(reverse("projects:offering_edit", args=[draft.pk])).status_code == 404
+    edit = client.post(reverse("projects:offering_edit", args=[draft.pk]), offering_form(title="Hijacked"))
+    assert edit.status_code == 404
     assert client.post(reverse("projects:offering_submit", args=[draft.pk])).status_code == 404
-    draft.refresh_from_db()
-    assert draft.status == OfferingStatus.DRAFT
+    assert offering_snapshot(draft) == before
+    assert not draft.transitions.exists()
 
 
 def test_staff_can_open_any_company_page(client):
@@ -245,17 +242,7 @@ def test_my_companies_lists_only_mine(client, company):
 
 
 def statement_form(**overrides):
-    return {
-        "fiscal_year": "2023",
-        "period": "FY",
-        "kind": "historical",
-        "revenue": "5000000.00",
-        "net_profit": "400000.00",
-        "total_assets": "8000000.00",
-        "total_liabilities": "3000000.00",
-        "operating_cash_flow": "",
-        "audited": "on",
-    } | overrides
+    return statement_figures(fiscal_year="2023", operating_cash_flow="", audited="on") | overrides
 
 
 def test_filing_a_statement_again_adds_a_version_and_marks_it_latest(client, company):
@@ -302,7 +289,7 @@ def test_issuer_prepares_a_draft_offering_with_uses_and_commitments(client, comp
     ]
     assert [(c.by, c.amount) for c in offering.commitments.all()] == [("lead", Decimal("200000.00"))]
     assertContains(response, "The draft is saved.")
-    assertContains(response, "Seed round for the tea-shop till")
+    assertContains(response, "Lantern seed round")
     assertContains(response, "Submit for review")
 
 
@@ -347,12 +334,13 @@ def test_issuer_edits_a_draft(client, company):
 
 def test_editing_an_offering_in_review_is_refused(client, company):
     offering = OfferingFactory(issuer=company, status=OfferingStatus.IN_REVIEW)
+    before = offering_snapshot(offering)
 
     response = client.post(reverse("projects:offering_edit", args=[offering.pk]), offering_form(title="Renamed round"))
 
     assertContains(response, "Only a draft can be edited; this offering is In review.")
-    offering.refresh_from_db()
-    assert offering.title != "Renamed round"
+    assert offering_snapshot(offering) == before
+    assert not offering.transitions.exists()
 
 
 def test_issuer_submits_a_draft_for_review(client, company):
@@ -370,12 +358,13 @@ def test_submitting_an_offering_whose_closing_time_has_passed_is_refused(client,
     draft = OfferingFactory(
         issuer=company, status=OfferingStatus.DRAFT, opens_at=yesterday - dt.timedelta(days=30), closes_at=yesterday
     )
+    before = offering_snapshot(draft)
 
     response = client.post(reverse("projects:offering_submit", args=[draft.pk]), follow=True)
 
     assertContains(response, "The closing time has already passed; edit the dates first.")
-    draft.refresh_from_db()
-    assert draft.status == OfferingStatus.DRAFT
+    assert offering_snapshot(draft) == before
+    assert not draft.transitions.exists()
 
 
 def update_form(**overrides):
@@ -401,24 +390,27 @@ def test_issuer_posts_an_update_that_changes_the_price(client, company):
 
 def test_a_price_that_is_not_money_is_refused_and_nothing_is_posted(client, company):
     offering = OfferingFactory(issuer=company, status=OfferingStatus.LIVE)
+    before = offering_snapshot(offering)
 
     response = client.post(
         reverse("projects:offering_update_post", args=[offering.pk]), update_form(price_per_share="-7.00")
     )
 
     assert response.status_code == 200
-    assert not OfferingUpdate.objects.exists()
-    offering.refresh_from_db()
-    assert offering.price_per_share == Decimal("10.00")
+    assert "price_per_share" in response.context["form"].errors
+    assert not OfferingUpdate.objects.exists() and not TermChange.objects.exists()
+    assert offering_snapshot(offering) == before
 
 
 def test_an_update_to_a_draft_is_refused(client, company):
     draft = OfferingFactory(issuer=company, status=OfferingStatus.DRAFT)
+    before = offering_snapshot(draft)
 
     response = client.post(reverse("projects:offering_update_post", args=[draft.pk]), update_form())
 
     assertContains(response, "Updates can be posted once the offering is submitted.")
-    assert not OfferingUpdate.objects.exists()
+    assert not OfferingUpdate.objects.exists() and not TermChange.objects.exists()
+    assert offering_snapshot(draft) == before
 
 
 def test_issuer_cancels_an_offering(client, company):
@@ -435,9 +427,10 @@ def test_issuer_cancels_an_offering(client, company):
 
 def test_cancelling_an_offering_that_has_subscriptions_is_refused(client, company):
     offering = OfferingFactory(issuer=company, status=OfferingStatus.LIVE, reserved_amount=Decimal("5000.00"))
+    before = offering_snapshot(offering)
 
     response = client.post(reverse("projects:offering_cancel", args=[offering.pk]), {"reason": "Changed our mind."})
 
     assertContains(response, "This offering has subscriptions; staff must close or refund it instead.")
-    offering.refresh_from_db()
-    assert offering.status == OfferingStatus.LIVE
+    assert offering_snapshot(offering) == before
+    assert not offering.transitions.exists()

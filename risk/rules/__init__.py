@@ -31,4 +31,3 @@ ISSUER_RULES = {
 INVESTOR_RULES = {
     identity.CODE: identity.check,
 }
-RULE_CODES = tuple(ISSUER_RULES) + tuple(INVESTOR_RULES)

@@ -3,27 +3,19 @@ issuer's own numbers)."""
 
 from __future__ import annotations
 
-from projects.models import OfferingStatus
 from risk.models import Severity
 from risk.policy import Policy
 from risk.rules.base import Finding, Subject, comparison, offering_record, score, statement_record
-from risk.selectors import IssuerFacts
+from risk.selectors import RAISING, IssuerFacts
 
 CODE = "insufficient_assurance"
-UNDER_WAY = (
-    OfferingStatus.IN_REVIEW,
-    OfferingStatus.APPROVED,
-    OfferingStatus.LIVE,
-    OfferingStatus.SUSPENDED,
-    OfferingStatus.CLOSING,
-)
 
 
 def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
     findings = []
     for raise_ in facts.offerings:
         offering = raise_.offering
-        if offering.status not in UNDER_WAY or offering.target_amount <= policy.assurance_target_amount:
+        if offering.status not in RAISING or offering.target_amount <= policy.assurance_target_amount:
             continue
         latest = facts.latest_past_fy()
         if latest is not None and latest.audited:

@@ -71,20 +71,21 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
             for field, text in _texts(raise_)
             for phrase in claims_in(text)
         ]
-        if quotes:
-            findings.append(
-                Finding(
-                    rule=CODE,
-                    severity=Severity.HIGH,
-                    score=score(len(quotes)),
-                    subject=Subject.offering(raise_.offering),
-                    evidence={
-                        "summary": "The offering promises returns or safety: "
-                        + "、".join(dict.fromkeys(q["phrase"] for q in quotes)),
-                        "comparisons": [],
-                        "quotes": quotes,
-                        "records": [offering_record(raise_.offering)],
-                    },
-                )
+        if not quotes:
+            continue
+        findings.append(
+            Finding(
+                rule=CODE,
+                severity=Severity.HIGH,
+                score=score(len(quotes)),
+                subject=Subject.offering(raise_.offering),
+                evidence={
+                    "summary": "The offering promises returns or safety: "
+                    + "、".join(dict.fromkeys(q["phrase"] for q in quotes)),
+                    "comparisons": [],
+                    "quotes": quotes,
+                    "records": [offering_record(raise_.offering)],
+                },
             )
+        )
     return findings

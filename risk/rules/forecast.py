@@ -6,17 +6,9 @@ from __future__ import annotations
 from risk.models import Severity
 from risk.policy import Policy
 from risk.rules.base import Finding, Subject, comparison, ratio, score, statement_record
-from risk.selectors import IssuerFacts
-from projects.models import OfferingStatus
+from risk.selectors import RAISING, IssuerFacts
 
 CODE = "forecast_inconsistent"
-RAISING = (
-    OfferingStatus.IN_REVIEW,
-    OfferingStatus.APPROVED,
-    OfferingStatus.LIVE,
-    OfferingStatus.SUSPENDED,
-    OfferingStatus.CLOSING,
-)
 INTERIM_PERIODS = ("H1", "Q1", "Q2", "Q3", "Q4")
 
 

@@ -29,7 +29,7 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
     findings = []
     young = dt.timedelta(days=policy.shill_account_age_days)
     for raise_ in facts.offerings:
-        paid = [s for s in raise_.paid_subscriptions]
+        paid = raise_.paid_subscriptions
         if not paid:
             continue
         holders = defaultdict(set)  # (kind, value) -> investors

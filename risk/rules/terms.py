@@ -3,13 +3,13 @@ change (Hongli Energy switched from new shares to insiders' old shares after the
 
 from __future__ import annotations
 
+from projects.services import MATERIAL_TERMS
 from risk.models import Severity
 from risk.policy import Policy
 from risk.rules.base import Finding, Subject, offering_record, score
 from risk.selectors import IssuerFacts
 
 CODE = "terms_changed"
-PROTECTED_TERMS = ("security", "price_per_share", "use_of_funds")
 
 
 def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
@@ -21,7 +21,7 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
         changes = [
             change
             for change in raise_.term_changes
-            if change.term in PROTECTED_TERMS and change.changed_at > first_paid_at
+            if change.term in MATERIAL_TERMS and change.changed_at > first_paid_at
         ]
         if not changes:
             continue

@@ -8,10 +8,15 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import SuperuserFactory
+from investors.models import Subscription, SubscriptionStatus
+from ledger.models import AccountKind
+from ledger.selectors import balance
 from projects.models import OfferingStatus
 from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory
 from risk import services
 from risk.models import Case, CaseStatus
+from risk.tests.test_pipeline import near_deadline_offering
+from tests.test_money_flow import eligible_investor, subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +68,8 @@ def test_staff_resolve_from_the_queue_only_with_a_note(staff_client, two_cases):
     assert "reason" in asked.content.decode()
     staff_client.post(url, {"action": action, "_selected_action": [high.pk], "apply": "1", "reason": ""})
     high.refresh_from_db()
-    assert high.status == CaseStatus.OPEN
+    assert (high.status, high.outcome, high.resolution_note, high.resolved_by_id) == (CaseStatus.OPEN, "", "", None)
+    assert not high.events.filter(action="resolved").exists()
 
     staff_client.post(url, {"action": action, "_selected_action": [high.pk], "apply": "1",
                             "reason": "Wording withdrawn; figures corrected."})
@@ -71,3 +77,28 @@ def test_staff_resolve_from_the_queue_only_with_a_note(staff_client, two_cases):
     high.refresh_from_db()
     assert (high.status, high.outcome, high.resolution_note) == ("resolved", "cleared", "Wording withdrawn; figures corrected.")
     assert high.events.filter(action="resolved", by__isnull=False).exists()
+
+
+def test_staff_cancel_the_offering_of_a_case_and_refund_its_investors_only_with_a_reason(
+    staff_client, fake_stripe, django_capture_on_commit_callbacks
+):
+    offering = near_deadline_offering()
+    assert subscribe(eligible_investor(), offering, "10000.00", key="before-the-finding").status_code == 201
+    services.screen_issuer(issuer_id=offering.issuer_id)
+    url = reverse("admin:risk_case_changelist")
+    action = {"action": "cancel_offerings_and_refund", "_selected_action": [Case.objects.get().pk], "apply": "1"}
+
+    staff_client.post(url, {**action, "reason": ""})
+
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.SUSPENDED
+    assert Subscription.objects.get().status == SubscriptionStatus.PAID
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("10000.00")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url, {**action, "reason": "The platform's commitment was never paid."})
+
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.CANCELLED
+    assert Subscription.objects.get().status == SubscriptionStatus.REFUNDED
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0

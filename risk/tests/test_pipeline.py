@@ -21,6 +21,7 @@ from projects.models import AnnouncedCommitment, OfferingStatus, OfferingTransit
 from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory
 from risk import services
 from risk.models import Case, CaseEvent, CaseStatus, Outcome, Severity, Signal
+from risk.notifications import material_finding_emails
 from tests.test_money_flow import eligible_investor, live_offering, subscribe
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,25 @@ def test_a_critical_case_suspends_a_live_offering_and_refuses_subscriptions_unti
     ]
 
 
+def test_a_lifted_hold_is_recorded_on_the_case_whose_resolution_lifted_it():
+    offering = near_deadline_offering()
+    type(offering.issuer).objects.filter(pk=offering.issuer_id).update(
+        related_to_platform=True, related_party_note="The group holds 5%."
+    )
+    services.screen_issuer(issuer_id=offering.issuer_id)
+    critical = Case.objects.get(severity=Severity.CRITICAL)
+    medium = Case.objects.get(severity=Severity.MEDIUM)
+
+    services.case_resolve(case=critical, by=StaffFactory(), outcome=Outcome.CLEARED, note="Paid since.")
+
+    offering.refresh_from_db()
+    assert (offering.status, offering.risk_hold) == (OfferingStatus.LIVE, False)
+    assert list(critical.events.filter(action__startswith="hold").values_list("action", flat=True)) == [
+        "hold_placed", "hold_lifted"
+    ]
+    assert list(medium.events.filter(action__startswith="hold").values_list("action", flat=True)) == ["hold_placed"]
+
+
 def test_lifting_a_hold_after_the_deadline_sends_the_offering_to_closing():
     offering = near_deadline_offering()
     services.screen_issuer(issuer_id=offering.issuer_id)
@@ -188,8 +208,6 @@ def test_confirming_a_finding_emails_each_investor_of_the_offering_once(fake_str
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(i.email for i in investors)
     assert all("never paid" in m.body for m in mail.outbox)
-    from risk.notifications import material_finding_emails
-
     assert material_finding_emails(case_id=Case.objects.get().pk) == 0, "a redelivered task must not mail again"
     assert len(mail.outbox) == 2
 
@@ -207,7 +225,7 @@ def test_clearing_a_finding_tells_investors_nothing(fake_stripe, django_capture_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_filing_a_statement_screens_the_company_after_commit_and_a_rolled_back_filing_does_not(api_client):
+def test_filing_a_statement_screens_the_company_after_commit(api_client):
     issuer = IssuerFactory()
     api_client.force_authenticate(issuer.owner)
     body = {"fiscal_year": 2023, "period": "FY", "kind": "historical", "revenue": "100.00", "net_profit": "900.00",

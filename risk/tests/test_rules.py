@@ -339,7 +339,8 @@ def test_performance_offering_that_took_no_money_is_not_judged():
 def test_performance_offering_that_never_went_live_is_not_judged():
     offering = make_offering(status=OfferingStatus.IN_REVIEW)
     facts = company(
-        raise_of(offering),
+        # Paid, so that only the missing go-live keeps the offering from being judged.
+        raise_of(offering, subscriptions=[make_subscription(make_user(), offering, "50000")]),
         statements=[make_statement(RAISE_YEAR, kind="projection", net_profit=PROJECTED_PROFIT),
                     make_statement(RAISE_YEAR, kind="actual", net_profit="-500000")],
     )
@@ -878,10 +879,6 @@ def test_assurance_changed_target_moves_the_boundary(settings):
 
 # reporting_delinquent ---------------------------------------------------------------------------------------------
 
-# Closed in 2025: the actual FY2025 statement is due 120 days after 31 December 2025, on 30 April 2026.
-DUE = dt.date(2026, 4, 30)
-
-
 def reporting_facts(*, as_of: dt.datetime, status=OfferingStatus.CLOSED, statements=()) -> IssuerFacts:
     offering = make_offering(status=status)
     closed_at = CLOSED_AT if status in (OfferingStatus.CLOSED, OfferingStatus.FAILED) else None
@@ -890,6 +887,7 @@ def reporting_facts(*, as_of: dt.datetime, status=OfferingStatus.CLOSED, stateme
                    as_of=as_of)
 
 
+# Closed in 2025: the actual FY2025 statement is due 120 days after 31 December 2025, on 30 April 2026.
 @pytest.mark.parametrize(
     "as_of, expected",
     [

@@ -9,6 +9,7 @@ import pytest
 import redis
 from celery.signals import after_task_publish
 from django.conf import settings
+from django.core.management import call_command
 
 from risk.replay import load, replay
 from risk.tests.test_scenarios import SCENARIOS
@@ -51,8 +52,6 @@ def waiter(worker):
 
 
 def test_every_public_scenario_passes_with_a_real_worker(fake_stripe, celery_worker_process):
-    from django.core.management import call_command
-
     wait_for_tasks = waiter(celery_worker_process)
     failures = []
     try:
