@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from crowdfund.validators import FREE_TEXT, SINGLE_LINE
 from projects import selectors, services
 from projects.models import (
     AnnouncedCommitment,
@@ -86,7 +87,7 @@ class StatementSerializer(serializers.ModelSerializer):
 
 
 class UseOfFundsSerializer(serializers.Serializer):
-    category = serializers.CharField(max_length=100)
+    category = serializers.CharField(max_length=services.USE_OF_FUNDS_CATEGORY_LENGTH, validators=SINGLE_LINE)
     amount = serializers.DecimalField(**MONEY)
 
 
@@ -98,8 +99,8 @@ class CommitmentSerializer(serializers.Serializer):
 
 class OfferingInputSerializer(serializers.Serializer):
     issuer = serializers.IntegerField()
-    title = serializers.CharField(max_length=200)
-    summary = serializers.CharField()
+    title = serializers.CharField(max_length=200, validators=SINGLE_LINE)
+    summary = serializers.CharField(validators=FREE_TEXT)
     security = serializers.ChoiceField(choices=Security.choices)
     price_per_share = serializers.DecimalField(**MONEY)
     pre_money_valuation = serializers.DecimalField(**MONEY)
@@ -109,7 +110,7 @@ class OfferingInputSerializer(serializers.Serializer):
     opens_at = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
     use_of_funds = UseOfFundsSerializer(many=True)
-    risk_factors = serializers.CharField()
+    risk_factors = serializers.CharField(validators=FREE_TEXT)
     announced_commitments = CommitmentSerializer(many=True, required=False)
 
 
@@ -182,8 +183,8 @@ class OfferingSerializer(serializers.ModelSerializer):
 
 
 class UpdateInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    body = serializers.CharField()
+    title = serializers.CharField(max_length=200, validators=SINGLE_LINE)
+    body = serializers.CharField(validators=FREE_TEXT)
     material_change = serializers.BooleanField(default=False)
     changes = serializers.DictField(required=False)
 
@@ -203,11 +204,11 @@ class UpdateSerializer(serializers.ModelSerializer):
 
 
 class ApprovalNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", validators=FREE_TEXT)
 
 
 class OfferingReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(validators=FREE_TEXT)
 
 
 class IssuerViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -320,7 +321,7 @@ class OfferingViewSet(
     def updates(self, request, pk=None):
         offering = self.get_object()
         if request.method == "GET":
-            page = self.paginate_queryset(offering.updates.prefetch_related("term_changes"))
+            page = self.paginate_queryset(selectors.updates_of(offering))
             return self.get_paginated_response(UpdateSerializer(page, many=True).data)
         data = UpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

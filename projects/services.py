@@ -35,7 +35,16 @@ from projects.models import (
     TermChange,
 )
 from projects.regimes import current_regime, regime_for
-from projects.validation import Errors, normalize_uscc, parse_money
+from projects.validation import (
+    Errors,
+    add_validator_errors,
+    check_free_text,
+    check_offering_window,
+    check_single_line,
+    normalize_uscc,
+    parse_money,
+    validate_founded_on,
+)
 
 TERM_FIELDS = (
     "title",
@@ -56,6 +65,8 @@ MONEY_TERMS = ("price_per_share", "pre_money_valuation", "target_amount", "max_a
 UPDATABLE_TERMS = ("summary", "risk_factors", "security", "price_per_share", "use_of_funds", "closes_at")
 # Changing one of these after money is in escrow is a material change, whatever the issuer marked.
 MATERIAL_TERMS = ("security", "price_per_share", "use_of_funds")
+# The longest use-of-funds category, as the API and the web form take it.
+USE_OF_FUNDS_CATEGORY_LENGTH = 100
 UPDATES_ALLOWED_IN = (
     OfferingStatus.IN_REVIEW,
     OfferingStatus.APPROVED,
@@ -100,14 +111,18 @@ def issuer_create(
     for field, value in (("legal_name", legal_name), ("industry", industry), ("description", description)):
         if not (value or "").strip():
             errors.add(field, _("This field is required."))
+    check_single_line(legal_name, "legal_name", errors, max_length=Issuer._meta.get_field("legal_name").max_length)
+    check_single_line(industry, "industry", errors, max_length=Issuer._meta.get_field("industry").max_length)
+    check_free_text(description, "description", errors)
+    check_free_text(related_party_note, "related_party_note", errors)
     code = normalize_uscc(uscc, errors)
     if code and Issuer.objects.filter(uscc=code).exists():
         errors.add("uscc", _("A company with this credit code is already registered."))
     regime_checks.check_not_platform_own_entity(uscc=code, regime=current_regime(), errors=errors)
     if founded_on is None:
         errors.add("founded_on", _("This field is required."))
-    elif founded_on > timezone.localdate():
-        errors.add("founded_on", _("The founding date cannot be in the future."))
+    else:
+        add_validator_errors(founded_on, "founded_on", errors, [validate_founded_on])
     stake = parse_money(platform_stake_pct, "platform_stake_pct", errors, positive=False)
     if stake is not None and not Decimal("0") <= stake <= Decimal("100"):
         errors.add("platform_stake_pct", _("A stake is a percentage from 0 to 100."))
@@ -220,6 +235,7 @@ def _clean_use_of_funds(raw: Any, errors: Errors) -> list[dict[str, str]] | None
         category = str(item.get("category") or "").strip()
         if not category:
             errors.add(f"use_of_funds.{index}.category", _("This field is required."))
+        check_single_line(category, f"use_of_funds.{index}.category", errors, max_length=USE_OF_FUNDS_CATEGORY_LENGTH)
         amount = parse_money(item.get("amount"), f"use_of_funds.{index}.amount", errors)
         if category and amount is not None:
             cleaned.append({"category": category, "amount": str(amount)})
@@ -234,6 +250,9 @@ def _clean_terms(raw: dict[str, Any], errors: Errors) -> dict[str, Any]:
         if not value:
             errors.add(field, _("This field is required."))
         terms[field] = value
+    check_single_line(terms["title"], "title", errors, max_length=Offering._meta.get_field("title").max_length)
+    check_free_text(terms["summary"], "summary", errors)
+    check_free_text(terms["risk_factors"], "risk_factors", errors)
     if raw.get("security") not in Security.values:
         errors.add("security", _("Choose new_shares or existing_shares."))
     terms["security"] = raw.get("security")
@@ -245,6 +264,7 @@ def _clean_terms(raw: dict[str, Any], errors: Errors) -> dict[str, Any]:
             errors.add(field, _("Enter a date and time with its time zone."))
             value = None
         terms[field] = value
+    check_offering_window(terms, errors, now=timezone.now())
     terms["use_of_funds"] = _clean_use_of_funds(raw.get("use_of_funds"), errors)
 
     price, target, maximum, minimum = (terms[f] for f in ("price_per_share", "target_amount", "max_amount", "min_investment"))
@@ -684,6 +704,8 @@ def offering_update_post(
         errors.add("title", _("This field is required."))
     if not (body or "").strip():
         errors.add("body", _("This field is required."))
+    check_single_line(title, "title", errors, max_length=OfferingUpdate._meta.get_field("title").max_length)
+    check_free_text(body, "body", errors)
     if not isinstance(changes, dict):
         errors.add("changes", _("Give changed terms as an object of term and new value."))
         changes = {}

@@ -13,6 +13,7 @@ from projects.models import Issuer, Offering, OfferingStatus
 
 OFFERINGS_PER_PAGE = 20
 OFFERINGS_ON_HOME_PAGE = 3
+UPDATES_PER_PAGE = 10
 
 
 def home(request):
@@ -32,13 +33,16 @@ def offering_list(request):
 
 
 def offering_detail(request, pk: int):
-    offering = get_object_or_404(selectors.offerings_with_updates_visible_to(request.user), pk=pk)
+    offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=pk)
     manages = request.user.is_authenticated and selectors.offerings_managed_by(request.user).filter(pk=pk).exists()
     return render(
         request,
         "projects/offering_detail.html",
         {
             "offering": offering,
+            "updates": Paginator(selectors.updates_of(offering), UPDATES_PER_PAGE).get_page(
+                request.GET.get("updates_page")
+            ),
             "actions": _issuer_actions(offering) if manages else None,
             "overdue_reports": selectors.overdue_report_duties(issuer_ids=[offering.issuer_id]),
         },

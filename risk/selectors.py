@@ -21,6 +21,7 @@ from projects.models import (
     TermChange,
 )
 from projects.regime_checks import OPEN_STATUSES
+from projects.selectors import readable_offering
 from risk.models import Case, CaseStatus, SubjectType
 
 # Offerings from submission until their deadline's outcome is known: a raise in progress.
@@ -90,7 +91,7 @@ class IssuerFacts:
 def issuer_facts(*, issuer_id: int, as_of: dt.datetime) -> IssuerFacts:
     issuer = Issuer.objects.get(pk=issuer_id)
     offerings = (
-        Offering.objects.filter(issuer=issuer)
+        Offering.objects.filter(readable_offering(), issuer=issuer)
         .exclude(status=OfferingStatus.DRAFT)
         .prefetch_related(
             Prefetch("commitments", queryset=AnnouncedCommitment.objects.order_by("pk")),
