@@ -56,7 +56,7 @@ class CommitmentInline(ReadOnlyTabularInline):
 
 class UpdateInline(ReadOnlyTabularInline):
     model = OfferingUpdate
-    fields = ["posted_at", "title", "material_change", "changes"]
+    fields = ["posted_at", "title", "material_change", "changes", "requested_closes_at"]
 
 
 class TermChangeInline(ReadOnlyTabularInline):

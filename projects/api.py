@@ -187,6 +187,9 @@ class UpdateInputSerializer(serializers.Serializer):
     body = serializers.CharField(validators=FREE_TEXT)
     material_change = serializers.BooleanField(default=False)
     changes = serializers.DictField(required=False)
+    requested_closes_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Ask staff to close the offering early at this time."
+    )
 
 
 class TermChangeSerializer(serializers.ModelSerializer):
@@ -200,7 +203,17 @@ class UpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OfferingUpdate
-        fields = ["id", "offering", "title", "body", "material_change", "changes", "term_changes", "posted_at"]
+        fields = [
+            "id",
+            "offering",
+            "title",
+            "body",
+            "material_change",
+            "changes",
+            "requested_closes_at",
+            "term_changes",
+            "posted_at",
+        ]
 
 
 class ApprovalNoteSerializer(serializers.Serializer):

@@ -124,7 +124,15 @@ class UpdateForm(forms.Form):
         label=_("New security"), choices=with_blank(Security.choices, _("Unchanged")), required=False
     )
     price_per_share = MoneyField(label=_("New price per share"), required=False)
-    closes_at = forms.DateTimeField(label=_("New closing time"), required=False, widget=DateTimeInput())
+    closes_at = forms.DateTimeField(
+        label=_("New closing time"),
+        required=False,
+        widget=DateTimeInput(),
+        help_text=_("Only a later one: an earlier deadline is an early close, which staff decide."),
+    )
+    requested_closes_at = forms.DateTimeField(
+        label=_("Ask staff to close early at"), required=False, widget=DateTimeInput()
+    )
 
     CHANGEABLE_TERMS = ("security", "price_per_share", "closes_at")
 
@@ -136,6 +144,7 @@ class UpdateForm(forms.Form):
             "body": data["body"],
             "material_change": data["material_change"],
             "changes": {term: data[term] for term in self.CHANGEABLE_TERMS if data[term] not in (None, "")},
+            "requested_closes_at": data["requested_closes_at"],
         }
 
 

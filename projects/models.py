@@ -328,6 +328,8 @@ class OfferingUpdate(models.Model):
     body = models.TextField(_("body"), validators=FREE_TEXT)
     material_change = models.BooleanField(_("material change"), default=False)
     changes = models.JSONField(_("changed terms"), default=dict, blank=True)
+    # The issuer asks staff to close early at this time; staff decide (projects.services.offering_close_early).
+    requested_closes_at = models.DateTimeField(_("early close requested for"), null=True, blank=True)
     posted_at = models.DateTimeField()
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

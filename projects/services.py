@@ -596,6 +596,7 @@ def offering_close_early(*, offering: Offering, by, closes_at: dt.datetime | Non
             },
             changes={"closes_at": deadline},
             now=now,
+            closing_early=True,
         )
         offering.refresh_from_db()
         return offering
@@ -693,10 +694,16 @@ def offering_update_post(
     body: str,
     material_change: bool = False,
     changes: dict | None = None,
+    requested_closes_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    closing_early: bool = False,
 ) -> OfferingUpdate:
     """Publish an update to investors; `changes` alters terms of a running offering and is kept term by term.
-    `now` is the moment of the notice, for a caller that computed a deadline from it."""
+    `now` is the moment of the notice, for a caller that computed a deadline from it.
+
+    An earlier `closes_at` is an early close, which staff decide: only `offering_close_early` passes
+    `closing_early`, after its own checks. The issuer asks for one with `requested_closes_at`, which is recorded
+    with the update for staff and changes nothing."""
     ensure_manages_issuer(by, offering.issuer)
     changes = changes or {}
     errors = Errors()
@@ -729,10 +736,23 @@ def offering_update_post(
         if changes:
             regime_checks.check_open_window(terms=new_terms, regime=regime, errors=errors, field="changes.closes_at")
         if new_terms["closes_at"] is not None and "closes_at" in changes:
+            if new_terms["closes_at"] < offering.closes_at and not closing_early:
+                errors.add(
+                    "changes.closes_at",
+                    _("An earlier deadline closes the offering early, which only staff decide, with notice to "
+                      "investors. Ask them instead: give the closing time you would like as an early-close request."),
+                )
             for problem in regime_checks.early_close_problems(
                 offering=offering, regime=regime, new_deadline=new_terms["closes_at"], now=now
             ):
                 errors.add("changes.closes_at", problem)
+        if requested_closes_at is not None and not (
+            offering.status == OfferingStatus.LIVE and now < requested_closes_at < offering.closes_at
+        ):
+            errors.add(
+                "requested_closes_at",
+                _("An early close can be asked for a live offering, for a time between now and its deadline."),
+            )
         errors.raise_if_any()
         changed = {term: new_terms[term] for term in changes if new_terms[term] != current[term]}
         # Whatever the issuer ticked, changing what investors buy, at what price or for what, is material once
@@ -744,6 +764,7 @@ def offering_update_post(
             body=body.strip(),
             material_change=material,
             changes={term: _json_value(new_terms[term]) for term in changes},
+            requested_closes_at=requested_closes_at,
             posted_at=now,
             posted_by=by,
         )
