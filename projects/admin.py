@@ -51,7 +51,7 @@ class ApprovalInline(ReadOnlyTabularInline):
 
 class CommitmentInline(ReadOnlyTabularInline):
     model = AnnouncedCommitment
-    fields = ["by", "investor", "amount"]
+    fields = ["by", "named_account_id", "investor", "amount", "status", "answered_at"]
 
 
 class UpdateInline(ReadOnlyTabularInline):

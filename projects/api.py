@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from crowdfund.api_errors import ErrorBodySerializer
 from crowdfund.validators import FREE_TEXT, SINGLE_LINE
 from projects import selectors, services
 from projects.models import (
@@ -120,6 +121,17 @@ class CommitmentOutputSerializer(serializers.ModelSerializer):
         fields = ["by", "investor", "amount"]
 
 
+class NamedCommitmentSerializer(serializers.ModelSerializer):
+    """A commitment an issuer announced in the investor's name, as the investor sees it."""
+
+    offering_title = serializers.CharField(source="offering.title", read_only=True)
+    currency = serializers.CharField(source="offering.currency", read_only=True)
+
+    class Meta:
+        model = AnnouncedCommitment
+        fields = ["id", "offering", "offering_title", "by", "amount", "currency", "status", "answered_at"]
+
+
 class RelatedPartyDisclosureSerializer(serializers.Serializer):
     """Present on every offering; `tied_to_platform` says whether there is anything to disclose."""
 
@@ -147,7 +159,8 @@ class RelatedPartyDisclosureSerializer(serializers.Serializer):
 class OfferingSerializer(serializers.ModelSerializer):
     use_of_funds = UseOfFundsSerializer(many=True)
     related_party_disclosure = RelatedPartyDisclosureSerializer(source="*", read_only=True)
-    announced_commitments = CommitmentOutputSerializer(many=True, source="commitments")
+    # Commitments naming an investor appear once the investor accepts them.
+    announced_commitments = CommitmentOutputSerializer(many=True, source="public_commitments", read_only=True)
     remaining_amount = serializers.DecimalField(**MONEY)
     progress_pct = serializers.DecimalField(max_digits=9, decimal_places=2)
 
@@ -340,3 +353,40 @@ class OfferingViewSet(
         data.is_valid(raise_exception=True)
         update = services.offering_update_post(offering=offering, by=request.user, **data.validated_data)
         return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+
+COMMITMENT_ANSWER_RESPONSES = {
+    200: NamedCommitmentSerializer,
+    404: OpenApiResponse(ErrorBodySerializer, description="`not_found`: no commitment names you with this id."),
+    409: OpenApiResponse(
+        ErrorBodySerializer, description="`invalid_transition`: already accepted or declined (`details.status`)."
+    ),
+}
+
+
+class MyCommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Commitments issuers announced in the signed-in investor's name; the investor accepts or declines each once.
+    Someone else's commitment is 404."""
+
+    serializer_class = NamedCommitmentSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = AnnouncedCommitment.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.commitments_naming(self.request.user)
+
+    def _answer(self, service) -> Response:
+        commitment = service(commitment_id=self.get_object().pk, by=self.request.user)
+        return Response(NamedCommitmentSerializer(commitment).data)
+
+    @extend_schema(request=None, responses=COMMITMENT_ANSWER_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._answer(services.commitment_accept)
+
+    @extend_schema(request=None, responses=COMMITMENT_ANSWER_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._answer(services.commitment_decline)

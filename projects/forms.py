@@ -63,7 +63,9 @@ class UseOfFundsRow(forms.Form):
 class CommitmentRow(forms.Form):
     by = forms.ChoiceField(label=_("Committed by"), choices=with_blank(CommitmentParty.choices, "—"), required=False)
     investor = forms.IntegerField(
-        label=_("Investor account number"), required=False, help_text=_("Optional: the investor's account number.")
+        label=_("Investor account number"),
+        required=False,
+        help_text=_("Optional: the investor's account number. The commitment is shown once the investor accepts it."),
     )
     amount = MoneyField(label=_("Amount"), required=False)
 
@@ -96,7 +98,7 @@ class OfferingForm(forms.Form):
             terms = {field: getattr(offering, field) for field in self.base_fields}
             uses = offering.use_of_funds
             commitments = [
-                {"by": c.by, "investor": c.investor_id, "amount": c.amount} for c in offering.commitments.all()
+                {"by": c.by, "investor": c.named_account_id, "amount": c.amount} for c in offering.commitments.all()
             ]
         super().__init__(data, initial=terms)
         # The prefixes are the services' names for the lists, so that their errors find their rows.

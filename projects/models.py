@@ -198,6 +198,11 @@ class Offering(models.Model):
         return self.title
 
     @property
+    def public_commitments(self) -> list[AnnouncedCommitment]:
+        """The commitments shown to everyone (read from `commitments`, so a prefetch serves it)."""
+        return [commitment for commitment in self.commitments.all() if commitment.is_public]
+
+    @property
     def remaining_amount(self) -> Decimal:
         return self.max_amount - self.reserved_amount
 
@@ -308,18 +313,40 @@ class CommitmentParty(models.TextChoices):
     ISSUER_INSIDER = "issuer_insider", _("Issuer insider")
 
 
+class CommitmentStatus(models.TextChoices):
+    UNNAMED = "unnamed", _("Names no account")
+    PENDING = "pending", _("Awaiting the investor")
+    ACCEPTED = "accepted", _("Accepted by the investor")
+    DECLINED = "declined", _("Declined by the investor")
+
+
+# Shown to the public and weighed by the risk review: a commitment naming an investor counts once they accept it.
+PUBLIC_COMMITMENT_STATUSES = (CommitmentStatus.UNNAMED, CommitmentStatus.ACCEPTED)
+
+
 class AnnouncedCommitment(models.Model):
     """An amount that someone publicly promised to invest; risk review checks that it is paid."""
 
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="commitments")
     by = models.CharField(max_length=16, choices=CommitmentParty.choices)
+    # The account number the issuer gave, kept as given: whether it is an investor's is never told to the issuer.
+    named_account_id = models.PositiveBigIntegerField(_("account number named"), null=True, blank=True)
+    # The investor that number belongs to, if it is one: only they can accept or decline the commitment.
     investor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     amount = money_field(_("amount"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=CommitmentStatus.choices, default=CommitmentStatus.UNNAMED
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_COMMITMENT_STATUSES
 
 
 class OfferingUpdate(models.Model):

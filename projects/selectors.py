@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from projects.models import (
     PUBLIC_STATUSES,
+    AnnouncedCommitment,
     FinancialStatement,
     Issuer,
     Offering,
@@ -78,6 +79,15 @@ def offerings_search(*, user, status: str = "", search: str = "") -> QuerySet[Of
 def updates_of(offering: Offering) -> QuerySet[OfferingUpdate]:
     """An offering's updates, newest first, with the terms each one changed; pages and the API show them by page."""
     return offering.updates.prefetch_related("term_changes")
+
+
+def commitments_naming(user) -> QuerySet[AnnouncedCommitment]:
+    """The commitments issuers announced in the investor's name, newest first, for them to accept or decline."""
+    return (
+        AnnouncedCommitment.objects.filter(readable_offering("offering__"), investor=user)
+        .select_related("offering")
+        .order_by("-pk")
+    )
 
 
 def offerings_managed_by(user) -> QuerySet[Offering]:

@@ -78,17 +78,14 @@ def normalize_uscc(value: str, errors: Errors) -> str | None:
     return None
 
 
-def add_validator_errors(value: Any, field: str, errors: Errors, validators: Iterable[Callable[[Any], None]]) -> bool:
-    """Run Django validators (crowdfund/validators.py) on `value`, adding their messages to `field`. True if it passed."""
-    passed = True
+def add_validator_errors(value: Any, field: str, errors: Errors, validators: Iterable[Callable[[Any], None]]) -> None:
+    """Run Django validators (crowdfund/validators.py) on `value`, adding their messages to `field`."""
     for validator in validators:
         try:
             validator(value)
         except DjangoValidationError as refusal:
-            passed = False
             for message in refusal.messages:
                 errors.add(field, message)
-    return passed
 
 
 def check_single_line(value: str, field: str, errors: Errors, *, max_length: int) -> None:

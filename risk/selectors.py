@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 
 from investors.models import KycProfile, KycStatus, Subscription
 from projects.models import (
+    PUBLIC_COMMITMENT_STATUSES,
     AnnouncedCommitment,
     FinancialStatement,
     Issuer,
@@ -94,7 +95,11 @@ def issuer_facts(*, issuer_id: int, as_of: dt.datetime) -> IssuerFacts:
         Offering.objects.filter(readable_offering(), issuer=issuer)
         .exclude(status=OfferingStatus.DRAFT)
         .prefetch_related(
-            Prefetch("commitments", queryset=AnnouncedCommitment.objects.order_by("pk")),
+            # A commitment naming an investor counts once the investor accepted it, as it is shown only then.
+            Prefetch(
+                "commitments",
+                queryset=AnnouncedCommitment.objects.filter(status__in=PUBLIC_COMMITMENT_STATUSES).order_by("pk"),
+            ),
             Prefetch("term_changes", queryset=TermChange.objects.order_by("changed_at", "pk")),
             Prefetch("updates", queryset=OfferingUpdate.objects.order_by("posted_at", "pk")),
             Prefetch(

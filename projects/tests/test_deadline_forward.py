@@ -12,7 +12,7 @@ from pytest_django.asserts import assertContains
 from accounts.tests.factories import SuperuserFactory
 from projects.models import OfferingStatus, OfferingUpdate, TermChange
 from projects.regimes import add_business_days
-from projects.tests.factories import OfferingFactory, offering_snapshot
+from projects.tests.factories import OfferingFactory, assert_nothing_posted, offering_snapshot
 from tests.api_asserts import assert_validation_error
 
 pytestmark = pytest.mark.django_db
@@ -31,11 +31,6 @@ def live_offering(regime="cn", currency="CNY", **overrides):
         reserved_amount=Decimal("1000000.00"),
     )
     return OfferingFactory(**(values | overrides))
-
-
-def assert_nothing_posted():
-    assert OfferingUpdate.objects.count() == 0
-    assert TermChange.objects.count() == 0
 
 
 @pytest.mark.parametrize(("regime", "currency"), [("cn", "CNY"), ("us_reg_cf", "USD")])

@@ -9,11 +9,13 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.tests.factories import SuperuserFactory
-from projects.models import Issuer, Offering, OfferingStatus, OfferingUpdate, TermChange
+from projects.models import Issuer, Offering, OfferingUpdate
 from projects.tests.factories import (
     IssuerFactory,
     OfferingFactory,
+    assert_nothing_posted,
     company_fields,
+    live_offering,
     offering_payload,
     offering_snapshot,
 )
@@ -27,18 +29,6 @@ YEAR_10000 = "9999-12-31T23:59:59-12:00"
 
 def updates_url(offering):
     return f"{OFFERINGS}{offering.pk}/updates/"
-
-
-def live_offering():
-    now = timezone.now()
-    return OfferingFactory(
-        status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=2), closes_at=now + dt.timedelta(days=20)
-    )
-
-
-def assert_nothing_posted():
-    assert OfferingUpdate.objects.count() == 0
-    assert TermChange.objects.count() == 0
 
 
 @pytest.fixture
@@ -208,11 +198,14 @@ def test_company_name_or_industry_with_a_newline_is_refused(api_client, field):
 
 
 def test_use_of_funds_category_with_a_newline_is_refused(api_client, issuer):
-    uses = [{"category": "product\ndevelopment", "amount": "600000.00"}, {"category": "marketing", "amount": "400000.00"}]
+    uses = [
+        {"category": "product\ndevelopment", "amount": "600000.00"},
+        {"category": "marketing", "amount": "400000.00"},
+    ]
 
     response = api_client.post(OFFERINGS, offering_payload(issuer, use_of_funds=uses), format="json")
 
-    assert response.status_code == 400
+    assert_validation_error(response, "use_of_funds.0.category")
     assert Offering.objects.count() == 0
 
 
@@ -285,7 +278,9 @@ def test_web_update_form_refuses_a_body_over_the_limit(client, settings):
     running = live_offering()
     client.force_login(running.issuer.owner)
 
-    response = client.post(reverse("projects:offering_update_post", args=[running.pk]), {"title": "T", "body": "x" * 51})
+    response = client.post(
+        reverse("projects:offering_update_post", args=[running.pk]), {"title": "T", "body": "x" * 51}
+    )
 
     assert response.status_code == 200
     assert "body" in response.context["form"].errors
