@@ -2,11 +2,14 @@
 is reported and skipped: the lists, the investors' pages, the admin and the risk sweep go on for everybody else."""
 
 import datetime as dt
+import importlib
 import logging
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -93,3 +96,14 @@ def test_sweep_reports_the_unreadable_row_and_screens_every_other_company(broken
 
     assert Case.objects.filter(issuer=healthy.issuer).exists()
     assert any(str(broken.pk) in record.getMessage() for record in caplog.records)
+
+
+def test_the_migration_brings_an_unreadable_deadline_back_so_that_staff_can_open_the_offering(client, broken):
+    migration = importlib.import_module("projects.migrations.0005_harm_issuer_input")
+
+    migration.unreadable_dates_back_in_the_window(apps, None)
+
+    broken.refresh_from_db()
+    assert broken.closes_at == broken.opens_at + dt.timedelta(days=365)
+    client.force_login(SuperuserFactory())
+    assert client.get(reverse("admin:projects_offering_change", args=[broken.pk])).status_code == 200
