@@ -7,11 +7,24 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from crowdfund.errors import DomainError
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    details = serializers.DictField(required=False)
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    """The contract's error body, for the OpenAPI schema: `{"error": {"code", "message", "fields"?, "details"?}}`."""
+
+    error = ErrorDetailSerializer()
 
 
 def error_body(code: str, message: str, fields: dict | None = None, details: dict | None = None) -> dict[str, Any]:

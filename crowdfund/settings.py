@@ -222,6 +222,12 @@ RESERVATION_MINUTES = env.int("RESERVATION_MINUTES", default=15)
 # After a material change, paid investors have this many business days (Monday to Friday) to confirm again; then
 # their subscription is cancelled and refunded.
 RECONFIRM_BUSINESS_DAYS = env.int("RECONFIRM_BUSINESS_DAYS", default=5)
+# The window of dates an issuer may set: an offering opens at most OFFERING_MAX_LEAD_DAYS from now and closes at most
+# OFFERING_MAX_OPEN_DAYS after it opens; a company was founded in 1900 or later, and not in the future.
+OFFERING_MAX_LEAD_DAYS = env.int("OFFERING_MAX_LEAD_DAYS", default=365)
+OFFERING_MAX_OPEN_DAYS = env.int("OFFERING_MAX_OPEN_DAYS", default=365)
+# The longest free text (a description, a summary, an update, a note) anyone may post, in characters.
+FREE_TEXT_MAX_CHARS = env.int("FREE_TEXT_MAX_CHARS", default=20000)
 # After a successful raise the issuer files an actual full-year statement within ANNUAL_REPORT_DUE_DAYS of each
 # fiscal year's end (December 31), and is reminded by email ANNUAL_REPORT_REMINDER_DAYS after it.
 ANNUAL_REPORT_DUE_DAYS = env.int("ANNUAL_REPORT_DUE_DAYS", default=120)

@@ -15,6 +15,7 @@ from investors.models import (
     Subscription,
     SuitabilityAssessment,
 )
+from projects.selectors import readable_offering
 
 
 class KycDecisionInline(ReadOnlyTabularInline):
@@ -88,6 +89,10 @@ class SubscriptionAdmin(ReadOnlyAdmin):
     search_fields = ["investor__username", "offering__title", "idempotency_key"]
     list_select_related = ["investor", "offering"]
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        # A subscription to an offering whose dates cannot be read is left out (the offering list names those).
+        return super().get_queryset(request).filter(readable_offering("offering__"))
 
 
 @admin.register(Payment)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crowdfund.errors import DomainError
+from crowdfund.validators import SINGLE_LINE
 from investors import questionnaire, selectors, services
 from investors.models import KycProfile
 from projects.api import MONEY
@@ -19,7 +20,7 @@ from projects.regimes import current_regime, regime_for
 
 
 class KycInputSerializer(serializers.Serializer):
-    real_name = serializers.CharField(max_length=100)
+    real_name = serializers.CharField(max_length=100, validators=SINGLE_LINE)
     id_number = serializers.CharField(max_length=32)
     date_of_birth = serializers.DateField()
     phone = serializers.CharField(max_length=20)

@@ -3,13 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crowdfund.validators import SINGLE_LINE
 from crowdfund.web import DateInput, MoneyField
 from investors import questionnaire
 from investors.models import KycProfile
 
 
 class KycForm(forms.Form):
-    real_name = forms.CharField(label=_("Real name"), max_length=100)
+    real_name = forms.CharField(label=_("Real name"), max_length=100, validators=SINGLE_LINE)
     id_number = forms.CharField(
         label=_("Resident identity card number"),
         max_length=32,

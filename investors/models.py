@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from crowdfund.validators import SINGLE_LINE
 from projects.models import money_field
 
 
@@ -19,7 +20,7 @@ class KycProfile(models.Model):
     """An investor's identity and means. The identity number is stored encrypted, with a keyed hash for look-ups."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="kyc")
-    real_name = models.CharField(_("real name"), max_length=100)
+    real_name = models.CharField(_("real name"), max_length=100, validators=SINGLE_LINE)
     id_number_encrypted = models.TextField()
     id_number_hash = models.CharField(max_length=64, db_index=True)
     id_number_masked = models.CharField(_("identity number"), max_length=18)

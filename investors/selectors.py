@@ -21,6 +21,7 @@ from investors.models import (
     SubscriptionStatus,
     SuitabilityAssessment,
 )
+from projects.selectors import readable_offering
 
 NOT_SUBMITTED = "not_submitted"
 
@@ -64,16 +65,20 @@ def investor_summary(user) -> dict:
 
 
 def subscriptions_visible_to(user) -> QuerySet[Subscription]:
-    subscriptions = Subscription.objects.select_related("offering", "refund_record")
+    subscriptions = Subscription.objects.filter(readable_offering("offering__")).select_related(
+        "offering", "refund_record"
+    )
     return subscriptions.all() if user.is_staff else subscriptions.filter(investor=user)
 
 
 def subscriptions_of(user) -> QuerySet[Subscription]:
-    return Subscription.objects.filter(investor=user).select_related("offering", "refund_record")
+    return Subscription.objects.filter(readable_offering("offering__"), investor=user).select_related(
+        "offering", "refund_record"
+    )
 
 
 def holdings_of(user) -> QuerySet[Holding]:
-    return Holding.objects.filter(investor=user).select_related("offering")
+    return Holding.objects.filter(readable_offering("offering__"), investor=user).select_related("offering")
 
 
 # What the money pages show -----------------------------------------------------------------------------------------

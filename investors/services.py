@@ -19,7 +19,7 @@ from investors import identity_numbers, questionnaire, tasks
 from investors.identity import Verdict, identity_provider
 from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
 from projects.regimes import Regime, current_regime, regime_for
-from projects.validation import Errors, parse_money
+from projects.validation import Errors, check_single_line, parse_money
 
 ADULT_AGE = 18
 MOBILE_NUMBER = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
@@ -77,6 +77,7 @@ def kyc_submit(
     real_name = (real_name or "").strip()
     if not real_name:
         errors.add("real_name", _("This field is required."))
+    check_single_line(real_name, "real_name", errors, max_length=KycProfile._meta.get_field("real_name").max_length)
     if date_of_birth is None:
         errors.add("date_of_birth", _("This field is required."))
     number = _clean_identity_number(id_number, date_of_birth, errors)

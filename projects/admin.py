@@ -1,9 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
-from projects import services
+from projects import selectors, services
 from projects.models import (
     AnnouncedCommitment,
     FinancialStatement,
@@ -50,12 +51,12 @@ class ApprovalInline(ReadOnlyTabularInline):
 
 class CommitmentInline(ReadOnlyTabularInline):
     model = AnnouncedCommitment
-    fields = ["by", "investor", "amount"]
+    fields = ["by", "named_account_id", "investor", "amount", "status", "answered_at"]
 
 
 class UpdateInline(ReadOnlyTabularInline):
     model = OfferingUpdate
-    fields = ["posted_at", "title", "material_change", "changes"]
+    fields = ["posted_at", "title", "material_change", "changes", "requested_closes_at"]
 
 
 class TermChangeInline(ReadOnlyTabularInline):
@@ -99,6 +100,19 @@ class OfferingAdmin(SimpleHistoryAdmin):
             lambda offering, user, reason: services.offering_close_early(offering=offering, by=user),
         ),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(selectors.readable_offering())
+
+    def changelist_view(self, request, extra_context=None):
+        unreadable = selectors.unreadable_offering_ids()
+        if unreadable:
+            messages.error(
+                request,
+                _("Offerings left out because their dates cannot be read: %(ids)s. Repair them in the database.")
+                % {"ids": ", ".join(map(str, unreadable))},
+            )
+        return super().changelist_view(request, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False

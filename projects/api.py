@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from crowdfund.api_errors import ErrorBodySerializer
+from crowdfund.validators import FREE_TEXT, SINGLE_LINE
 from projects import selectors, services
 from projects.models import (
     AnnouncedCommitment,
@@ -86,7 +88,7 @@ class StatementSerializer(serializers.ModelSerializer):
 
 
 class UseOfFundsSerializer(serializers.Serializer):
-    category = serializers.CharField(max_length=100)
+    category = serializers.CharField(max_length=services.USE_OF_FUNDS_CATEGORY_LENGTH, validators=SINGLE_LINE)
     amount = serializers.DecimalField(**MONEY)
 
 
@@ -98,8 +100,8 @@ class CommitmentSerializer(serializers.Serializer):
 
 class OfferingInputSerializer(serializers.Serializer):
     issuer = serializers.IntegerField()
-    title = serializers.CharField(max_length=200)
-    summary = serializers.CharField()
+    title = serializers.CharField(max_length=200, validators=SINGLE_LINE)
+    summary = serializers.CharField(validators=FREE_TEXT)
     security = serializers.ChoiceField(choices=Security.choices)
     price_per_share = serializers.DecimalField(**MONEY)
     pre_money_valuation = serializers.DecimalField(**MONEY)
@@ -109,7 +111,7 @@ class OfferingInputSerializer(serializers.Serializer):
     opens_at = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
     use_of_funds = UseOfFundsSerializer(many=True)
-    risk_factors = serializers.CharField()
+    risk_factors = serializers.CharField(validators=FREE_TEXT)
     announced_commitments = CommitmentSerializer(many=True, required=False)
 
 
@@ -117,6 +119,17 @@ class CommitmentOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = AnnouncedCommitment
         fields = ["by", "investor", "amount"]
+
+
+class NamedCommitmentSerializer(serializers.ModelSerializer):
+    """A commitment an issuer announced in the investor's name, as the investor sees it."""
+
+    offering_title = serializers.CharField(source="offering.title", read_only=True)
+    currency = serializers.CharField(source="offering.currency", read_only=True)
+
+    class Meta:
+        model = AnnouncedCommitment
+        fields = ["id", "offering", "offering_title", "by", "amount", "currency", "status", "answered_at"]
 
 
 class RelatedPartyDisclosureSerializer(serializers.Serializer):
@@ -146,7 +159,8 @@ class RelatedPartyDisclosureSerializer(serializers.Serializer):
 class OfferingSerializer(serializers.ModelSerializer):
     use_of_funds = UseOfFundsSerializer(many=True)
     related_party_disclosure = RelatedPartyDisclosureSerializer(source="*", read_only=True)
-    announced_commitments = CommitmentOutputSerializer(many=True, source="commitments")
+    # Commitments naming an investor appear once the investor accepts them.
+    announced_commitments = CommitmentOutputSerializer(many=True, source="public_commitments", read_only=True)
     remaining_amount = serializers.DecimalField(**MONEY)
     progress_pct = serializers.DecimalField(max_digits=9, decimal_places=2)
 
@@ -182,10 +196,13 @@ class OfferingSerializer(serializers.ModelSerializer):
 
 
 class UpdateInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    body = serializers.CharField()
+    title = serializers.CharField(max_length=200, validators=SINGLE_LINE)
+    body = serializers.CharField(validators=FREE_TEXT)
     material_change = serializers.BooleanField(default=False)
     changes = serializers.DictField(required=False)
+    requested_closes_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Ask staff to close the offering early at this time."
+    )
 
 
 class TermChangeSerializer(serializers.ModelSerializer):
@@ -199,15 +216,25 @@ class UpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OfferingUpdate
-        fields = ["id", "offering", "title", "body", "material_change", "changes", "term_changes", "posted_at"]
+        fields = [
+            "id",
+            "offering",
+            "title",
+            "body",
+            "material_change",
+            "changes",
+            "requested_closes_at",
+            "term_changes",
+            "posted_at",
+        ]
 
 
 class ApprovalNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", validators=FREE_TEXT)
 
 
 class OfferingReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(validators=FREE_TEXT)
 
 
 class IssuerViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -320,9 +347,46 @@ class OfferingViewSet(
     def updates(self, request, pk=None):
         offering = self.get_object()
         if request.method == "GET":
-            page = self.paginate_queryset(offering.updates.prefetch_related("term_changes"))
+            page = self.paginate_queryset(selectors.updates_of(offering))
             return self.get_paginated_response(UpdateSerializer(page, many=True).data)
         data = UpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         update = services.offering_update_post(offering=offering, by=request.user, **data.validated_data)
         return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+
+COMMITMENT_ANSWER_RESPONSES = {
+    200: NamedCommitmentSerializer,
+    404: OpenApiResponse(ErrorBodySerializer, description="`not_found`: no commitment names you with this id."),
+    409: OpenApiResponse(
+        ErrorBodySerializer, description="`invalid_transition`: already accepted or declined (`details.status`)."
+    ),
+}
+
+
+class MyCommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Commitments issuers announced in the signed-in investor's name; the investor accepts or declines each once.
+    Someone else's commitment is 404."""
+
+    serializer_class = NamedCommitmentSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = AnnouncedCommitment.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.commitments_naming(self.request.user)
+
+    def _answer(self, service) -> Response:
+        commitment = service(commitment_id=self.get_object().pk, by=self.request.user)
+        return Response(NamedCommitmentSerializer(commitment).data)
+
+    @extend_schema(request=None, responses=COMMITMENT_ANSWER_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._answer(services.commitment_accept)
+
+    @extend_schema(request=None, responses=COMMITMENT_ANSWER_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._answer(services.commitment_decline)

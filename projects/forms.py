@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crowdfund.validators import FREE_TEXT, SINGLE_LINE
 from crowdfund.web import DateInput, DateTimeInput, MoneyField, RowFormSet
 from projects.models import CommitmentParty, Offering, OfferingStatus, Security, StatementKind, StatementPeriod
+from projects.validation import validate_founded_on
 
 
 def with_blank(choices, blank_label) -> list:
@@ -17,14 +19,16 @@ class OfferingFilterForm(forms.Form):
 
 
 class IssuerForm(forms.Form):
-    legal_name = forms.CharField(label=_("Legal name"), max_length=200)
+    legal_name = forms.CharField(label=_("Legal name"), max_length=200, validators=SINGLE_LINE)
     uscc = forms.CharField(
         label=_("Unified social credit code"),
         help_text=_("The 18-character code on the business licence."),
     )
-    industry = forms.CharField(label=_("Industry"), max_length=100)
-    founded_on = forms.DateField(label=_("Founded on"), widget=DateInput())
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    industry = forms.CharField(label=_("Industry"), max_length=100, validators=SINGLE_LINE)
+    founded_on = forms.DateField(label=_("Founded on"), widget=DateInput(), validators=[validate_founded_on])
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), validators=FREE_TEXT
+    )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     related_to_platform = forms.BooleanField(
         label=_("Related to the platform"),
@@ -35,7 +39,7 @@ class IssuerForm(forms.Form):
         label=_("Platform group's stake (%)"), max_digits=5, decimal_places=2, initial=0
     )
     related_party_note = forms.CharField(
-        label=_("Related-party note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Related-party note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), validators=FREE_TEXT
     )
 
 
@@ -52,14 +56,16 @@ class StatementForm(forms.Form):
 
 
 class UseOfFundsRow(forms.Form):
-    category = forms.CharField(label=_("Use"), max_length=100, required=False)
+    category = forms.CharField(label=_("Use"), max_length=100, required=False, validators=SINGLE_LINE)
     amount = MoneyField(label=_("Amount"), required=False)
 
 
 class CommitmentRow(forms.Form):
     by = forms.ChoiceField(label=_("Committed by"), choices=with_blank(CommitmentParty.choices, "—"), required=False)
     investor = forms.IntegerField(
-        label=_("Investor account number"), required=False, help_text=_("Optional: the investor's account number.")
+        label=_("Investor account number"),
+        required=False,
+        help_text=_("Optional: the investor's account number. The commitment is shown once the investor accepts it."),
     )
     amount = MoneyField(label=_("Amount"), required=False)
 
@@ -71,8 +77,8 @@ CommitmentFormSet = forms.formset_factory(CommitmentRow, formset=RowFormSet, ext
 class OfferingForm(forms.Form):
     """An offering's terms, with its uses of funds and announced commitments as row formsets in `formsets`."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(label=_("Title"), max_length=200, validators=SINGLE_LINE)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}), validators=FREE_TEXT)
     security = forms.ChoiceField(label=_("Security"), choices=Security.choices)
     price_per_share = MoneyField(label=_("Price per share"))
     pre_money_valuation = MoneyField(label=_("Pre-money valuation"))
@@ -81,7 +87,9 @@ class OfferingForm(forms.Form):
     min_investment = MoneyField(label=_("Minimum investment"))
     opens_at = forms.DateTimeField(label=_("Opens at"), widget=DateTimeInput())
     closes_at = forms.DateTimeField(label=_("Closes at"), widget=DateTimeInput())
-    risk_factors = forms.CharField(label=_("Risk factors"), widget=forms.Textarea(attrs={"rows": 5}))
+    risk_factors = forms.CharField(
+        label=_("Risk factors"), widget=forms.Textarea(attrs={"rows": 5}), validators=FREE_TEXT
+    )
 
     def __init__(self, data=None, *, offering: Offering | None = None) -> None:
         if offering is None:
@@ -90,7 +98,7 @@ class OfferingForm(forms.Form):
             terms = {field: getattr(offering, field) for field in self.base_fields}
             uses = offering.use_of_funds
             commitments = [
-                {"by": c.by, "investor": c.investor_id, "amount": c.amount} for c in offering.commitments.all()
+                {"by": c.by, "investor": c.named_account_id, "amount": c.amount} for c in offering.commitments.all()
             ]
         super().__init__(data, initial=terms)
         # The prefixes are the services' names for the lists, so that their errors find their rows.
@@ -104,8 +112,10 @@ class OfferingForm(forms.Form):
 
 
 class UpdateForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("Message to investors"), widget=forms.Textarea(attrs={"rows": 6}))
+    title = forms.CharField(label=_("Title"), max_length=200, validators=SINGLE_LINE)
+    body = forms.CharField(
+        label=_("Message to investors"), widget=forms.Textarea(attrs={"rows": 6}), validators=FREE_TEXT
+    )
     material_change = forms.BooleanField(
         label=_("Material change"),
         required=False,
@@ -116,7 +126,15 @@ class UpdateForm(forms.Form):
         label=_("New security"), choices=with_blank(Security.choices, _("Unchanged")), required=False
     )
     price_per_share = MoneyField(label=_("New price per share"), required=False)
-    closes_at = forms.DateTimeField(label=_("New closing time"), required=False, widget=DateTimeInput())
+    closes_at = forms.DateTimeField(
+        label=_("New closing time"),
+        required=False,
+        widget=DateTimeInput(),
+        help_text=_("Only a later one: an earlier deadline is an early close, which staff decide."),
+    )
+    requested_closes_at = forms.DateTimeField(
+        label=_("Ask staff to close early at"), required=False, widget=DateTimeInput()
+    )
 
     CHANGEABLE_TERMS = ("security", "price_per_share", "closes_at")
 
@@ -128,8 +146,11 @@ class UpdateForm(forms.Form):
             "body": data["body"],
             "material_change": data["material_change"],
             "changes": {term: data[term] for term in self.CHANGEABLE_TERMS if data[term] not in (None, "")},
+            "requested_closes_at": data["requested_closes_at"],
         }
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}), validators=FREE_TEXT
+    )

@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from crowdfund.validators import FREE_TEXT, SINGLE_LINE
+from projects.validation import validate_founded_on
+
 MONEY_DIGITS = 16
 
 
@@ -22,11 +25,11 @@ class Issuer(models.Model):
     """A company raising money on the platform, managed by one issuer account."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="issuers")
-    legal_name = models.CharField(_("legal name"), max_length=200)
+    legal_name = models.CharField(_("legal name"), max_length=200, validators=SINGLE_LINE)
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
-    industry = models.CharField(_("industry"), max_length=100)
-    founded_on = models.DateField(_("founded on"))
-    description = models.TextField(_("description"))
+    industry = models.CharField(_("industry"), max_length=100, validators=SINGLE_LINE)
+    founded_on = models.DateField(_("founded on"), validators=[validate_founded_on])
+    description = models.TextField(_("description"), validators=FREE_TEXT)
     website = models.URLField(_("website"), blank=True)
     related_to_platform = models.BooleanField(_("related to the platform"), default=False)
     platform_stake_pct = models.DecimalField(
@@ -36,7 +39,7 @@ class Issuer(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    related_party_note = models.TextField(_("related-party note"), blank=True)
+    related_party_note = models.TextField(_("related-party note"), blank=True, validators=FREE_TEXT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -156,8 +159,8 @@ class Offering(models.Model):
     issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="offerings")
     regime = models.CharField(_("regime"), max_length=16)
     currency = models.CharField(_("currency"), max_length=3)
-    title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"))
+    title = models.CharField(_("title"), max_length=200, validators=SINGLE_LINE)
+    summary = models.TextField(_("summary"), validators=FREE_TEXT)
     security = models.CharField(_("security"), max_length=16, choices=Security.choices)
     price_per_share = money_field(_("price per share"))
     pre_money_valuation = money_field(_("pre-money valuation"))
@@ -167,7 +170,7 @@ class Offering(models.Model):
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
     use_of_funds = models.JSONField(_("use of funds"), default=list)
-    risk_factors = models.TextField(_("risk factors"))
+    risk_factors = models.TextField(_("risk factors"), validators=FREE_TEXT)
     status = FSMField(_("status"), max_length=16, choices=OfferingStatus.choices, default=OfferingStatus.DRAFT)
     # Set and lifted only by the risk review: a critical case holds the money (no subscriptions, no settlement),
     # a high case on an offering in review holds its approval.
@@ -193,6 +196,11 @@ class Offering(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def public_commitments(self) -> list[AnnouncedCommitment]:
+        """The commitments shown to everyone (read from `commitments`, so a prefetch serves it)."""
+        return [commitment for commitment in self.commitments.all() if commitment.is_public]
 
     @property
     def remaining_amount(self) -> Decimal:
@@ -271,7 +279,7 @@ class OfferingTransition(models.Model):
     to_status = models.CharField(max_length=16, choices=OfferingStatus.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, validators=FREE_TEXT)
 
     class Meta:
         ordering = ["at", "id"]
@@ -286,7 +294,7 @@ class OfferingApproval(models.Model):
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="approvals")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=FREE_TEXT)
     # A rejection ends a review round: its approvals stay on record but no longer count.
     superseded = models.BooleanField(default=False)
 
@@ -305,26 +313,50 @@ class CommitmentParty(models.TextChoices):
     ISSUER_INSIDER = "issuer_insider", _("Issuer insider")
 
 
+class CommitmentStatus(models.TextChoices):
+    UNNAMED = "unnamed", _("Names no account")
+    PENDING = "pending", _("Awaiting the investor")
+    ACCEPTED = "accepted", _("Accepted by the investor")
+    DECLINED = "declined", _("Declined by the investor")
+
+
+# Shown to the public and weighed by the risk review: a commitment naming an investor counts once they accept it.
+PUBLIC_COMMITMENT_STATUSES = (CommitmentStatus.UNNAMED, CommitmentStatus.ACCEPTED)
+
+
 class AnnouncedCommitment(models.Model):
     """An amount that someone publicly promised to invest; risk review checks that it is paid."""
 
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="commitments")
     by = models.CharField(max_length=16, choices=CommitmentParty.choices)
+    # The account number the issuer gave, kept as given: whether it is an investor's is never told to the issuer.
+    named_account_id = models.PositiveBigIntegerField(_("account number named"), null=True, blank=True)
+    # The investor that number belongs to, if it is one: only they can accept or decline the commitment.
     investor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     amount = money_field(_("amount"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=CommitmentStatus.choices, default=CommitmentStatus.UNNAMED
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
 
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_COMMITMENT_STATUSES
+
 
 class OfferingUpdate(models.Model):
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="updates")
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"))
+    title = models.CharField(_("title"), max_length=200, validators=SINGLE_LINE)
+    body = models.TextField(_("body"), validators=FREE_TEXT)
     material_change = models.BooleanField(_("material change"), default=False)
     changes = models.JSONField(_("changed terms"), default=dict, blank=True)
+    # The issuer asks staff to close early at this time; staff decide (projects.services.offering_close_early).
+    requested_closes_at = models.DateTimeField(_("early close requested for"), null=True, blank=True)
     posted_at = models.DateTimeField()
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -354,9 +386,9 @@ class PortfolioCompany(models.Model):
     listed here is tied to the platform whatever it declares."""
 
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
-    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True, validators=SINGLE_LINE)
     stake_pct = models.DecimalField(_("platform group's stake (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, validators=FREE_TEXT)
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     history = HistoricalRecords()

@@ -12,14 +12,31 @@ from django.utils import timezone
 
 from projects.models import (
     PUBLIC_STATUSES,
+    AnnouncedCommitment,
     FinancialStatement,
     Issuer,
     Offering,
     OfferingStatus,
     OfferingTransition,
+    OfferingUpdate,
     StatementKind,
     StatementPeriod,
 )
+
+
+# Python's datetime ends in year 9999: a stored moment at or after this one cannot be loaded (in every time zone), so
+# a query that reads such a row fails as a whole. The bounds on dates keep new ones out; these skip old ones.
+LAST_READABLE_MOMENT = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+
+
+def readable_offering(prefix: str = "") -> Q:
+    """Offerings (through `prefix`, e.g. "offering__") whose dates can be read back."""
+    return Q(**{f"{prefix}opens_at__lt": LAST_READABLE_MOMENT, f"{prefix}closes_at__lt": LAST_READABLE_MOMENT})
+
+
+def unreadable_offering_ids() -> list[int]:
+    """Offerings that every list skips, for staff to repair; reading only their ids is safe."""
+    return list(Offering.objects.exclude(readable_offering()).order_by("pk").values_list("pk", flat=True))
 
 
 def issuers_visible_to(user) -> QuerySet[Issuer]:
@@ -37,7 +54,7 @@ def statements_of(issuer: Issuer) -> QuerySet[FinancialStatement]:
 
 def offerings_visible_to(user) -> QuerySet[Offering]:
     """Everyone sees approved offerings and later; an issuer also sees its own drafts; staff see everything."""
-    offerings = Offering.objects.select_related("issuer").prefetch_related("commitments")
+    offerings = Offering.objects.filter(readable_offering()).select_related("issuer").prefetch_related("commitments")
     if user.is_authenticated and user.is_staff:
         return offerings.all()
     visible = Q(status__in=PUBLIC_STATUSES)
@@ -59,9 +76,18 @@ def offerings_search(*, user, status: str = "", search: str = "") -> QuerySet[Of
     return offerings
 
 
-def offerings_with_updates_visible_to(user) -> QuerySet[Offering]:
-    """An offering's page shows its updates and the terms each one changed."""
-    return offerings_visible_to(user).prefetch_related("updates__term_changes")
+def updates_of(offering: Offering) -> QuerySet[OfferingUpdate]:
+    """An offering's updates, newest first, with the terms each one changed; pages and the API show them by page."""
+    return offering.updates.prefetch_related("term_changes")
+
+
+def commitments_naming(user) -> QuerySet[AnnouncedCommitment]:
+    """The commitments issuers announced in the investor's name, newest first, for them to accept or decline."""
+    return (
+        AnnouncedCommitment.objects.filter(readable_offering("offering__"), investor=user)
+        .select_related("offering")
+        .order_by("-pk")
+    )
 
 
 def offerings_managed_by(user) -> QuerySet[Offering]:

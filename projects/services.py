@@ -20,6 +20,7 @@ from projects import hooks, regime_checks, selectors
 from projects.models import (
     AnnouncedCommitment,
     CommitmentParty,
+    CommitmentStatus,
     FinancialStatement,
     Issuer,
     Offering,
@@ -35,7 +36,16 @@ from projects.models import (
     TermChange,
 )
 from projects.regimes import current_regime, regime_for
-from projects.validation import Errors, normalize_uscc, parse_money
+from projects.validation import (
+    Errors,
+    add_validator_errors,
+    check_free_text,
+    check_offering_window,
+    check_single_line,
+    normalize_uscc,
+    parse_money,
+    validate_founded_on,
+)
 
 TERM_FIELDS = (
     "title",
@@ -56,6 +66,8 @@ MONEY_TERMS = ("price_per_share", "pre_money_valuation", "target_amount", "max_a
 UPDATABLE_TERMS = ("summary", "risk_factors", "security", "price_per_share", "use_of_funds", "closes_at")
 # Changing one of these after money is in escrow is a material change, whatever the issuer marked.
 MATERIAL_TERMS = ("security", "price_per_share", "use_of_funds")
+# The longest use-of-funds category, as the API and the web form take it.
+USE_OF_FUNDS_CATEGORY_LENGTH = 100
 UPDATES_ALLOWED_IN = (
     OfferingStatus.IN_REVIEW,
     OfferingStatus.APPROVED,
@@ -100,14 +112,18 @@ def issuer_create(
     for field, value in (("legal_name", legal_name), ("industry", industry), ("description", description)):
         if not (value or "").strip():
             errors.add(field, _("This field is required."))
+    check_single_line(legal_name, "legal_name", errors, max_length=Issuer._meta.get_field("legal_name").max_length)
+    check_single_line(industry, "industry", errors, max_length=Issuer._meta.get_field("industry").max_length)
+    check_free_text(description, "description", errors)
+    check_free_text(related_party_note, "related_party_note", errors)
     code = normalize_uscc(uscc, errors)
     if code and Issuer.objects.filter(uscc=code).exists():
         errors.add("uscc", _("A company with this credit code is already registered."))
     regime_checks.check_not_platform_own_entity(uscc=code, regime=current_regime(), errors=errors)
     if founded_on is None:
         errors.add("founded_on", _("This field is required."))
-    elif founded_on > timezone.localdate():
-        errors.add("founded_on", _("The founding date cannot be in the future."))
+    else:
+        add_validator_errors(founded_on, "founded_on", errors, [validate_founded_on])
     stake = parse_money(platform_stake_pct, "platform_stake_pct", errors, positive=False)
     if stake is not None and not Decimal("0") <= stake <= Decimal("100"):
         errors.add("platform_stake_pct", _("A stake is a percentage from 0 to 100."))
@@ -220,6 +236,7 @@ def _clean_use_of_funds(raw: Any, errors: Errors) -> list[dict[str, str]] | None
         category = str(item.get("category") or "").strip()
         if not category:
             errors.add(f"use_of_funds.{index}.category", _("This field is required."))
+        check_single_line(category, f"use_of_funds.{index}.category", errors, max_length=USE_OF_FUNDS_CATEGORY_LENGTH)
         amount = parse_money(item.get("amount"), f"use_of_funds.{index}.amount", errors)
         if category and amount is not None:
             cleaned.append({"category": category, "amount": str(amount)})
@@ -234,6 +251,9 @@ def _clean_terms(raw: dict[str, Any], errors: Errors) -> dict[str, Any]:
         if not value:
             errors.add(field, _("This field is required."))
         terms[field] = value
+    check_single_line(terms["title"], "title", errors, max_length=Offering._meta.get_field("title").max_length)
+    check_free_text(terms["summary"], "summary", errors)
+    check_free_text(terms["risk_factors"], "risk_factors", errors)
     if raw.get("security") not in Security.values:
         errors.add("security", _("Choose new_shares or existing_shares."))
     terms["security"] = raw.get("security")
@@ -245,6 +265,7 @@ def _clean_terms(raw: dict[str, Any], errors: Errors) -> dict[str, Any]:
             errors.add(field, _("Enter a date and time with its time zone."))
             value = None
         terms[field] = value
+    check_offering_window(terms, errors, now=timezone.now())
     terms["use_of_funds"] = _clean_use_of_funds(raw.get("use_of_funds"), errors)
 
     price, target, maximum, minimum = (terms[f] for f in ("price_per_share", "target_amount", "max_amount", "min_investment"))
@@ -274,12 +295,26 @@ def _clean_commitments(raw: Iterable[dict[str, Any]] | None, errors: Errors, max
         if party not in CommitmentParty.values:
             errors.add(f"{prefix}.by", _("Choose lead, platform or issuer_insider."))
         amount = parse_money(item.get("amount"), f"{prefix}.amount", errors)
-        investor = item.get("investor")
-        if investor is not None and not hasattr(investor, "pk"):
-            investor = get_user_model().objects.filter(pk=investor, role="investor").first()
-            if investor is None:
-                errors.add(f"{prefix}.investor", _("No investor account has this id."))
-        cleaned.append({"by": party, "investor": investor, "amount": amount})
+        named = item.get("investor")
+        account_id = getattr(named, "pk", named)
+        if account_id is None:
+            cleaned.append({"by": party, "amount": amount, "status": CommitmentStatus.UNNAMED})
+            continue
+        if not isinstance(account_id, int) or account_id <= 0:
+            errors.add(f"{prefix}.investor", _("Enter an account number."))
+            continue
+        # Any number is taken the same way, so that the answer never tells which accounts are investors'; only an
+        # investor can accept, and until then the commitment is neither shown nor counted.
+        investor = get_user_model().objects.filter(pk=account_id, role="investor").first()
+        cleaned.append(
+            {
+                "by": party,
+                "amount": amount,
+                "named_account_id": account_id,
+                "investor": investor,
+                "status": CommitmentStatus.PENDING,
+            }
+        )
     total = sum((c["amount"] for c in cleaned if c["amount"] is not None), Decimal("0"))
     if max_amount is not None and total > max_amount:
         errors.add("announced_commitments", _("Announced commitments exceed the maximum amount."))
@@ -287,8 +322,37 @@ def _clean_commitments(raw: Iterable[dict[str, Any]] | None, errors: Errors, max
 
 
 def _replace_commitments(offering: Offering, commitments: list[dict]) -> None:
+    """A named investor confirms the commitment as it now stands: a replaced one awaits them again."""
     offering.commitments.all().delete()
     AnnouncedCommitment.objects.bulk_create(AnnouncedCommitment(offering=offering, **c) for c in commitments)
+
+
+def _commitment_answer(*, commitment_id: int, by, status: str) -> AnnouncedCommitment:
+    with transaction.atomic():
+        commitment = AnnouncedCommitment.objects.select_for_update().get(pk=commitment_id)
+        if commitment.investor_id != by.pk:
+            raise PermissionRefused(_("This commitment does not name you."))
+        if commitment.status != CommitmentStatus.PENDING:
+            raise InvalidTransition(
+                _("You have already answered this commitment: %(status)s.")
+                % {"status": commitment.get_status_display()},
+                details={"status": commitment.status},
+            )
+        commitment.status = status
+        commitment.answered_at = timezone.now()
+        commitment.save(update_fields=["status", "answered_at"])
+        events.announce("offering_changed", offering_id=commitment.offering_id)
+    return commitment
+
+
+def commitment_accept(*, commitment_id: int, by) -> AnnouncedCommitment:
+    """The investor an issuer named confirms the commitment: from now on it is shown and the risk review holds the
+    investor to it."""
+    return _commitment_answer(commitment_id=commitment_id, by=by, status=CommitmentStatus.ACCEPTED)
+
+
+def commitment_decline(*, commitment_id: int, by) -> AnnouncedCommitment:
+    return _commitment_answer(commitment_id=commitment_id, by=by, status=CommitmentStatus.DECLINED)
 
 
 def _record_transition(offering: Offering, from_status: str, *, by, reason: str = "") -> None:
@@ -576,6 +640,7 @@ def offering_close_early(*, offering: Offering, by, closes_at: dt.datetime | Non
             },
             changes={"closes_at": deadline},
             now=now,
+            closing_early=True,
         )
         offering.refresh_from_db()
         return offering
@@ -673,10 +738,16 @@ def offering_update_post(
     body: str,
     material_change: bool = False,
     changes: dict | None = None,
+    requested_closes_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    closing_early: bool = False,
 ) -> OfferingUpdate:
     """Publish an update to investors; `changes` alters terms of a running offering and is kept term by term.
-    `now` is the moment of the notice, for a caller that computed a deadline from it."""
+    `now` is the moment of the notice, for a caller that computed a deadline from it.
+
+    An earlier `closes_at` is an early close, which staff decide: only `offering_close_early` passes
+    `closing_early`, after its own checks. The issuer asks for one with `requested_closes_at`, which is recorded
+    with the update for staff and changes nothing."""
     ensure_manages_issuer(by, offering.issuer)
     changes = changes or {}
     errors = Errors()
@@ -684,6 +755,8 @@ def offering_update_post(
         errors.add("title", _("This field is required."))
     if not (body or "").strip():
         errors.add("body", _("This field is required."))
+    check_single_line(title, "title", errors, max_length=OfferingUpdate._meta.get_field("title").max_length)
+    check_free_text(body, "body", errors)
     if not isinstance(changes, dict):
         errors.add("changes", _("Give changed terms as an object of term and new value."))
         changes = {}
@@ -707,10 +780,23 @@ def offering_update_post(
         if changes:
             regime_checks.check_open_window(terms=new_terms, regime=regime, errors=errors, field="changes.closes_at")
         if new_terms["closes_at"] is not None and "closes_at" in changes:
+            if new_terms["closes_at"] < offering.closes_at and not closing_early:
+                errors.add(
+                    "changes.closes_at",
+                    _("An earlier deadline closes the offering early, which only staff decide, with notice to "
+                      "investors. Ask them instead: give the closing time you would like as an early-close request."),
+                )
             for problem in regime_checks.early_close_problems(
                 offering=offering, regime=regime, new_deadline=new_terms["closes_at"], now=now
             ):
                 errors.add("changes.closes_at", problem)
+        if requested_closes_at is not None and not (
+            offering.status == OfferingStatus.LIVE and now < requested_closes_at < offering.closes_at
+        ):
+            errors.add(
+                "requested_closes_at",
+                _("An early close can be asked for a live offering, for a time between now and its deadline."),
+            )
         errors.raise_if_any()
         changed = {term: new_terms[term] for term in changes if new_terms[term] != current[term]}
         # Whatever the issuer ticked, changing what investors buy, at what price or for what, is material once
@@ -722,6 +808,7 @@ def offering_update_post(
             body=body.strip(),
             material_change=material,
             changes={term: _json_value(new_terms[term]) for term in changes},
+            requested_closes_at=requested_closes_at,
             posted_at=now,
             posted_by=by,
         )

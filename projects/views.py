@@ -6,13 +6,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
-from crowdfund.web import issuer_required, perform, posted, submit_form
+from crowdfund.web import investor_required, issuer_required, perform, posted, submit_form
 from projects import selectors, services
 from projects.forms import CancelForm, IssuerForm, OfferingFilterForm, OfferingForm, StatementForm, UpdateForm
 from projects.models import Issuer, Offering, OfferingStatus
 
 OFFERINGS_PER_PAGE = 20
 OFFERINGS_ON_HOME_PAGE = 3
+UPDATES_PER_PAGE = 10
 
 
 def home(request):
@@ -32,13 +33,16 @@ def offering_list(request):
 
 
 def offering_detail(request, pk: int):
-    offering = get_object_or_404(selectors.offerings_with_updates_visible_to(request.user), pk=pk)
+    offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=pk)
     manages = request.user.is_authenticated and selectors.offerings_managed_by(request.user).filter(pk=pk).exists()
     return render(
         request,
         "projects/offering_detail.html",
         {
             "offering": offering,
+            "updates": Paginator(selectors.updates_of(offering), UPDATES_PER_PAGE).get_page(
+                request.GET.get("updates_page")
+            ),
             "actions": _issuer_actions(offering) if manages else None,
             "overdue_reports": selectors.overdue_report_duties(issuer_ids=[offering.issuer_id]),
         },
@@ -198,3 +202,33 @@ def offering_cancel(request, pk: int):
     if cancelled is not None:
         return redirect("projects:offering_detail", pk=pk)
     return render(request, "projects/offering_cancel.html", {"offering": offering, "form": form})
+
+
+# The investor's page of commitments issuers announced in their name ------------------------------------------------
+
+
+@investor_required
+def my_commitments(request):
+    return render(request, "projects/my_commitments.html", {"commitments": selectors.commitments_naming(request.user)})
+
+
+def _answer_commitment(request, pk: int, service, *, success: str):
+    commitment = get_object_or_404(selectors.commitments_naming(request.user), pk=pk)
+    perform(request, lambda: service(commitment_id=commitment.pk, by=request.user), success=success)
+    return redirect("projects:my_commitments")
+
+
+@investor_required
+@require_POST
+def commitment_accept(request, pk: int):
+    return _answer_commitment(
+        request, pk, services.commitment_accept, success=_("You confirmed the commitment; it is now shown.")
+    )
+
+
+@investor_required
+@require_POST
+def commitment_decline(request, pk: int):
+    return _answer_commitment(
+        request, pk, services.commitment_decline, success=_("You declined the commitment; it will not be shown.")
+    )

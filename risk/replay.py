@@ -284,6 +284,12 @@ class _Replay:
         )
         if offering is not None:
             self.offerings.append(offering)
+            # The investors a scenario names stand by their commitments in public: each confirms it.
+            for commitment in offering.commitments.filter(investor__isnull=False):
+                self._attempt(
+                    "commitment", project_services.commitment_accept,
+                    commitment_id=commitment.pk, by=commitment.investor,
+                )
             self._attempt("submit", project_services.offering_submit, offering=offering, by=self.owner)
 
     def _on_approve(self, event: dict) -> None:

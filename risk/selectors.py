@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 
 from investors.models import KycProfile, KycStatus, Subscription
 from projects.models import (
+    PUBLIC_COMMITMENT_STATUSES,
     AnnouncedCommitment,
     FinancialStatement,
     Issuer,
@@ -21,6 +22,7 @@ from projects.models import (
     TermChange,
 )
 from projects.regime_checks import OPEN_STATUSES
+from projects.selectors import readable_offering
 from risk.models import Case, CaseStatus, SubjectType
 
 # Offerings from submission until their deadline's outcome is known: a raise in progress.
@@ -90,10 +92,14 @@ class IssuerFacts:
 def issuer_facts(*, issuer_id: int, as_of: dt.datetime) -> IssuerFacts:
     issuer = Issuer.objects.get(pk=issuer_id)
     offerings = (
-        Offering.objects.filter(issuer=issuer)
+        Offering.objects.filter(readable_offering(), issuer=issuer)
         .exclude(status=OfferingStatus.DRAFT)
         .prefetch_related(
-            Prefetch("commitments", queryset=AnnouncedCommitment.objects.order_by("pk")),
+            # A commitment naming an investor counts once the investor accepted it, as it is shown only then.
+            Prefetch(
+                "commitments",
+                queryset=AnnouncedCommitment.objects.filter(status__in=PUBLIC_COMMITMENT_STATUSES).order_by("pk"),
+            ),
             Prefetch("term_changes", queryset=TermChange.objects.order_by("changed_at", "pk")),
             Prefetch("updates", queryset=OfferingUpdate.objects.order_by("posted_at", "pk")),
             Prefetch(

@@ -6,14 +6,16 @@ same facts again adds nothing, and a signal staff have cleared is not raised aga
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from investors import settlement
+from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.models import Issuer, Offering, OfferingStatus
 from risk import selectors, tasks
@@ -31,6 +33,8 @@ from risk.models import (
 from risk.policy import current_policy
 from risk.rules import INVESTOR_RULES, ISSUER_RULES
 from risk.rules.base import Finding
+
+logger = logging.getLogger(__name__)
 
 # Offerings a hold can no longer matter to.
 FINISHED = (OfferingStatus.DRAFT, OfferingStatus.REJECTED, OfferingStatus.CANCELLED)
@@ -67,9 +71,16 @@ def screen_investor(*, investor_id: int, as_of: dt.datetime | None = None) -> li
 
 def sweep(*, as_of: dt.datetime | None = None) -> int:
     """The periodic job: screen every company whose conclusions time alone can change. Returns how many."""
+    unreadable = project_selectors.unreadable_offering_ids()
+    if unreadable:
+        logger.error("Risk sweep skips offerings whose dates cannot be read: %s", unreadable)
     issuer_ids = list(selectors.issuers_to_sweep().values_list("pk", flat=True))
     for issuer_id in issuer_ids:
-        screen_issuer(issuer_id=issuer_id, as_of=as_of)
+        # One company whose rows cannot be read must not stop the screening of every other one.
+        try:
+            screen_issuer(issuer_id=issuer_id, as_of=as_of)
+        except DatabaseError:
+            logger.exception("Risk sweep could not screen issuer %s", issuer_id)
     return len(issuer_ids)
 
 
@@ -134,7 +145,8 @@ def holds_apply(*, issuer_id: int, at: dt.datetime | None = None, resolved: Case
     cases are resolved. The change is recorded on the open cases that placed the hold, or on the `resolved` case whose
     resolution lifted it."""
     at = at or timezone.now()
-    for offering in Offering.objects.filter(issuer_id=issuer_id).exclude(status__in=FINISHED):
+    offerings = Offering.objects.filter(project_selectors.readable_offering(), issuer_id=issuer_id)
+    for offering in offerings.exclude(status__in=FINISHED):
         cases = list(selectors.open_cases_for_offering(offering))
         hold = highest(case.severity for case in cases) == Severity.CRITICAL
         own_worst = highest(case.severity for case in cases if case.subject_type == SubjectType.OFFERING)

@@ -196,6 +196,12 @@ def test_negative_or_sub_cent_means_are_refused(api_client, investor, field, amo
     assert_refused_with_fields(response, field)
 
 
+def test_a_real_name_with_a_line_break_is_refused(api_client, investor):
+    response = api_client.put(KYC, kyc_submission(real_name="Zhang\nWei"), format="json")
+
+    assert_refused_with_fields(response, "real_name")
+
+
 def test_missing_fields_are_each_reported(api_client, investor):
     response = api_client.put(KYC, {}, format="json")
 

@@ -14,9 +14,11 @@ from projects.models import (
     Issuer,
     Offering,
     OfferingStatus,
+    OfferingUpdate,
     Security,
     StatementKind,
     StatementPeriod,
+    TermChange,
 )
 
 
@@ -100,6 +102,20 @@ class OfferingFactory(DjangoModelFactory):
     use_of_funds = factory.LazyAttribute(lambda offering: use_of_funds(offering.target_amount))
     risk_factors = "You may lose everything you invest."
     status = OfferingStatus.DRAFT
+
+
+def live_offering(**kwargs) -> Offering:
+    """A live offering, open for two days, that closes in twenty."""
+    now = timezone.now()
+    return OfferingFactory(
+        status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=2), closes_at=now + dt.timedelta(days=20), **kwargs
+    )
+
+
+def assert_nothing_posted() -> None:
+    """A refused update left no update and no term change behind."""
+    assert OfferingUpdate.objects.count() == 0
+    assert TermChange.objects.count() == 0
 
 
 def offering_snapshot(offering) -> dict:

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory
 from projects.models import OfferingStatus, OfferingUpdate, TermChange
-from projects.tests.factories import OfferingFactory, offering_snapshot
+from projects.tests.factories import OfferingFactory, assert_nothing_posted, live_offering, offering_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -23,23 +23,11 @@ def url(offering):
     return f"/api/v1/offerings/{offering.pk}/updates/"
 
 
-def live_offering(**kwargs):
-    now = timezone.now()
-    return OfferingFactory(
-        status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=2), closes_at=now + dt.timedelta(days=20), **kwargs
-    )
-
-
 def post_new_price(api_client, offering):
     """An update titled "Repriced" that raises the price per share from 10.00 to 20.00."""
     return api_client.post(
         url(offering), {"title": "Repriced", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
     )
-
-
-def assert_nothing_posted():
-    assert OfferingUpdate.objects.count() == 0
-    assert TermChange.objects.count() == 0
 
 
 @pytest.fixture

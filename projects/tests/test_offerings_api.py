@@ -57,14 +57,15 @@ def test_times_are_answered_in_iso_8601_with_offset(api_client, issuer):
     assert opens_at.utcoffset() is not None
 
 
-def test_commitment_may_name_an_investor_account(api_client, issuer):
+def test_commitment_may_name_an_investor_account_who_then_confirms_it(api_client, issuer):
     investor = InvestorFactory()
     payload = offering_payload(issuer, announced_commitments=[{"by": "lead", "investor": investor.pk, "amount": "5000.00"}])
 
     response = api_client.post(OFFERINGS, payload, format="json")
 
     assert response.status_code == 201
-    assert AnnouncedCommitment.objects.get().investor == investor
+    commitment = AnnouncedCommitment.objects.get()
+    assert (commitment.investor, commitment.status) == (investor, "pending")
 
 
 @pytest.mark.parametrize("field", MONEY_TERMS)
@@ -201,17 +202,6 @@ def test_commitments_equal_to_the_maximum_are_accepted(api_client, issuer):
 
     assert response.status_code == 201
     assert AnnouncedCommitment.objects.count() == 2
-
-
-@pytest.mark.parametrize("who", ["nobody", "issuer-account"])
-def test_commitment_naming_something_other_than_an_investor_account_is_refused(api_client, issuer, who):
-    account_id = 999_999 if who == "nobody" else IssuerUserFactory().pk
-    payload = offering_payload(issuer, announced_commitments=[{"by": "lead", "investor": account_id, "amount": "5.00"}])
-
-    response = api_client.post(OFFERINGS, payload, format="json")
-
-    assert_validation_error(response, "announced_commitments.0.investor")
-    assert_nothing_created()
 
 
 def test_missing_terms_are_each_reported(api_client, issuer):

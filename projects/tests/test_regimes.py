@@ -438,7 +438,7 @@ def test_us_early_close_is_allowed_exactly_21_days_after_opening():
     assert TermChange.objects.filter(offering=offering, term="closes_at").exists()
 
 
-def test_us_issuer_cannot_bring_the_deadline_forward_by_an_update_before_the_target_is_met():
+def test_us_issuer_cannot_bring_the_deadline_forward_by_an_update_it_is_staff_who_close_early():
     offering = us_live_offering(raised="500000.00")
     before = snapshot(offering)
 
@@ -448,7 +448,8 @@ def test_us_issuer_cannot_bring_the_deadline_forward_by_an_update_before_the_tar
             changes={"closes_at": add_business_days(timezone.now(), 6)},
         )
 
-    assert "target is met" in refused.value.fields["changes.closes_at"][0]
+    assert "only staff decide" in refused.value.fields["changes.closes_at"][0]
+    assert "target is met" in refused.value.fields["changes.closes_at"][1]
     assert snapshot(offering) == before
 
 
