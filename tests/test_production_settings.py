@@ -142,3 +142,18 @@ def test_development_needs_only_django_debug_true():
     result = manage("check", env=env)
 
     assert result.returncode == 0, result.stderr
+
+
+def test_pages_carry_a_content_security_policy_without_unsafe_inline(client):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+
+    assert "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_the_api_documentation_page_has_no_inline_script_or_style(client):
+    page = client.get("/api/v1/docs/").content.decode()
+
+    assert "<style" not in page
+    assert "<script>" not in page and '<script src="/api/v1/docs/?script=' in page
