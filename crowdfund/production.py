@@ -40,7 +40,7 @@ def unsafe_production_settings(
     if not field_encryption_keys or DEVELOPMENT_FIELD_ENCRYPTION_KEY in field_encryption_keys:
         problems.append("FIELD_ENCRYPTION_KEY is missing or contains the public development key.")
     elif not all(_is_fernet_key(key) for key in field_encryption_keys):
-        problems.append("FIELD_ENCRYPTION_KEY must be a comma-separated list of Fernet keys (32 url-safe base64 bytes).")
+        problems.append("FIELD_ENCRYPTION_KEY must be comma-separated Fernet keys (32 url-safe base64-encoded bytes).")
     if identity_hash_key == DEVELOPMENT_IDENTITY_HASH_KEY:
         problems.append("IDENTITY_HASH_KEY is missing.")
     elif len(identity_hash_key) < MINIMUM_HASH_KEY_LENGTH:

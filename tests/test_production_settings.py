@@ -30,6 +30,8 @@ CONTROLLED = {*PRODUCTION_ENV, "MICHOU_DEMO", "DJANGO_SECRET_KEY_FALLBACKS", "DJ
     name for name in os.environ if name.startswith("DJANGO_SECURE_") or name.startswith("DJANGO_SESSION_")
 }
 DEV_WEBHOOK_SECRET = "whsec_michou_local"
+# The key earlier versions derived from the development secret key, which the repository publishes.
+DEV_FIELD_KEY = "rr8-BTuiwLhFNJ-nfmzNKRMsxM6_dKpHKs4nc5aNjEY="
 DEMO_PROVIDER = "investors.identity.DemoIdentityProvider"
 
 
@@ -82,8 +84,7 @@ def test_debug_is_off_unless_asked_for_so_a_bare_deployment_refuses_development_
         ("DJANGO_SECRET_KEY", None),
         ("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"),
         ("FIELD_ENCRYPTION_KEY", None),
-        # The key earlier versions derived from the development secret key, which the repository publishes.
-        ("FIELD_ENCRYPTION_KEY", "rr8-BTuiwLhFNJ-nfmzNKRMsxM6_dKpHKs4nc5aNjEY="),
+        ("FIELD_ENCRYPTION_KEY", DEV_FIELD_KEY),
         ("FIELD_ENCRYPTION_KEY", "not-a-fernet-key"),
         ("IDENTITY_HASH_KEY", None),
         ("IDENTITY_HASH_KEY", "short"),
@@ -99,8 +100,9 @@ def test_production_refuses_to_start_on_a_missing_or_development_value(variable,
 
 
 def test_development_field_key_is_refused_even_behind_a_new_key():
-    result = manage("check", env=environment(FIELD_ENCRYPTION_KEY=f"{PRODUCTION_ENV['FIELD_ENCRYPTION_KEY']},"
-                                             "rr8-BTuiwLhFNJ-nfmzNKRMsxM6_dKpHKs4nc5aNjEY="))
+    keys = f"{PRODUCTION_ENV['FIELD_ENCRYPTION_KEY']},{DEV_FIELD_KEY}"
+
+    result = manage("check", env=environment(FIELD_ENCRYPTION_KEY=keys))
 
     assert_refused(result, "FIELD_ENCRYPTION_KEY")
 
