@@ -35,7 +35,7 @@ def unsafe_production_settings(
 ) -> list[str]:
     """One line per problem, each naming the environment variable to set."""
     problems = []
-    if secret_key == DEVELOPMENT_SECRET_KEY:
+    if secret_key in ("", DEVELOPMENT_SECRET_KEY):
         problems.append("DJANGO_SECRET_KEY is missing or the public development key.")
     if not field_encryption_keys or DEVELOPMENT_FIELD_ENCRYPTION_KEY in field_encryption_keys:
         problems.append("FIELD_ENCRYPTION_KEY is missing or contains the public development key.")
