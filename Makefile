@@ -12,7 +12,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
 migrate: $(VENV)/.installed-runtime
-	$(BIN)/python manage.py migrate
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py migrate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

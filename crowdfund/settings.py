@@ -9,13 +9,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_HASHES
+
+from crowdfund import production
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless asked for: a deployment that sets nothing refuses to start on the development secrets (see the end of
+# this file); `make run` and the tests ask for DEBUG.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=production.DEVELOPMENT_SECRET_KEY)
+# Earlier keys, still accepted for signed values (sessions, password-reset links) while a new key takes over.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -35,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "csp",
     "accounts",
     "projects",
     "investors",
@@ -44,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -136,6 +145,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: the API's page is its documentation (/api/v1/docs/). DRF's browsable pages carry inline styles
+    # that the Content-Security-Policy blocks.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -159,6 +171,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge image from validator.swagger.io: the page loads nothing from elsewhere (Content-Security-Policy).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
@@ -203,11 +217,15 @@ CELERY_BEAT_SCHEDULE = {
     "remind-annual-reports": {"task": "projects.remind_annual_reports", "schedule": 3600.0},
 }
 
-# Identity numbers are encrypted at rest (Fernet) and found again by a keyed hash; both keys come from the
-# environment in production. Defaults derive from SECRET_KEY so a development machine needs nothing set.
-FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
-IDENTITY_HASH_KEY = env.str("IDENTITY_HASH_KEY", default="")
-IDENTITY_PROVIDER = env.str("IDENTITY_PROVIDER", default="investors.identity.DemoIdentityProvider")
+# Identity numbers are encrypted at rest (Fernet) and found again by a keyed hash. Both keys are independent of
+# SECRET_KEY, so rotating it changes neither. FIELD_ENCRYPTION_KEY is a comma-separated list: the first key encrypts,
+# every key decrypts, and `manage.py rotate_identity_keys` re-encrypts what older keys wrote.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEY", default=[production.DEVELOPMENT_FIELD_ENCRYPTION_KEY])
+IDENTITY_HASH_KEY = env.str("IDENTITY_HASH_KEY", default="").encode() or production.DEVELOPMENT_IDENTITY_HASH_KEY
+IDENTITY_PROVIDER = env.str("IDENTITY_PROVIDER", default=production.DEMO_IDENTITY_PROVIDER)
+# Acknowledges a public demonstration: the demo identity provider (which verifies everyone) is then allowed with
+# DEBUG off.
+MICHOU_DEMO = env.bool("MICHOU_DEMO", default=False)
 
 # The investor-protection regime stamped on each new offering.
 MICHOU_REGIME = env.str("MICHOU_REGIME", default="cn")
@@ -253,7 +271,7 @@ RISK_POLICY = {
 
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:8420")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_michou_local")
-STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_michou_local")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default=production.DEVELOPMENT_WEBHOOK_SECRET)
 
 LOGGING = {
     "version": 1,
@@ -261,3 +279,43 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# HTTPS. With DEBUG off every default is the safe one: HTTPS only, HSTS for a year, cookies sent over HTTPS only.
+# Behind a proxy that ends TLS, DJANGO_SECURE_PROXY_SSL_HEADER names the header it sets (e.g.
+# HTTP_X_FORWARDED_PROTO,https); without it every request would look like plain HTTP and be redirected forever.
+SECURE_PROXY_SSL_HEADER = production.proxy_ssl_header(env.list("DJANGO_SECURE_PROXY_SSL_HEADER", default=[]))
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
+
+# Content-Security-Policy on every response: scripts, styles, images and fonts only from this site, no inline script,
+# style or handler, no framing, forms posting only here. Pages keep their code in static files (the browser tests
+# fail on any violation).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # The one inline style of a page we do not write: django-simple-history's admin history list has
+        # style="border-top: 0" on its paginator. The hash allows that exact attribute and nothing else.
+        "style-src": [SELF, UNSAFE_HASHES, "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+        # Swagger UI draws its icons as data: images.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+if not DEBUG:
+    production.refuse_unsafe_production(
+        secret_key=SECRET_KEY,
+        field_encryption_keys=FIELD_ENCRYPTION_KEYS,
+        identity_hash_key=IDENTITY_HASH_KEY,
+        webhook_secret=STRIPE_WEBHOOK_SECRET,
+        identity_provider=IDENTITY_PROVIDER,
+        demo=MICHOU_DEMO,
+    )

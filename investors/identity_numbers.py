@@ -2,35 +2,38 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 
-def _derived_key(purpose: str) -> bytes:
-    return hashlib.sha256(f"{purpose}:{settings.SECRET_KEY}".encode()).digest()
-
-
-def _fernet() -> Fernet:
-    key = settings.FIELD_ENCRYPTION_KEY or base64.urlsafe_b64encode(_derived_key("identity-encryption")).decode()
-    return Fernet(key)
+def _fernets() -> list[Fernet]:
+    """settings.FIELD_ENCRYPTION_KEYS, newest first: the first encrypts, any decrypts."""
+    return [Fernet(key) for key in settings.FIELD_ENCRYPTION_KEYS]
 
 
 def encrypt(number: str) -> str:
-    return _fernet().encrypt(number.encode()).decode()
+    return MultiFernet(_fernets()).encrypt(number.encode()).decode()
 
 
 def decrypt(token: str) -> str:
-    return _fernet().decrypt(token.encode()).decode()
+    """The number, whichever configured key encrypted it; InvalidToken when none did."""
+    return MultiFernet(_fernets()).decrypt(token.encode()).decode()
+
+
+def is_encrypted_with_current_key(token: str) -> bool:
+    try:
+        _fernets()[0].decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
 
 
 def lookup_hash(number: str) -> str:
     """Equal numbers give equal hashes, so duplicates are found without decrypting every row."""
-    key = settings.IDENTITY_HASH_KEY.encode() if settings.IDENTITY_HASH_KEY else _derived_key("identity-hash")
-    return hmac.new(key, number.upper().encode(), hashlib.sha256).hexdigest()
+    return hmac.new(settings.IDENTITY_HASH_KEY, number.upper().encode(), hashlib.sha256).hexdigest()
 
 
 def mask(number: str) -> str:

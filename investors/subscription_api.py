@@ -117,6 +117,7 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
 
 class MySubscriptionsApi(generics.ListAPIView):
     serializer_class = SubscriptionSerializer
+    queryset = Subscription.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
         return selectors.subscriptions_of(self.request.user)
@@ -124,6 +125,7 @@ class MySubscriptionsApi(generics.ListAPIView):
 
 class MyHoldingsApi(generics.ListAPIView):
     serializer_class = HoldingSerializer
+    queryset = Holding.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
         return selectors.holdings_of(self.request.user)

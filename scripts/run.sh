@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Development: DEBUG on, which is what allows the development secrets (crowdfund/production.py).
+export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
+
 python=.venv/bin/python
 celery=.venv/bin/celery
 "$python" manage.py migrate --noinput

@@ -28,10 +28,11 @@ import pytest
 
 from tests import services
 
-# Fixed for the whole test process: tasks run in the test process unless a test asks for the broker
-# (`celery_tasks_via_broker`); hashed static names exist only after collectstatic; `live_server` and browser tests
-# call the ORM from a thread that runs an event loop.
+# Fixed for the whole test process: development settings (DEBUG on, which allows the development secrets); tasks
+# run in the test process unless a test asks for the broker (`celery_tasks_via_broker`); hashed static names exist
+# only after collectstatic; `live_server` and browser tests call the ORM from a thread that runs an event loop.
 TEST_ENVIRONMENT = {
+    "DJANGO_DEBUG": "true",
     "CELERY_TASK_ALWAYS_EAGER": "true",
     "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
     "DJANGO_ALLOW_ASYNC_UNSAFE": "true",

@@ -1,7 +1,9 @@
 """Headless Chromium for the browser journeys, driven with Selenium against pytest-django's `live_server`.
 
 The `browser` fixture marks its tests `browser` (tests/plugin.py): without Chromium, chromedriver or selenium they
-are skipped with the reason, and under CI=true that skip fails the run.
+are skipped with the reason, and under CI=true that skip fails the run. Every page a test visits must satisfy the
+Content-Security-Policy: Chromium reports each violation in its console log, which `Browser` reads after each page
+and once more when the test ends, and any violation fails the test.
 """
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ class Browser:
 
     def open(self, path: str) -> None:
         self.driver.get(self.base_url + path)
+        self.assert_no_csp_violation()
+
+    def assert_no_csp_violation(self) -> None:
+        # Chromium logs each blocked inline script, style, handler or foreign resource as a "security" entry.
+        violations = [
+            entry["message"]
+            for entry in self.driver.get_log("browser")
+            if entry["source"] == "security" and "Content Security Policy" in entry["message"]
+        ]
+        assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
     def find(self, css: str):
         from selenium.webdriver.common.by import By
@@ -56,6 +68,7 @@ class Browser:
                 "return window.michouOldPage === undefined && document.readyState === 'complete';"
             )
         )
+        self.assert_no_csp_violation()
 
     def start_session_in_english(self) -> None:
         """A fresh session (nobody logged in), with the language cookie set so pages read as the source strings."""
@@ -82,9 +95,13 @@ def browser(live_server) -> Iterator[Browser]:
     options.binary_location = os.environ.get("CHROMIUM_BINARY", CHROMIUM_ENV["CHROMIUM_BINARY"])
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600"):
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(executable_path=os.environ.get("CHROMEDRIVER", CHROMIUM_ENV["CHROMEDRIVER"]))
     driver = webdriver.Chrome(options=options, service=service)
     try:
-        yield Browser(driver, live_server.url)
+        browser = Browser(driver, live_server.url)
+        yield browser
+        # Pages reached by a click, and what scripts did after a page loaded.
+        browser.assert_no_csp_violation()
     finally:
         driver.quit()
