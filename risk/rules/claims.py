@@ -25,12 +25,12 @@ CODE = "misleading_claims"
 # Matched against the compact text (no spaces): English phrases are spelt without them, and must begin and end at
 # word boundaries of the original (checked apart, see `_at_word_boundaries`).
 CLAIMS = re.compile(
-    r"保本保息|(?<!确)保本|保息|保收益|保底收益|保底|稳赚不赔|稳赚|包赚|只赚不赔|零风险|无风险|没有(?:任何)?风险|无任何风险|"
+    r"保本保息|(?<!确)保本|保息|保收益|保底收益|保底|稳赚不赔|稳赚|包赚|只赚不赔|零风险|无风险(?!利率|收益率)|没有(?:任何)?风险|无任何风险|"
     r"毫无风险|刚性兑付|刚兑|(?:本金|资金)安全(?:有保障)?|本金无忧|本金(?:有|受)?保障|保障本金|"
-    r"(?:100%|百分之百)安全|保证(?:年化)?(?:收益|回报|盈利|赚钱)|承诺(?:年化)?(?:收益|回报)|固定(?:收益|回报)|"
+    r"(?:100%|百分之?百)安全|保证(?:年化)?(?:收益|回报|盈利|赚钱)|承诺(?:年化)?(?:收益|回报)|固定(?:收益|回报)|"
     r"(?:收益|回报)(?:率)?(?:不低于|不少于|至少|高达|稳定在)\d+(?:\.\d+)?%?|"
-    r"guaranteed?(?:returns?|profits?|income|yields?|dividends?)|(?:returns?|profits?)(?:are|is)?guaranteed|"
-    r"(?:capital|principal)(?:is)?(?:guaranteed|protected|safe)|riskfree|norisks?(?!free)|zerorisk|"
+    r"guaranteed?(?:\d+(?:\.\d+)?%)?(?:annual)?(?:returns?|profits?|income|yields?|dividends?)|(?:returns?|profits?)(?:are|is)?guaranteed|"
+    r"(?:capital|principal)(?:is)?(?:guaranteed|protected|safe)|riskfree(?!rate)|riskless|norisks?(?!free)|zerorisk|"
     r"can(?:no|')tlose|sure(?:profit|thing|win)"
 )
 # A claim is negated when what stands right before it (past other claims of the same list) is a negation, maybe
@@ -39,7 +39,7 @@ SEPARATORS = re.compile(r"[、,/和与及或“”\"'()]+$")
 NEGATION_ZH = re.compile(
     r"(?:不|非|未|无|并非|并不|绝非|没有|无法|不能|不会|不是|不可能|不得|禁止|严禁)"
     r"(?:承诺|保证|提供|存在|代表|意味着|等于|构成|设|含|属于|可|能|会|是|做到|宣传|作|作出)?"
-    r"(?:任何|投资者的?|投资人的?|您的?|用户的?|客户的?)?$"
+    r"(?:任何(?:形式的)?|投资者的?|投资人的?|您的?|用户的?|客户的?)?$"
 )
 # English: a negation up to three words before the claim, within its clause ("no investment is risk-free").
 NEGATION_EN = re.compile(

@@ -1378,6 +1378,9 @@ DRESSED_CLAIMS = [
     ("capital-protected", "Your capital is protected."),
     ("cannot-lose", "You cannot lose."),
     ("cant-lose-curly", "You can’t lose."),
+    ("guaranteed-8pct-returns", "Guaranteed 8% returns."),
+    ("baifenbai-anquan", "资金百分百安全"),
+    ("riskless", "A riskless investment."),
 ]
 DRESSED_DISCLOSURES = [
     ("traditional-shouyi-bu-baozheng", "本項目收益不保證，投資者可能損失全部本金。"),
@@ -1394,6 +1397,12 @@ DRESSED_DISCLOSURES = [
     ("casino-risk", "Casino risk is not our business."),
     ("queren-baoben-ci", "确保本次融资顺利完成。"),
     ("across-a-full-stop", "对外担保：无。风险因素：市场竞争。"),
+    ("wufengxian-lilv", "估值的折现率采用無風險利率加风险溢价。"),
+    ("risk-free-rate", "Discounted at the risk-free rate plus a premium."),
+    ("bu-chengnuo-renhe-xingshi-de-baoben", "本平台不承诺任何形式的保本。"),
+    ("ji-bu-baoben-ye-bu-baoxi", "既不保本也不保息。"),
+    ("no-promise-of", "We make no promise of guaranteed returns."),
+    ("no-guarantee-capital-safe", "There is no guarantee that your capital is safe."),
 ]
 MORE_DISCLOSURES = [
     ("bu-baozheng-benjin-anquan", "投资有风险，不保证本金安全和收益"),
