@@ -43,21 +43,17 @@ def shortfall(*, projected_profit: Decimal, projected_revenue: Decimal, actual, 
     """Net profit under `profit_ratio` of a projected profit (a loss is always under it), revenue under
     `revenue_ratio` of projected revenue."""
     comparisons, breached, worst = [], False, Decimal("0")
-    if projected_profit > 0:
-        short = actual.net_profit < projected_profit * profit_ratio
+    for figure, projected, actual_value, ratio_allowed in (
+        ("net_profit", projected_profit, actual.net_profit, profit_ratio),
+        ("revenue", projected_revenue, actual.revenue, revenue_ratio),
+    ):
+        if projected <= 0:
+            continue
+        short = actual_value < projected * ratio_allowed
         if short:
-            breached, worst = True, max(worst, 1 - actual.net_profit / projected_profit)
+            breached, worst = True, max(worst, 1 - actual_value / projected)
         comparisons.append(
-            comparison("net_profit", projected_profit, actual.net_profit, f"at least {profit_ratio:%} of {of}",
-                       breached=short)
-        )
-    if projected_revenue > 0:
-        short = actual.revenue < projected_revenue * revenue_ratio
-        if short:
-            breached, worst = True, max(worst, 1 - actual.revenue / projected_revenue)
-        comparisons.append(
-            comparison("revenue", projected_revenue, actual.revenue, f"at least {revenue_ratio:%} of {of}",
-                       breached=short)
+            comparison(figure, projected, actual_value, f"at least {ratio_allowed:%} of {of}", breached=short)
         )
     return Shortfall(comparisons, breached, projected_profit > 0 and actual.net_profit < 0, worst)
 
