@@ -36,8 +36,9 @@ class Policy:
 
 
 def current_policy() -> Policy:
+    """The thresholds the rules take. RISK_POLICY["interim_report_due_days"] is not among them: it is read by the
+    post-funding duties of `projects`, which interim_report_missing asks."""
     values = {}
-    # interim_report_due_days is read by the post-funding duties of `projects`, which interim_report_missing asks.
     for field in fields(Policy):
         raw = settings.RISK_POLICY[field.name]
         values[field.name] = int(raw) if field.type == "int" else Decimal(raw)
