@@ -250,6 +250,9 @@ FREE_TEXT_MAX_CHARS = env.int("FREE_TEXT_MAX_CHARS", default=20000)
 # fiscal year's end (December 31), and is reminded by email ANNUAL_REPORT_REMINDER_DAYS after it.
 ANNUAL_REPORT_DUE_DAYS = env.int("ANNUAL_REPORT_DUE_DAYS", default=120)
 ANNUAL_REPORT_REMINDER_DAYS = env.int("ANNUAL_REPORT_REMINDER_DAYS", default=90)
+# It also files an actual H1 statement after each June 30 that follows the close, within
+# RISK_POLICY["interim_report_due_days"] of that June 30, and is reminded INTERIM_REPORT_REMINDER_DAYS after it.
+INTERIM_REPORT_REMINDER_DAYS = env.int("INTERIM_REPORT_REMINDER_DAYS", default=45)
 
 # The review policy (the published thresholds of risk/README section "Review policy"). Each can be set from the
 # environment as RISK_<NAME>, e.g. RISK_PROFIT_SHORTFALL_RATIO=0.4.
@@ -259,6 +262,10 @@ RISK_POLICY = {
         "profit_shortfall_ratio": "0.50",
         "revenue_shortfall_ratio": "0.60",
         "forecast_growth_multiple": "2",
+        "forecast_run_rate_multiple": "2",
+        "interim_profit_shortfall_ratio": "0.50",
+        "interim_revenue_shortfall_ratio": "0.60",
+        "interim_report_due_days": "60",
         "commitment_window_days": "3",
         "platform_stake_high_pct": "20",
         "quarterly_tolerance_ratio": "0.01",

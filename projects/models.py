@@ -403,16 +403,20 @@ class PortfolioCompany(models.Model):
 
 
 class ReportReminder(models.Model):
-    """The email that reminded an issuer of its annual report for one fiscal year: sent once, never again."""
+    """The email that reminded an issuer of its report for one fiscal year and period (the full year or its first
+    half): sent once, never again."""
 
     issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="report_reminders")
     fiscal_year = models.PositiveSmallIntegerField()
+    period = models.CharField(max_length=2, choices=StatementPeriod.choices, default=StatementPeriod.FY)
     sent_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["issuer", "fiscal_year"]
+        ordering = ["issuer", "fiscal_year", "period"]
         constraints = [
-            models.UniqueConstraint(fields=["issuer", "fiscal_year"], name="one_report_reminder_per_fiscal_year")
+            models.UniqueConstraint(
+                fields=["issuer", "fiscal_year", "period"], name="one_report_reminder_per_fiscal_year_and_period"
+            )
         ]
 
 

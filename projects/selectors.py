@@ -100,19 +100,21 @@ def offerings_managed_by(user) -> QuerySet[Offering]:
 
 class DutyStatus:
     FILED = "filed"
-    NOT_YET_DUE = "not_yet_due"  # the year has ended; the reminder date has not come
+    NOT_YET_DUE = "not_yet_due"  # the period has ended; the reminder date has not come
     REMINDER_DUE = "reminder_due"  # the reminder date has come; still within the time allowed
     OVERDUE = "overdue"
 
 
 @dataclass(frozen=True)
 class ReportDuty:
-    """An issuer's duty to file the actual full-year statement of one fiscal year (the calendar year) after a
-    successful raise: a reminder `reminder_days` after the year's end, overdue once `days_allowed` have passed."""
+    """An issuer's duty after a successful raise to file the actual statement of one period: the full year (the
+    calendar year) or its first half. A reminder `reminder_on`, overdue once `days_allowed` after the period's end
+    have passed."""
 
     issuer_id: int
     fiscal_year: int
-    fiscal_year_end: dt.date
+    period: str  # StatementPeriod.FY or StatementPeriod.H1
+    period_end: dt.date
     reminder_on: dt.date
     due_on: dt.date
     days_allowed: int
@@ -122,6 +124,18 @@ class ReportDuty:
     @property
     def overdue(self) -> bool:
         return self.status == DutyStatus.OVERDUE
+
+
+# The periods reported on after a raise, and the month and day each ends in its fiscal year.
+REPORTED_PERIODS = (StatementPeriod.FY, StatementPeriod.H1)
+PERIOD_END = {StatementPeriod.FY: (12, 31), StatementPeriod.H1: (6, 30)}
+
+
+def report_deadlines(period: str) -> tuple[int, int]:
+    """Days from the period's end to the reminder, and to the deadline."""
+    if period == StatementPeriod.H1:
+        return settings.INTERIM_REPORT_REMINDER_DAYS, int(settings.RISK_POLICY["interim_report_due_days"])
+    return settings.ANNUAL_REPORT_REMINDER_DAYS, settings.ANNUAL_REPORT_DUE_DAYS
 
 
 def first_successful_close_by_issuer(issuer_ids=None) -> dict[int, dt.date]:
@@ -145,21 +159,21 @@ def first_successful_close_by_issuer(issuer_ids=None) -> dict[int, dt.date]:
 
 
 def report_duties(*, today: dt.date | None = None, issuer_ids=None) -> list[ReportDuty]:
-    """Every fiscal year, from the year of an issuer's first successful close to the last year that has ended, for
-    which the issuer owes an actual full-year statement, with where it stands on `today` (local date)."""
+    """Every report an issuer owes after its first successful close, for the periods that have ended by `today`
+    (local date), with where each stands."""
     today = today or timezone.localdate()
     first_close = first_successful_close_by_issuer(issuer_ids)
-    # Each issuer's fiscal years, with the day the year's actual statement was first filed.
-    filed: dict[int, dict[int, dt.date]] = defaultdict(dict)
+    # Each issuer's reported periods, with the day the period's actual statement was first filed.
+    filed: dict[int, dict[tuple[int, str], dt.date]] = defaultdict(dict)
     statements = (
         FinancialStatement.objects.filter(
-            issuer_id__in=first_close, kind=StatementKind.ACTUAL, period=StatementPeriod.FY
+            issuer_id__in=first_close, kind=StatementKind.ACTUAL, period__in=REPORTED_PERIODS
         )
         .order_by("filed_at")
-        .values_list("issuer_id", "fiscal_year", "filed_at")
+        .values_list("issuer_id", "fiscal_year", "period", "filed_at")
     )
-    for issuer_id, fiscal_year, filed_at in statements:
-        filed[issuer_id].setdefault(fiscal_year, timezone.localdate(filed_at))
+    for issuer_id, fiscal_year, period, filed_at in statements:
+        filed[issuer_id].setdefault((fiscal_year, period), timezone.localdate(filed_at))
     duties = []
     for issuer_id, closed_on in sorted(first_close.items()):
         duties += duties_of_issuer(
@@ -169,33 +183,43 @@ def report_duties(*, today: dt.date | None = None, issuer_ids=None) -> list[Repo
 
 
 def duties_of_issuer(
-    *, issuer_id: int, first_closed_on: dt.date, filed_on: dict[int, dt.date], today: dt.date
+    *, issuer_id: int, first_closed_on: dt.date, filed_on: dict[tuple[int, str], dt.date], today: dt.date
 ) -> list[ReportDuty]:
-    """The rule itself, over plain facts (the risk review calls it with its own): each fiscal year from that of the
-    first successful close to the last that has ended, and the day its actual statement was first filed, if it was."""
-    reminder_days = settings.ANNUAL_REPORT_REMINDER_DAYS
-    days_allowed = settings.ANNUAL_REPORT_DUE_DAYS
+    """The rule itself, over plain facts (the risk review calls it with its own): each full year from that of the
+    first successful close, and each first half whose June 30 falls after that close, that has ended by `today`, with
+    the day its actual statement was first filed (`filed_on`, by fiscal year and period), if it was. In order of
+    their deadlines."""
     duties = []
-    for fiscal_year in range(first_closed_on.year, today.year):
-        year_end = dt.date(fiscal_year, 12, 31)
-        reminder_on = year_end + dt.timedelta(days=reminder_days)
-        due_on = year_end + dt.timedelta(days=days_allowed)
-        filed = filed_on.get(fiscal_year)
-        if filed is not None:
-            status = DutyStatus.FILED
-        elif today > due_on:
-            status = DutyStatus.OVERDUE
-        elif today >= reminder_on:
-            status = DutyStatus.REMINDER_DUE
-        else:
-            status = DutyStatus.NOT_YET_DUE
-        duties.append(ReportDuty(issuer_id, fiscal_year, year_end, reminder_on, due_on, days_allowed, filed, status))
-    return duties
+    for period in REPORTED_PERIODS:
+        reminder_days, days_allowed = report_deadlines(period)
+        for fiscal_year in range(first_closed_on.year, today.year + 1):
+            period_end = dt.date(fiscal_year, *PERIOD_END[period])
+            if period_end >= today or (period == StatementPeriod.H1 and period_end <= first_closed_on):
+                continue
+            reminder_on = period_end + dt.timedelta(days=reminder_days)
+            due_on = period_end + dt.timedelta(days=days_allowed)
+            filed = filed_on.get((fiscal_year, period))
+            if filed is not None:
+                status = DutyStatus.FILED
+            elif today > due_on:
+                status = DutyStatus.OVERDUE
+            elif today >= reminder_on:
+                status = DutyStatus.REMINDER_DUE
+            else:
+                status = DutyStatus.NOT_YET_DUE
+            duties.append(
+                ReportDuty(issuer_id, fiscal_year, period, period_end, reminder_on, due_on, days_allowed, filed, status)
+            )
+    return sorted(duties, key=lambda duty: (duty.due_on, duty.period))
 
 
-def overdue_report_duties(*, today: dt.date | None = None, issuer_ids=None) -> list[ReportDuty]:
-    return [duty for duty in report_duties(today=today, issuer_ids=issuer_ids) if duty.overdue]
+def overdue_report_duties(*, today: dt.date | None = None, issuer_ids=None, period: str | None = None) -> list[ReportDuty]:
+    """Overdue reports, of one period (StatementPeriod.FY, H1) if given."""
+    return [
+        duty for duty in report_duties(today=today, issuer_ids=issuer_ids)
+        if duty.overdue and (period is None or duty.period == period)
+    ]
 
 
-def issuers_with_overdue_reports(*, today: dt.date | None = None, issuer_ids=None) -> set[int]:
-    return {duty.issuer_id for duty in overdue_report_duties(today=today, issuer_ids=issuer_ids)}
+def issuers_with_overdue_reports(*, today: dt.date | None = None, issuer_ids=None, period: str | None = None) -> set[int]:
+    return {duty.issuer_id for duty in overdue_report_duties(today=today, issuer_ids=issuer_ids, period=period)}

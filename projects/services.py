@@ -400,7 +400,7 @@ def _transition(offering: Offering, name: str, *, by, reason: str = "") -> Offer
 
 def ensure_reports_filed(issuer: Issuer) -> None:
     """An issuer that owes an overdue annual report after an earlier raise may not start another one."""
-    overdue = selectors.overdue_report_duties(issuer_ids=[issuer.pk])
+    overdue = selectors.overdue_report_duties(issuer_ids=[issuer.pk], period=StatementPeriod.FY)
     if overdue:
         years = ", ".join(str(duty.fiscal_year) for duty in overdue)
         raise DomainError(
@@ -845,8 +845,8 @@ def _parse_datetime(value: str, errors: Errors) -> dt.datetime | None:
 
 
 def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
-    """Remind each issuer, once per fiscal year, of an actual full-year statement that is due soon or overdue.
-    The reminder row is the record that it was sent; running this again sends nothing new."""
+    """Remind each issuer, once per fiscal year and period, of an actual statement (full year, first half) that is
+    due soon or overdue. The reminder row is the record that it was sent; running this again sends nothing new."""
     from projects import tasks  # tasks import this module
 
     due = (selectors.DutyStatus.REMINDER_DUE, selectors.DutyStatus.OVERDUE)
@@ -856,7 +856,8 @@ def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
             continue
         with transaction.atomic():
             reminder, created = ReportReminder.objects.get_or_create(
-                issuer_id=duty.issuer_id, fiscal_year=duty.fiscal_year, defaults={"sent_at": timezone.now()}
+                issuer_id=duty.issuer_id, fiscal_year=duty.fiscal_year, period=duty.period,
+                defaults={"sent_at": timezone.now()},
             )
             if created:
                 transaction.on_commit(lambda reminder_id=reminder.pk: tasks.send_report_reminder.delay(reminder_id))

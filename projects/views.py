@@ -9,7 +9,7 @@ from django_fsm import can_proceed
 from crowdfund.web import investor_required, issuer_required, perform, posted, submit_form
 from projects import selectors, services
 from projects.forms import CancelForm, IssuerForm, OfferingFilterForm, OfferingForm, StatementForm, UpdateForm
-from projects.models import Issuer, Offering, OfferingStatus
+from projects.models import Issuer, Offering, OfferingStatus, StatementPeriod
 
 OFFERINGS_PER_PAGE = 20
 OFFERINGS_ON_HOME_PAGE = 3
@@ -44,9 +44,17 @@ def offering_detail(request, pk: int):
                 request.GET.get("updates_page")
             ),
             "actions": _issuer_actions(offering) if manages else None,
-            "overdue_reports": selectors.overdue_report_duties(issuer_ids=[offering.issuer_id]),
+            **_overdue_reports_by_period(selectors.overdue_report_duties(issuer_ids=[offering.issuer_id])),
         },
     )
+
+
+def _overdue_reports_by_period(overdue: list) -> dict[str, list]:
+    """Overdue annual reports and overdue half-year reports have badges of their own."""
+    return {
+        "overdue_reports": [duty for duty in overdue if duty.period == StatementPeriod.FY],
+        "overdue_interim_reports": [duty for duty in overdue if duty.period == StatementPeriod.H1],
+    }
 
 
 def _issuer_actions(offering: Offering) -> dict[str, bool]:
@@ -78,7 +86,9 @@ def issuer_list(request):
         "projects/issuer_list.html",
         {
             "issuers": issuers,
-            "overdue_issuer_ids": selectors.issuers_with_overdue_reports(issuer_ids=[issuer.pk for issuer in issuers]),
+            "overdue_issuer_ids": selectors.issuers_with_overdue_reports(
+                issuer_ids=[issuer.pk for issuer in issuers], period=StatementPeriod.FY
+            ),
         },
     )
 
@@ -119,7 +129,9 @@ def issuer_detail(request, pk: int):
             "statements": selectors.statements_of(issuer),
             "form": form,
             "report_duties": duties,
-            "overdue_reports": [duty for duty in duties if duty.overdue],
+            "annual_report_due_days": selectors.report_deadlines(StatementPeriod.FY)[1],
+            "interim_report_due_days": selectors.report_deadlines(StatementPeriod.H1)[1],
+            **_overdue_reports_by_period([duty for duty in duties if duty.overdue]),
         },
     )
 

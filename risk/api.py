@@ -10,9 +10,12 @@ from rest_framework.response import Response
 
 from risk import selectors, services
 from risk.models import Case, CaseStatus, Outcome, Signal
+from risk.rules import RULE_CODES
 
 
 class SignalSerializer(serializers.ModelSerializer):
+    rule = serializers.ChoiceField(choices=RULE_CODES, read_only=True)
+
     class Meta:
         model = Signal
         fields = ["rule", "severity", "score", "evidence", "created_at"]

@@ -15,6 +15,12 @@ class Policy:
     revenue_shortfall_ratio: Decimal
     # forecast_inconsistent: a projected net profit more than this multiple of the latest historical one.
     forecast_growth_multiple: Decimal
+    # ... or more than this multiple of the same year's year-to-date result annualized.
+    forecast_run_rate_multiple: Decimal
+    # interim_shortfall: an actual interim net profit under this share of the projection's pro-rata share, revenue
+    # under this share.
+    interim_profit_shortfall_ratio: Decimal
+    interim_revenue_shortfall_ratio: Decimal
     # commitment_unfunded: checked from this many days before the deadline.
     commitment_window_days: int
     # platform_conflict: a stake from this percentage is high severity.
@@ -30,6 +36,8 @@ class Policy:
 
 
 def current_policy() -> Policy:
+    """The thresholds the rules take. RISK_POLICY["interim_report_due_days"] is not among them: it is read by the
+    post-funding duties of `projects`, which interim_report_missing asks."""
     values = {}
     for field in fields(Policy):
         raw = settings.RISK_POLICY[field.name]

@@ -91,6 +91,17 @@ def test_schema_lists_offering_statuses_of_the_contract(schema):
     }  # fmt: skip
 
 
+def test_schema_lists_every_risk_rule_code_of_the_contract(schema):
+    [reference] = schema["components"]["schemas"]["Signal"]["properties"]["rule"]["allOf"]
+    enum = schema["components"]["schemas"][reference["$ref"].split("/")[-1]]["enum"]
+
+    assert set(enum) == {
+        "performance_deviation", "forecast_inconsistent", "terms_changed", "commitment_unfunded", "platform_conflict",
+        "financial_inconsistency", "insufficient_assurance", "reporting_delinquent", "shill_subscriptions",
+        "misleading_claims", "identity_duplicate", "interim_shortfall", "interim_report_missing",
+    }
+
+
 def test_schema_offers_token_authentication(schema):
     schemes = schema["components"]["securitySchemes"]
 

@@ -1,5 +1,7 @@
 """After a successful raise an issuer owes an actual full-year statement within 120 days of each year's end: a
-reminder at 90 days (once), a "report overdue" badge after 120, and no new offering while one is overdue."""
+reminder at 90 days (once), a "report overdue" badge after 120, and no new offering while one is overdue. It also owes
+an actual first-half statement within 60 days of each June 30 after the close: a reminder at 45 days (once), and a
+badge of its own after 60 (it does not stop a new offering)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -9,7 +11,14 @@ from django.core import mail
 from django.utils import timezone
 
 from projects import selectors, services, tasks
-from projects.models import Offering, OfferingStatus, OfferingTransition, ReportReminder, StatementKind
+from projects.models import (
+    Offering,
+    OfferingStatus,
+    OfferingTransition,
+    ReportReminder,
+    StatementKind,
+    StatementPeriod,
+)
 from projects.selectors import DutyStatus
 from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory, offering_payload
 
@@ -23,23 +32,38 @@ def closed_offering(on: dt.date, issuer=None):
     return offering
 
 
-def file_actual(issuer, fiscal_year: int, on: dt.date | None = None):
+def file_actual(issuer, fiscal_year: int, on: dt.date | None = None, period: str = StatementPeriod.FY):
     filed_at = timezone.make_aware(dt.datetime.combine(on, dt.time(9, 0))) if on else timezone.now()
     return FinancialStatementFactory(
-        issuer=issuer, fiscal_year=fiscal_year, kind=StatementKind.ACTUAL, filed_at=filed_at
+        issuer=issuer, fiscal_year=fiscal_year, period=period, kind=StatementKind.ACTUAL, filed_at=filed_at
     )
 
 
-def duty_status(issuer, fiscal_year: int, today: dt.date) -> str:
-    [duty] = [d for d in selectors.report_duties(today=today, issuer_ids=[issuer.pk]) if d.fiscal_year == fiscal_year]
+def annual_duties(issuer, today: dt.date) -> list:
+    return [d for d in selectors.report_duties(today=today, issuer_ids=[issuer.pk]) if d.period == StatementPeriod.FY]
+
+
+def duty_status(issuer, fiscal_year: int, today: dt.date, period: str = StatementPeriod.FY) -> str:
+    [duty] = [
+        d for d in selectors.report_duties(today=today, issuer_ids=[issuer.pk])
+        if (d.fiscal_year, d.period) == (fiscal_year, period)
+    ]
     return duty.status
 
 
 @pytest.fixture
-def funded_issuer():
-    """Closed its first offering on 10 June 2025: FY2025 ends 31 December 2025, reminder 31 March 2026 (day 90),
-    due 30 April 2026 (day 120)."""
+def h1_funded_issuer():
+    """Closed its first offering on 10 June 2025: H1 2025 ends 30 June 2025, reminder 14 August 2025 (day 45), due
+    29 August 2025 (day 60)."""
     return closed_offering(dt.date(2025, 6, 10)).issuer
+
+
+@pytest.fixture
+def funded_issuer(h1_funded_issuer):
+    """The same, with its H1 2025 report filed in time: FY2025 ends 31 December 2025, reminder 31 March 2026 (day
+    90), due 30 April 2026 (day 120)."""
+    file_actual(h1_funded_issuer, 2025, on=dt.date(2025, 8, 1), period=StatementPeriod.H1)
+    return h1_funded_issuer
 
 
 # The computation -------------------------------------------------------------------------------------------------
@@ -61,23 +85,21 @@ def test_duty_status_around_the_90_and_120_day_boundaries(funded_issuer, today, 
 
 
 def test_duty_dates_follow_the_calendar_year(funded_issuer):
-    [duty] = selectors.report_duties(today=dt.date(2026, 1, 1), issuer_ids=[funded_issuer.pk])
+    [duty] = annual_duties(funded_issuer, dt.date(2026, 1, 1))
 
-    assert (duty.fiscal_year, duty.fiscal_year_end, duty.reminder_on, duty.due_on) == (
+    assert (duty.fiscal_year, duty.period_end, duty.reminder_on, duty.due_on) == (
         2025, dt.date(2025, 12, 31), dt.date(2026, 3, 31), dt.date(2026, 4, 30),
     )
 
 
 def test_nothing_is_owed_before_the_first_fiscal_year_after_the_close_has_ended(funded_issuer):
-    assert selectors.report_duties(today=dt.date(2025, 12, 31), issuer_ids=[funded_issuer.pk]) == []
+    assert annual_duties(funded_issuer, dt.date(2025, 12, 31)) == []
 
 
 def test_every_year_since_the_first_close_is_owed(funded_issuer):
     closed_offering(dt.date(2026, 2, 1), issuer=funded_issuer)
 
-    duties = selectors.report_duties(today=dt.date(2028, 1, 5), issuer_ids=[funded_issuer.pk])
-
-    assert [d.fiscal_year for d in duties] == [2025, 2026, 2027]
+    assert [d.fiscal_year for d in annual_duties(funded_issuer, dt.date(2028, 1, 5))] == [2025, 2026, 2027]
 
 
 @pytest.mark.parametrize("status", ["live", "closing", "failed", "cancelled", "suspended"])
@@ -91,7 +113,9 @@ def test_filing_the_actual_full_year_statement_meets_the_duty_even_late(funded_i
     file_actual(funded_issuer, 2025, on=dt.date(2026, 6, 1))
 
     assert duty_status(funded_issuer, 2025, dt.date(2026, 7, 1)) == DutyStatus.FILED
-    assert selectors.overdue_report_duties(today=dt.date(2026, 7, 1), issuer_ids=[funded_issuer.pk]) == []
+    assert selectors.overdue_report_duties(
+        today=dt.date(2026, 7, 1), issuer_ids=[funded_issuer.pk], period=StatementPeriod.FY
+    ) == []
 
 
 @pytest.mark.parametrize("kind", [StatementKind.HISTORICAL, StatementKind.PROJECTION])
@@ -260,3 +284,97 @@ def test_offering_page_shows_the_badge_to_investors(client, overdue_issuer):
     offering = OfferingFactory(issuer=overdue_issuer, status=OfferingStatus.LIVE, target_amount=Decimal("1000000.00"))
 
     assert "Report overdue" in client.get(f"/offerings/{offering.pk}/").content.decode()
+
+
+# The half-year report ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "status"),
+    [
+        (dt.date(2025, 6, 30), None),  # the half year has not ended
+        (dt.date(2025, 8, 13), DutyStatus.NOT_YET_DUE),  # day 44
+        (dt.date(2025, 8, 14), DutyStatus.REMINDER_DUE),  # day 45
+        (dt.date(2025, 8, 29), DutyStatus.REMINDER_DUE),  # day 60: still within the time allowed
+        (dt.date(2025, 8, 30), DutyStatus.OVERDUE),  # day 61
+    ],
+)
+def test_half_year_duty_around_the_45_and_60_day_boundaries(h1_funded_issuer, today, status):
+    duties = [d for d in selectors.report_duties(today=today, issuer_ids=[h1_funded_issuer.pk])
+              if d.period == StatementPeriod.H1]
+
+    assert [d.status for d in duties] == ([status] if status else [])
+    if status:
+        assert (duties[0].fiscal_year, duties[0].period_end, duties[0].reminder_on, duties[0].due_on) == (
+            2025, dt.date(2025, 6, 30), dt.date(2025, 8, 14), dt.date(2025, 8, 29),
+        )
+
+
+@pytest.mark.parametrize("filed_on", [dt.date(2025, 8, 28), dt.date(2025, 8, 29), dt.date(2025, 12, 1)])
+def test_filing_the_actual_first_half_meets_the_duty_on_day_59_60_or_late(h1_funded_issuer, filed_on):
+    file_actual(h1_funded_issuer, 2025, on=filed_on, period=StatementPeriod.H1)
+
+    assert duty_status(h1_funded_issuer, 2025, dt.date(2025, 12, 2), period=StatementPeriod.H1) == DutyStatus.FILED
+
+
+@pytest.mark.parametrize("period", [StatementPeriod.Q2, StatementPeriod.FY])
+def test_another_period_does_not_meet_the_half_year_duty(h1_funded_issuer, period):
+    file_actual(h1_funded_issuer, 2025, on=dt.date(2025, 8, 1), period=period)
+
+    assert duty_status(h1_funded_issuer, 2025, dt.date(2025, 9, 1), period=StatementPeriod.H1) == DutyStatus.OVERDUE
+
+
+@pytest.mark.parametrize(("closed_on", "first_half_owed"), [
+    (dt.date(2025, 6, 29), 2025), (dt.date(2025, 6, 30), 2026), (dt.date(2025, 7, 10), 2026),
+])
+def test_the_first_half_owed_is_the_first_whose_june_30_follows_the_close(closed_on, first_half_owed):
+    issuer = closed_offering(closed_on).issuer
+
+    duties = selectors.report_duties(today=dt.date(2026, 12, 1), issuer_ids=[issuer.pk])
+
+    assert [d.fiscal_year for d in duties if d.period == StatementPeriod.H1][0] == first_half_owed
+
+
+def test_a_shorter_half_year_due_period_set_in_the_settings_makes_it_overdue_sooner(settings, h1_funded_issuer):
+    assert duty_status(h1_funded_issuer, 2025, dt.date(2025, 8, 1), period=StatementPeriod.H1) != DutyStatus.OVERDUE
+
+    settings.RISK_POLICY = {**settings.RISK_POLICY, "interim_report_due_days": "30"}
+
+    assert duty_status(h1_funded_issuer, 2025, dt.date(2025, 8, 1), period=StatementPeriod.H1) == DutyStatus.OVERDUE
+
+
+def test_half_year_reminder_is_emailed_once_apart_from_the_annual_one(
+    h1_funded_issuer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.report_reminders_send(today=dt.date(2025, 8, 13)) == []
+        first = services.report_reminders_send(today=dt.date(2025, 8, 14))
+        again = services.report_reminders_send(today=dt.date(2025, 9, 30))
+        annual = services.report_reminders_send(today=dt.date(2026, 3, 31))
+
+    assert len(first) == 1 and again == [] and len(annual) == 1
+    assert sorted(ReportReminder.objects.values_list("fiscal_year", "period")) == [(2025, "FY"), (2025, "H1")]
+    half_year, full_year = mail.outbox
+    assert "Half-year" in half_year.subject and "2025-08-29" in half_year.body
+    assert "Annual" in full_year.subject and "2026-04-30" in full_year.body
+
+
+def test_an_overdue_half_year_report_shows_its_badge_but_does_not_block_a_new_offering(
+    api_client, client, h1_funded_issuer
+):
+    # Today the H1 report of 2025 is long overdue; the FY2025 one is filed.
+    file_actual(h1_funded_issuer, 2025, on=dt.date(2026, 2, 1))
+    for year in range(2026, timezone.localdate().year):
+        file_actual(h1_funded_issuer, year)
+    offering = OfferingFactory(issuer=h1_funded_issuer, status=OfferingStatus.LIVE,
+                               target_amount=Decimal("1000000.00"))
+    api_client.force_authenticate(h1_funded_issuer.owner)
+
+    response = api_client.post("/api/v1/offerings/", offering_payload(h1_funded_issuer), format="json")
+
+    assert response.status_code == 201, response.json()
+    page = client.get(f"/offerings/{offering.pk}/").content.decode()
+    assert "Half-year report overdue" in page and "Report overdue" not in page
+    client.force_login(h1_funded_issuer.owner)
+    detail = client.get(f"/companies/{h1_funded_issuer.pk}/").content.decode()
+    assert "Half-year report overdue" in detail and "Half-year report" in detail

@@ -7,6 +7,7 @@ from risk.rules import (
     financials,
     forecast,
     identity,
+    interim,
     performance,
     platform,
     reporting,
@@ -24,6 +25,8 @@ ISSUER_RULES = {
     financials.CODE: financials.check,
     assurance.CODE: assurance.check,
     reporting.CODE: reporting.check,
+    reporting.INTERIM_CODE: reporting.check_interim,
+    interim.CODE: interim.check,
     shill.CODE: shill.check,
     claims.CODE: claims.check,
 }
@@ -31,3 +34,5 @@ ISSUER_RULES = {
 INVESTOR_RULES = {
     identity.CODE: identity.check,
 }
+# The vocabulary of signals.
+RULE_CODES = (*ISSUER_RULES, *INVESTOR_RULES)

@@ -3,6 +3,7 @@ were shown while the offering raised (Hongli Energy: CNY 35 M profit projected, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from risk.models import Severity
@@ -27,6 +28,36 @@ def _first_projected_year_reported(facts: IssuerFacts, raise_):
     return None
 
 
+@dataclass(frozen=True)
+class Shortfall:
+    """Actual figures side by side with projected ones (the whole projection, or its pro-rata share)."""
+
+    comparisons: list[dict]
+    breached: bool
+    loss_against_profit: bool
+    worst: Decimal
+
+
+def shortfall(*, projected_profit: Decimal, projected_revenue: Decimal, actual, profit_ratio: Decimal,
+              revenue_ratio: Decimal, of: str = "projected") -> Shortfall:
+    """Net profit under `profit_ratio` of a projected profit (a loss is always under it), revenue under
+    `revenue_ratio` of projected revenue."""
+    comparisons, breached, worst = [], False, Decimal("0")
+    for figure, projected, actual_value, ratio_allowed in (
+        ("net_profit", projected_profit, actual.net_profit, profit_ratio),
+        ("revenue", projected_revenue, actual.revenue, revenue_ratio),
+    ):
+        if projected <= 0:
+            continue
+        short = actual_value < projected * ratio_allowed
+        if short:
+            breached, worst = True, max(worst, 1 - actual_value / projected)
+        comparisons.append(
+            comparison(figure, projected, actual_value, f"at least {ratio_allowed:%} of {of}", breached=short)
+        )
+    return Shortfall(comparisons, breached, projected_profit > 0 and actual.net_profit < 0, worst)
+
+
 def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
     findings = []
     for raise_ in facts.offerings:
@@ -37,43 +68,18 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
         if judged is None:
             continue
         year, projection, actual = judged
-        comparisons, severity, worst = [], None, Decimal("0")
-        projected_profit, actual_profit = projection.net_profit, actual.net_profit
-        if projected_profit > 0:
-            threshold = projected_profit * policy.profit_shortfall_ratio
-            if actual_profit < 0:
-                severity = Severity.CRITICAL
-            elif actual_profit < threshold:
-                severity = Severity.HIGH
-            if actual_profit < threshold:
-                worst = max(worst, 1 - actual_profit / projected_profit)
-            comparisons.append(
-                comparison(
-                    "net_profit", projected_profit, actual_profit,
-                    f"at least {policy.profit_shortfall_ratio:%} of projected",
-                    breached=actual_profit < threshold,
-                )
-            )
-        if projection.revenue > 0:
-            threshold = projection.revenue * policy.revenue_shortfall_ratio
-            if actual.revenue < threshold:
-                severity = severity or Severity.HIGH
-                worst = max(worst, 1 - actual.revenue / projection.revenue)
-            comparisons.append(
-                comparison(
-                    "revenue", projection.revenue, actual.revenue,
-                    f"at least {policy.revenue_shortfall_ratio:%} of projected",
-                    breached=actual.revenue < threshold,
-                )
-            )
-        if severity is None:
+        found = shortfall(
+            projected_profit=projection.net_profit, projected_revenue=projection.revenue, actual=actual,
+            profit_ratio=policy.profit_shortfall_ratio, revenue_ratio=policy.revenue_shortfall_ratio,
+        )
+        if not found.breached:
             continue
-        loss = severity == Severity.CRITICAL
+        loss = found.loss_against_profit
         findings.append(
             Finding(
                 rule=CODE,
-                severity=severity,
-                score=score(worst),
+                severity=Severity.CRITICAL if loss else Severity.HIGH,
+                score=score(found.worst),
                 subject=Subject.offering(offering),
                 evidence={
                     "summary": (
@@ -81,7 +87,7 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
                         + ("a loss where a profit was projected." if loss else "far below the projection.")
                     ),
                     "fiscal_year": year,
-                    "comparisons": comparisons,
+                    "comparisons": found.comparisons,
                     "records": [offering_record(offering), statement_record(projection), statement_record(actual)],
                 },
             )

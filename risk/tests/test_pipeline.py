@@ -88,6 +88,21 @@ def test_a_case_takes_the_severity_of_its_highest_signal():
     assert case.events.filter(action="severity_raised", detail__to="high").exists()
 
 
+def test_a_missing_half_year_report_alone_opens_a_medium_case_that_holds_nothing():
+    closed = OfferingFactory(status=OfferingStatus.CLOSED, opens_at=timezone.make_aware(dt.datetime(2025, 3, 7, 10)),
+                             closes_at=timezone.make_aware(dt.datetime(2025, 4, 7, 10)))
+    OfferingTransition.objects.create(offering=closed, from_status="closing", to_status="closed",
+                                      at=timezone.make_aware(dt.datetime(2025, 4, 7, 11)))
+    later = OfferingFactory(issuer=closed.issuer, status=OfferingStatus.IN_REVIEW)
+
+    raised = services.screen_issuer(issuer_id=closed.issuer_id, as_of=timezone.make_aware(dt.datetime(2025, 8, 30, 9)))
+
+    assert [(s.rule, s.severity) for s in raised] == [("interim_report_missing", Severity.MEDIUM)]
+    assert Case.objects.get().severity == Severity.MEDIUM
+    later.refresh_from_db()
+    assert (later.risk_hold, later.approval_hold) == (False, False)
+
+
 def test_a_critical_case_suspends_a_live_offering_and_refuses_subscriptions_until_staff_resolve_it(fake_stripe):
     offering = near_deadline_offering()
 

@@ -37,6 +37,7 @@ from risk.rules import (
     financials,
     forecast,
     identity,
+    interim,
     performance,
     platform,
     reporting,
@@ -469,6 +470,185 @@ def test_forecast_changed_multiple_moves_the_boundary(settings):
 
     assert severities(run(forecast, facts)) == ["high"]
     assert run(forecast, facts, policy_with(settings, forecast_growth_multiple="3")) == []
+
+
+def filed_interim(period: str, net_profit: str, *, year: int = RAISE_YEAR, kind: str = "historical",
+            filed_at: dt.datetime | None = None) -> FinancialStatement:
+    return make_statement(year, period, kind, revenue="5000000", net_profit=net_profit,
+                          filed_at=filed_at or at(RAISE_YEAR, 7, 20))
+
+
+# Projected 1,500,000 (1.5× the last year, within its own test): more than 2× the run rate once that is under
+# 750,000, that is an H1 under 375,000, a Q1 under 187,500, or three quarters under 562,500.
+@pytest.mark.parametrize(
+    "statements, expected",
+    [
+        (lambda: [filed_interim("H1", "375000.00")], []),
+        (lambda: [filed_interim("H1", "374999.99")], ["high"]),
+        (lambda: [filed_interim("H1", "375000.01")], []),
+        (lambda: [filed_interim("Q1", "187500.00")], []),
+        (lambda: [filed_interim("Q1", "187499.99")], ["high"]),
+        (lambda: [filed_interim("Q1", "187500.00"), filed_interim("Q2", "187499.99")], ["high"]),
+        (lambda: [filed_interim("Q1", "200000"), filed_interim("Q2", "200000"), filed_interim("Q3", "162500.00")], []),
+        (lambda: [filed_interim("Q1", "200000"), filed_interim("Q2", "200000"), filed_interim("Q3", "162499.99")], ["high"]),
+        (lambda: [filed_interim("H1", "400000"), filed_interim("Q3", "162499.99")], ["high"]),
+        (lambda: [filed_interim("H1", "400000"), filed_interim("Q1", "100"), filed_interim("Q2", "100")], []),
+        (lambda: [filed_interim("H1", "374999.99", kind="actual")], ["high"]),
+        (lambda: [filed_interim("H1", "100000", year=RAISE_YEAR - 1)], []),
+    ],
+    ids=["h1-exactly-half", "h1-cent-under", "h1-cent-over", "q1-exactly", "q1-cent-under", "q1-q2-cent-under",
+         "three-quarters-exactly", "three-quarters-cent-under", "h1-and-q3-cent-under", "h1-outranks-its-quarters",
+         "actual-h1-of-an-earlier-raise", "another-year"],
+)
+def test_forecast_projection_against_twice_the_year_to_date_run_rate(statements, expected):
+    facts = forecast_facts(base_profit="1000000", projected_profit="1500000", interim=statements())
+
+    assert severities(run(forecast, facts)) == expected
+
+
+def test_forecast_run_rate_of_a_loss_is_judged_as_a_loss_only():
+    facts = forecast_facts(base_profit="1000000", projected_profit="1500000", interim=[filed_interim("H1", "-1")])
+
+    finding = only(run(forecast, facts))
+
+    assert "loss" in finding.evidence["summary"]
+
+
+@pytest.mark.parametrize("status", NOT_RAISING)
+def test_forecast_run_rate_nothing_when_no_offering_is_under_way(status):
+    facts = forecast_facts(projected_profit="1500000", interim=[filed_interim("H1", "100000")], status=status)
+
+    assert run(forecast, facts) == []
+
+
+def test_forecast_run_rate_evidence_shows_the_annualized_result_and_the_interims():
+    first_half, third = filed_interim("H1", "300000"), filed_interim("Q3", "60000")
+    facts = forecast_facts(base_profit="1000000", projected_profit="1500000", interim=[first_half, third])
+
+    finding = only(run(forecast, facts))
+
+    comparison = finding.evidence["comparisons"][0]
+    assert (comparison["expected"], comparison["actual"]) == ("480000.00", "1500000.00")
+    assert "H1+Q3" in finding.evidence["summary"] and "year-to-date" in comparison["threshold"]
+    assert {first_half.pk, third.pk} <= {record["id"] for record in finding.evidence["records"]}
+
+
+def test_forecast_changed_run_rate_multiple_moves_the_boundary(settings):
+    facts = forecast_facts(base_profit="1000000", projected_profit="1500000", interim=[filed_interim("H1", "300000")])
+
+    assert severities(run(forecast, facts)) == ["high"]
+    assert run(forecast, facts, policy_with(settings, forecast_run_rate_multiple="3")) == []
+
+
+# interim_shortfall ------------------------------------------------------------------------------------------------
+
+# Projected for the raise year: 1,000,000 net profit on 10,000,000 revenue, filed before the raise. Half a year's
+# share is 500,000 and 5,000,000 (flagged under 250,000 and 3,000,000); a quarter's 250,000 and 2,500,000 (flagged
+# under 125,000 and 1,500,000).
+def interim_facts(*statements, status=OfferingStatus.CLOSED, projection_filed_at: dt.datetime = at(2025, 2, 1)
+                  ) -> IssuerFacts:
+    projection = make_statement(RAISE_YEAR, kind="projection", revenue=PROJECTED_REVENUE, net_profit=PROJECTED_PROFIT,
+                                filed_at=projection_filed_at)
+    offering = make_offering(status=status)
+    subscriptions = [make_subscription(make_user(), offering, "500000", status=SubscriptionStatus.SETTLED)]
+    return company(raise_of(offering, subscriptions=subscriptions), statements=[projection, *statements],
+                   as_of=at(2025, 9, 1))
+
+
+def actual_interim(period: str = "H1", *, revenue="5000000", net_profit="500000", year: int = RAISE_YEAR,
+                   kind: str = "actual") -> FinancialStatement:
+    return make_statement(year, period, kind, revenue=revenue, net_profit=net_profit, filed_at=at(2025, 8, 20))
+
+
+@pytest.mark.parametrize(
+    "net_profit, expected",
+    [("250000.00", []), ("249999.99", ["high"]), ("250000.01", []), ("-0.01", ["high"])],
+    ids=["exactly-half", "cent-under", "cent-over", "loss"],
+)
+def test_interim_h1_profit_against_half_the_projection(net_profit, expected):
+    assert severities(run(interim, interim_facts(actual_interim(net_profit=net_profit)))) == expected
+
+
+@pytest.mark.parametrize(
+    "revenue, expected",
+    [("3000000.00", []), ("2999999.99", ["high"]), ("3000000.01", [])],
+    ids=["exactly-60pct", "cent-under", "cent-over"],
+)
+def test_interim_h1_revenue_alone_against_half_the_projection(revenue, expected):
+    assert severities(run(interim, interim_facts(actual_interim(revenue=revenue)))) == expected
+
+
+@pytest.mark.parametrize("period", ["Q1", "Q2", "Q3", "Q4"])
+@pytest.mark.parametrize(
+    "net_profit, revenue, expected",
+    [("125000.00", "1500000.00", []), ("124999.99", "2500000", ["high"]), ("250000", "1499999.99", ["high"])],
+    ids=["exactly-at-both", "profit-cent-under", "revenue-cent-under"],
+)
+def test_interim_quarter_against_a_quarter_of_the_projection(period, net_profit, revenue, expected):
+    statement = actual_interim(period, revenue=revenue, net_profit=net_profit)
+
+    assert severities(run(interim, interim_facts(statement))) == expected
+
+
+def test_interim_seasonal_half_year_on_track_is_not_flagged():
+    # A slow first half (52% of the profit share, 64% of the revenue share) that the year can still make up.
+    assert run(interim, interim_facts(actual_interim(revenue="3200000", net_profit="260000"))) == []
+
+
+def test_interim_each_short_quarter_is_its_own_finding():
+    statements = [actual_interim("Q1"), actual_interim("Q2", net_profit="-5"), actual_interim("Q3", net_profit="100")]
+
+    findings = run(interim, interim_facts(*statements))
+
+    assert [f.evidence["period"] for f in findings] == ["Q2", "Q3"]
+
+
+def test_interim_evidence_shows_the_pro_rata_projection_beside_the_actual():
+    statement = actual_interim(net_profit="-1500000", revenue="4000000")
+
+    finding = only(run(interim, interim_facts(statement)))
+
+    profit, revenue = finding.evidence["comparisons"]
+    assert (profit["figure"], profit["expected"], profit["actual"], profit["breached"]) == (
+        "net_profit", "500000.00", "-1500000.00", True)
+    assert (revenue["expected"], revenue["actual"], revenue["breached"]) == ("5000000.00", "4000000.00", False)
+    assert "50%" in profit["threshold"] and "loss" in finding.evidence["summary"]
+    assert statement.pk in [record["id"] for record in finding.evidence["records"]]
+
+
+@pytest.mark.parametrize("status", [OfferingStatus.LIVE, OfferingStatus.CLOSING, OfferingStatus.FAILED])
+def test_interim_nothing_before_a_successful_close(status):
+    assert run(interim, interim_facts(actual_interim(net_profit="-1"), status=status)) == []
+
+
+def test_interim_projection_filed_after_the_offering_closed_is_not_used():
+    facts = interim_facts(actual_interim(net_profit="-1"), projection_filed_at=CLOSES + dt.timedelta(minutes=1))
+
+    assert run(interim, facts) == []
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [lambda: actual_interim(net_profit="-1", year=RAISE_YEAR + 1), lambda: actual_interim(net_profit="-1",
+                                                                                           kind="historical")],
+    ids=["year-without-projection", "historical-not-actual"],
+)
+def test_interim_only_actual_interims_of_a_projected_year_are_judged(statement):
+    assert run(interim, interim_facts(statement())) == []
+
+
+def test_interim_a_refiled_interim_is_judged_on_its_latest_version():
+    short = actual_interim(net_profit="100000")
+
+    assert run(interim, interim_facts(short, refile(short, net_profit="300000"))) == []
+
+
+def test_interim_changed_ratios_move_the_boundary(settings):
+    facts = interim_facts(actual_interim(net_profit="300000", revenue="3200000"))
+
+    assert run(interim, facts) == []
+    assert severities(run(interim, facts, policy_with(settings, interim_profit_shortfall_ratio="0.7"))) == ["high"]
+    assert severities(run(interim, facts, policy_with(settings, interim_revenue_shortfall_ratio="0.7"))) == ["high"]
 
 
 # terms_changed ----------------------------------------------------------------------------------------------------
@@ -943,6 +1123,68 @@ def test_reporting_changed_due_days_move_the_boundary(settings):
     assert run(reporting, facts) == []
 
 
+# interim_report_missing -------------------------------------------------------------------------------------------
+
+# Closed on 7 April 2025: the actual H1 2025 statement is due 60 days after 30 June 2025, on 29 August 2025.
+def interim_report_facts(*, as_of: dt.datetime, closed_at: dt.datetime = at(2025, 4, 7), statements=()) -> IssuerFacts:
+    offering = make_offering(status=OfferingStatus.CLOSED)
+    subscriptions = [make_subscription(make_user(), offering, "500000", status=SubscriptionStatus.SETTLED)]
+    return company(raise_of(offering, subscriptions=subscriptions, closed_at=closed_at), statements=statements,
+                   as_of=as_of)
+
+
+def check_interim_report(facts, policy=None) -> list:
+    return reporting.check_interim(facts, policy or current_policy())
+
+
+@pytest.mark.parametrize(
+    "as_of, expected",
+    [(at(2025, 8, 29, 23, 59), []), (at(2025, 8, 30, 0, 1), ["medium"]), (at(2025, 12, 1), ["medium"])],
+    ids=["due-day-night", "day-after", "months-after"],
+)
+def test_interim_report_h1_due_60_days_after_june_30(as_of, expected):
+    assert severities(check_interim_report(interim_report_facts(as_of=as_of))) == expected
+
+
+@pytest.mark.parametrize("filed_day", [59, 60], ids=["day-59", "day-60"])
+def test_interim_report_filed_in_time_is_fine(filed_day):
+    filed = make_statement(2025, "H1", "actual", filed_at=at(2025, 6, 30) + dt.timedelta(days=filed_day))
+
+    assert check_interim_report(interim_report_facts(as_of=at(2025, 12, 1), statements=[filed])) == []
+
+
+@pytest.mark.parametrize("period, kind", [("Q2", "actual"), ("H1", "historical"), ("FY", "actual")])
+def test_interim_report_other_statements_do_not_stand_in(period, kind):
+    other = make_statement(2025, period, kind, filed_at=at(2025, 8, 1))
+
+    findings = check_interim_report(interim_report_facts(as_of=at(2025, 9, 1), statements=[other]))
+
+    assert severities(findings) == ["medium"]
+    assert findings[0].evidence["period"] == "H1" and findings[0].evidence["fiscal_year"] == 2025
+
+
+@pytest.mark.parametrize(
+    "closed_at, expected", [(at(2025, 6, 29), ["medium"]), (at(2025, 6, 30, 20), []), (at(2025, 7, 2), [])],
+    ids=["day-before-june-30", "on-june-30", "after-june-30"],
+)
+def test_interim_report_only_for_a_june_30_after_the_close(closed_at, expected):
+    assert severities(check_interim_report(interim_report_facts(as_of=at(2025, 9, 1), closed_at=closed_at))) == expected
+
+
+def test_interim_report_does_not_count_as_the_annual_one():
+    facts = interim_report_facts(as_of=at(2025, 12, 1))
+
+    assert run(reporting, facts) == [] and severities(check_interim_report(facts)) == ["medium"]
+
+
+def test_interim_report_changed_due_days_move_the_boundary(settings):
+    facts = interim_report_facts(as_of=at(2025, 8, 20))
+
+    assert check_interim_report(facts) == []
+    settings.RISK_POLICY = {**settings.RISK_POLICY, "interim_report_due_days": "45"}
+    assert severities(check_interim_report(facts)) == ["medium"]
+
+
 # shill_subscriptions ----------------------------------------------------------------------------------------------
 
 SUBSCRIBED_AT = at(2025, 3, 20)
@@ -1116,6 +1358,52 @@ MORE_CLAIMS = [
     ("meiyou-renhe-fengxian", "这是一个没有任何风险的项目"),
     ("benjin-you-baozhang", "本金有保障，收益看得见"),
 ]
+# Policy version 2: the same promises dressed up (traditional characters, full-width forms, spacing, zero-width and
+# punctuation between characters, capitals) and the rest of the published vocabulary.
+DRESSED_CLAIMS = [
+    ("spaced-traditional", "本項目 保 本 保 息，穩賺不賠。"),
+    ("zero-width", "保\u200b本"),
+    ("dashes-between", "零-风-险投资"),
+    ("middle-dots", "本·金·无·忧"),
+    ("full-width-percent", "１００％安全"),
+    ("traditional-gangxing-duifu", "剛性兌付"),
+    ("zhi-zhuan-bu-pei", "只 赚 不 赔"),
+    ("baoxi", "保息"),
+    ("bao-zhuan", "包赚"),
+    ("benjin-anquan-you-baozhang", "本金安全有保障"),
+    ("full-width-english", "Ｇｕａｒａｎｔｅｅｄ　Ｒｅｔｕｒｎｓ"),
+    ("capitals", "RISK-FREE"),
+    ("spaced-letters", "r i s k - f r e e"),
+    ("no-risk", "With us there is no risk."),
+    ("capital-protected", "Your capital is protected."),
+    ("cannot-lose", "You cannot lose."),
+    ("cant-lose-curly", "You can’t lose."),
+    ("guaranteed-8pct-returns", "Guaranteed 8% returns."),
+    ("baifenbai-anquan", "资金百分百安全"),
+    ("riskless", "A riskless investment."),
+]
+DRESSED_DISCLOSURES = [
+    ("traditional-shouyi-bu-baozheng", "本項目收益不保證，投資者可能損失全部本金。"),
+    ("traditional-bu-baoben", "本產品不保本。"),
+    ("spaced-bu-baoben", "不 保 本"),
+    ("spaced-shouyi-bu-baozheng", "收 益 不 保 证"),
+    ("full-width-bu-baozheng-shouyi", "不保证收益"),
+    ("spaced-bu-chengnuo-baoben", "不 承 诺 保 本"),
+    ("traditional-fei-baoben", "本產品非保本型"),
+    ("no-guarantee", "There is no guarantee of any return."),
+    ("not-guaranteed-capitals", "RETURNS ARE NOT GUARANTEED"),
+    ("no-investment-is-risk-free", "No investment is risk-free."),
+    ("no-risk-free-investment", "There is no risk-free investment."),
+    ("casino-risk", "Casino risk is not our business."),
+    ("queren-baoben-ci", "确保本次融资顺利完成。"),
+    ("across-a-full-stop", "对外担保：无。风险因素：市场竞争。"),
+    ("wufengxian-lilv", "估值的折现率采用無風險利率加风险溢价。"),
+    ("risk-free-rate", "Discounted at the risk-free rate plus a premium."),
+    ("bu-chengnuo-renhe-xingshi-de-baoben", "本平台不承诺任何形式的保本。"),
+    ("ji-bu-baoben-ye-bu-baoxi", "既不保本也不保息。"),
+    ("no-promise-of", "We make no promise of guaranteed returns."),
+    ("no-guarantee-capital-safe", "There is no guarantee that your capital is safe."),
+]
 MORE_DISCLOSURES = [
     ("bu-baozheng-benjin-anquan", "投资有风险，不保证本金安全和收益"),
     ("we-do-not-guarantee", "We do not guarantee returns."),
@@ -1134,7 +1422,7 @@ def claims_facts(*, summary="Seed round to build the product.", updates=()) -> I
     return company(raise_of(offering, updates=[make_update(offering, title=t, body=b) for t, b in updates]))
 
 
-@pytest.mark.parametrize("text", texts(CLAIMS + MORE_CLAIMS))
+@pytest.mark.parametrize("text", texts(CLAIMS + MORE_CLAIMS + DRESSED_CLAIMS))
 def test_claims_promising_returns_or_safety_are_flagged(text):
     finding = only(run(claims, claims_facts(summary=text)))
 
@@ -1143,7 +1431,7 @@ def test_claims_promising_returns_or_safety_are_flagged(text):
     assert finding.evidence["quotes"][0]["text"] == text
 
 
-@pytest.mark.parametrize("text", texts(NOT_CLAIMS + MORE_DISCLOSURES))
+@pytest.mark.parametrize("text", texts(NOT_CLAIMS + MORE_DISCLOSURES + DRESSED_DISCLOSURES))
 def test_claims_negated_or_plain_risk_disclosures_are_not_flagged(text):
     assert run(claims, claims_facts(summary=text)) == []
 
@@ -1159,6 +1447,15 @@ def test_claims_in_an_update_body_are_flagged():
 
 def test_claims_in_an_update_title_are_flagged():
     assert run(claims, claims_facts(updates=[("保本保收益", "Sales are up.")])) != []
+
+
+def test_claims_quote_the_phrase_as_read_and_the_text_as_written():
+    text = "本項目 保 本，Guaranteed  Returns"
+
+    quotes = only(run(claims, claims_facts(summary=text))).evidence["quotes"]
+
+    assert [q["phrase"] for q in quotes] == ["保本", "guaranteed returns"]
+    assert {q["text"] for q in quotes} == {text}
 
 
 def test_claims_update_with_a_plain_disclosure_is_not_flagged():
@@ -1218,6 +1515,7 @@ FLAGGED = {
         "1000000.02",
     ),
     "insufficient_assurance": (assurance, lambda v="8000000": assurance_facts(target=v), "9000000"),
+    "interim_shortfall": (interim, lambda v="249999.99": interim_facts(actual_interim(net_profit=v)), "100000"),
     "shill_subscriptions": (shill, lambda v="150000": shill_facts(linked_amounts=(v, "150000"), others="700000"),
                             "160000"),
 }

@@ -12,8 +12,8 @@ SCENARIOS = scenario_files([Path(__file__).resolve().parents[1] / "scenarios"])
 
 
 def test_the_public_scenarios_are_all_copied_into_the_project():
-    assert len(SCENARIOS) >= 17
-    assert {path.stem[:3] for path in SCENARIOS} >= {f"p{n:02d}" for n in range(1, 18)}
+    assert len(SCENARIOS) >= 24
+    assert {path.stem[:3] for path in SCENARIOS} >= {f"p{n:02d}" for n in range(1, 25)}
 
 
 @pytest.mark.django_db(transaction=True)
