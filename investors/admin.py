@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
-from investors import identity_numbers, services, subscriptions
+from investors import identity_numbers, selectors, services, subscriptions
 from investors.models import (
     Holding,
     KycDecision,
@@ -49,11 +49,25 @@ class KycProfileAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     def full_identity_number(self, obj: KycProfile) -> str:
         return identity_numbers.decrypt(obj.id_number_encrypted)
 
+    @admin.display(description=_("year of birth"))
+    def birth_year(self, obj: KycProfile) -> int:
+        return obj.date_of_birth.year
+
     def get_readonly_fields(self, request, obj=None):
         fields = [f.name for f in KycProfile._meta.fields if f.name not in self.exclude]
-        if request.user.has_perm("investors.view_identity_number"):
+        if obj is not None and selectors.identity_visible_to(request.user, obj):
             fields.append("full_identity_number")
+        else:
+            fields[fields.index("date_of_birth")] = "birth_year"
         return fields
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj)
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        # Past versions carry the full birth date.
+        return request.user.has_perm(selectors.IDENTITY_PERMISSION) and super(
+        ).has_view_history_or_change_history_permission(request, obj)
 
     def has_review_permission(self, request):
         return request.user.has_perm("investors.change_kycprofile")

@@ -140,15 +140,20 @@ def kyc_check_identity(*, kyc_id: int) -> KycProfile | None:
         kyc = KycProfile.objects.select_for_update().filter(pk=kyc_id).first()
         if kyc is None or kyc.status != KycStatus.PENDING or kyc.review_reason:
             return kyc
+        # Pending and verified elsewhere are held alike: a submitter who saw a difference would learn whether the
+        # number is verified on another account. Only staff read the reason.
         duplicate = (
-            KycProfile.objects.filter(id_number_hash=kyc.id_number_hash, status=KycStatus.VERIFIED)
+            KycProfile.objects.filter(
+                id_number_hash=kyc.id_number_hash, status__in=[KycStatus.PENDING, KycStatus.VERIFIED]
+            )
             .exclude(pk=kyc.pk)
             .select_related("user")
             .first()
         )
         if duplicate is not None:
-            kyc.review_reason = _("This identity number is already verified on account %(username)s.") % {
-                "username": duplicate.user.username
+            kyc.review_reason = _("This identity number is also on account %(username)s (%(status)s).") % {
+                "username": duplicate.user.username,
+                "status": duplicate.get_status_display(),
             }
             kyc.save(update_fields=["review_reason"])
             events.announce("kyc_checked", investor_id=kyc.user_id)
