@@ -1,5 +1,6 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,10 +9,24 @@ class Role(models.TextChoices):
     ISSUER = "issuer", _("Issuer")
 
 
+class MichouUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        """Logging in finds the account whatever the case or compatibility form (full-width letters) typed."""
+        return self.get(username__iexact=self.model.normalize_username(username))
+
+
 class User(AbstractUser):
-    """A person on the platform. Staff are Django staff users and need no role."""
+    """A person on the platform. Staff are Django staff users and need no role.
+
+    Usernames are stored in Unicode normal form NFKC and are unique whatever their case, so that `ａｄｍｉｎ` or
+    `Admin` cannot pass for `admin`."""
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
+
+    objects = MichouUserManager()
+
+    class Meta(AbstractUser.Meta):
+        constraints = [models.UniqueConstraint(Lower("username"), name="username_unique_whatever_the_case")]
 
     @property
     def is_investor(self) -> bool:

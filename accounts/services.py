@@ -24,7 +24,7 @@ def _username_well_formed(username: str) -> bool:
 def user_register(*, username: str, email: str, password: str, role: str) -> tuple[User, Token]:
     """Create an investor or issuer account and its API token."""
     errors: dict[str, list[str]] = {}
-    username = (username or "").strip()
+    username = User.normalize_username((username or "").strip())
     email = (email or "").strip()
     if not username:
         errors["username"] = [_("This field is required.")]
