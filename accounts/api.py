@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from django.contrib.auth import logout
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
-from accounts.models import Role
+from accounts import selectors, services
+from accounts.models import ApiToken, Role
+from crowdfund.api_schema import error_response
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -39,9 +41,9 @@ class RegisterApi(APIView):
     def post(self, request):
         data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user, token = services.user_register(**data.validated_data)
+        user, key = services.user_register(**data.validated_data)
         return Response(
-            {"id": user.pk, "username": user.username, "role": user.role, "token": token.key},
+            {"id": user.pk, "username": user.username, "role": user.role, "token": key},
             status=status.HTTP_201_CREATED,
         )
 
@@ -57,5 +59,50 @@ class TokenApi(APIView):
     def post(self, request):
         data = CredentialsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        token = services.token_obtain(request=request._request, **data.validated_data)
-        return Response({"token": token.key})
+        key = services.token_obtain(request=request._request, **data.validated_data)
+        return Response({"token": key})
+
+
+class LogoutApi(APIView):
+    """Ends the token the request was made with (and the browser session, if any); other tokens stay."""
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Logged out.")})
+    def post(self, request):
+        if isinstance(request.auth, ApiToken):
+            services.token_revoke(user=request.user, token_id=request.auth.pk)
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "prefix", "created_at", "expires_at", "current"]
+
+    def get_current(self, token: ApiToken) -> bool:
+        """Whether this request was made with this token."""
+        auth = self.context["request"].auth
+        return isinstance(auth, ApiToken) and auth.pk == token.pk
+
+
+class MyTokensApi(generics.ListAPIView):
+    """The caller's live API tokens, newest first; keys are never shown again, only their first characters."""
+
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model, signed in as nobody
+            return ApiToken.objects.none()
+        return selectors.tokens_of(self.request.user)
+
+
+class MyTokenApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={204: OpenApiResponse(description="Revoked."), 404: error_response("Not one of your tokens.")},
+    )
+    def delete(self, request, pk: int):
+        services.token_revoke(user=request.user, token_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -35,3 +35,23 @@ class User(AbstractUser):
     @property
     def is_issuer(self) -> bool:
         return self.role == Role.ISSUER
+
+
+class ApiToken(models.Model):
+    """A key for `Authorization: Token <key>`. Only the SHA-256 of the key is stored: a copy of the database
+    signs nobody in. A token ends at `expires_at`, when its owner revokes it or logs out with it, and when the
+    owner's password changes by any path (the password hash it was issued under no longer matches)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    # The first characters of the key, so that the owner can tell their tokens apart in the list.
+    prefix = models.CharField(max_length=8)
+    password_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

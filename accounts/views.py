@@ -22,6 +22,6 @@ def register(request):
     )
     if registered is None:
         return render(request, "accounts/register.html", {"form": form})
-    user, _token = registered
+    user, _api_key = registered
     login(request, user, backend=SESSION_BACKEND)
     return redirect("investors:kyc" if user.is_investor else "projects:issuer_create")
