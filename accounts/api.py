@@ -5,10 +5,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.models import ApiToken, Role
+from accounts.throttles import LOGIN_THROTTLES, RegisterThrottle
 from crowdfund.api_schema import error_response
 
 
@@ -24,9 +26,13 @@ class CredentialsSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False)
 
 
+THROTTLED = error_response("Too many attempts: `throttled`, with the seconds to wait in the message.")
+
+
 class RegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, RegisterThrottle]
 
     @extend_schema(
         request=RegisterSerializer,
@@ -35,7 +41,9 @@ class RegisterApi(APIView):
                 "Registered",
                 {"id": serializers.IntegerField(), "username": serializers.CharField(),
                  "role": serializers.CharField(), "token": serializers.CharField()},
-            )
+            ),
+            400: error_response("`validation_error` with the fields at fault."),
+            429: THROTTLED,
         },
     )
     def post(self, request):
@@ -49,12 +57,19 @@ class RegisterApi(APIView):
 
 
 class TokenApi(APIView):
+    """A new API token, valid for API_TOKEN_TTL_HOURS; every login makes one."""
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, *LOGIN_THROTTLES]
 
     @extend_schema(
         request=CredentialsSerializer,
-        responses={200: inline_serializer("TokenAnswer", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("TokenAnswer", {"token": serializers.CharField()}),
+            400: error_response("`invalid_credentials`, or `validation_error` for a missing field."),
+            429: THROTTLED,
+        },
     )
     def post(self, request):
         data = CredentialsSerializer(data=request.data)

@@ -147,7 +147,16 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="120/minute"),
         "user": env.str("API_USER_RATE", default="1200/minute"),
+        # Logins (API and web) per username from any address, and per address for any username.
+        "login_username": env.str("LOGIN_USERNAME_RATE", default="20/hour"),
+        "login_address": env.str("LOGIN_ADDRESS_RATE", default="100/hour"),
+        # Registrations (API and web) per address; subscription attempts (API and web) per investor.
+        "register": env.str("REGISTER_RATE", default="10/hour"),
+        "subscribe": env.str("SUBSCRIBE_RATE", default="30/minute"),
     },
+    # Proxies in front of the application whose X-Forwarded-For entries are trusted for client addresses; with 0
+    # the header is ignored, so a client cannot give itself a fresh address.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
