@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import tokens
+from audit.services import audit_record
 from accounts.models import ApiToken, Role, User
 from crowdfund.errors import DomainError, ValidationFailed
 
@@ -94,3 +95,23 @@ def token_obtain(*, request: HttpRequest, username: str, password: str) -> str:
     # A token is a login: the signal resets the failure count (django-axes) and records last_login.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     return token_issue(user=user)
+
+
+def user_roles(user: User) -> dict:
+    """What a user may do as staff: the flags, groups and direct permissions, in a form an audit entry keeps."""
+    return {
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in user.user_permissions.values_list("content_type__app_label", "codename")
+        ),
+    }
+
+
+def user_roles_change_record(*, user: User, by, before: dict) -> None:
+    """Audit a change of `user`'s roles made by `by` (before: `user_roles` as they were); no change, no entry."""
+    after = user_roles(user)
+    if after != before:
+        audit_record(actor=by, action="user_roles_changed", subject=user, details={"before": before, "after": after})

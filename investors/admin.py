@@ -1,9 +1,15 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
-from investors import identity_numbers, selectors, services, subscriptions
+from crowdfund.errors import PermissionRefused
+from investors import selectors, services, subscriptions
 from investors.models import (
     Holding,
     KycDecision,
@@ -47,7 +53,28 @@ class KycProfileAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
     @admin.display(description=_("full identity number"))
     def full_identity_number(self, obj: KycProfile) -> str:
-        return identity_numbers.decrypt(obj.id_number_encrypted)
+        # A deliberate click, not every opening of the page, shows the number; each one is audited.
+        url = reverse("admin:investors_kycprofile_identity_number", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Show (recorded in the audit log)"))
+
+    def get_urls(self):
+        reveal = path(
+            "<int:pk>/identity-number/",
+            self.admin_site.admin_view(self.identity_number_view),
+            name="investors_kycprofile_identity_number",
+        )
+        return [reveal, *super().get_urls()]
+
+    def identity_number_view(self, request, pk: int):
+        kyc = get_object_or_404(KycProfile, pk=pk)
+        try:
+            number = services.identity_number_reveal(kyc=kyc, by=request.user)
+        except PermissionRefused:
+            raise PermissionDenied from None
+        context = self.admin_site.each_context(request) | {
+            "opts": KycProfile._meta, "title": _("Identity number"), "kyc": kyc, "number": number
+        }
+        return TemplateResponse(request, "admin/investors/kycprofile/identity_number.html", context)
 
     @admin.display(description=_("year of birth"))
     def birth_year(self, obj: KycProfile) -> int:
@@ -55,9 +82,9 @@ class KycProfileAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = [f.name for f in KycProfile._meta.fields if f.name not in self.exclude]
-        if obj is not None and selectors.identity_visible_to(request.user, obj):
+        if request.user.has_perm(selectors.IDENTITY_PERMISSION):
             fields.append("full_identity_number")
-        else:
+        if obj is None or not selectors.identity_visible_to(request.user, obj):
             fields[fields.index("date_of_birth")] = "birth_year"
         return fields
 

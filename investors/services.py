@@ -13,11 +13,13 @@ from django_fsm import can_proceed
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
+from audit.services import audit_record
 from crowdfund import events
 from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed, field_error
 from investors import identity_numbers, questionnaire, tasks
 from investors.identity import Verdict, identity_provider
 from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
+from investors.selectors import IDENTITY_PERMISSION
 from projects.regimes import Regime, current_regime, regime_for
 from projects.validation import Errors, parse_money
 
@@ -218,7 +220,16 @@ def kyc_review(*, kyc: KycProfile, by, approve: bool, reason: str = "") -> KycPr
     with transaction.atomic():
         kyc = KycProfile.objects.select_for_update().get(pk=kyc.pk)
         _decide(kyc, approve=approve, by=by, reason=(reason or "").strip() or "approved by staff")
+        audit_record(actor=by, action=f"kyc_{kyc.status}", subject=kyc, details={"reason": kyc.decision_reason})
     return kyc
+
+
+def identity_number_reveal(*, kyc: KycProfile, by) -> str:
+    """The full identity number, for staff holding the identity permission; every look is audited."""
+    if not by.has_perm(IDENTITY_PERMISSION):
+        raise PermissionRefused(_("You may not see full identity numbers."))
+    audit_record(actor=by, action="identity_number_viewed", subject=kyc)
+    return identity_numbers.decrypt(kyc.id_number_encrypted)
 
 
 def suitability_submit(*, user, answers: dict) -> SuitabilityAssessment:
