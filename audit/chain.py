@@ -10,7 +10,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from audit.models import AuditEntry
 
 GENESIS = "0" * 64
-HASHED_FIELDS = ("at", "actor_id", "actor", "action", "subject_type", "subject_id", "subject", "details", "previous_hash")
+HASHED_FIELDS = (
+    "at", "actor_id", "actor", "action", "subject_type", "subject_id", "subject", "details", "previous_hash"
+)
 
 
 def entry_hash(entry: AuditEntry) -> str:

@@ -38,7 +38,8 @@ class PerUserThrottle(LiveRateThrottle):
 
 def throttle_check(request: HttpRequest, *throttle_classes: type[SimpleRateThrottle]) -> None:
     """For web pages: count this request against each throttle, refusing with 429 `throttled` when one is spent."""
-    waits = [throttle.wait() for throttle in (cls() for cls in throttle_classes) if not throttle.allow_request(request, None)]
+    throttles = [throttle_class() for throttle_class in throttle_classes]
+    waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, None)]
     if waits:
         seconds = int(max(wait or 60 for wait in waits))
         raise DomainError(

@@ -180,7 +180,9 @@ def case_resolve(*, case: Case, by, outcome: str, note: str) -> Case:
         case.save()
         CaseEvent.objects.create(case=case, at=now, by=by, action="resolved", note=case.resolution_note,
                                  detail={"outcome": outcome})
-        audit_record(actor=by, action="risk_case_resolved", subject=case, details={"outcome": outcome, "note": case.resolution_note})
+        audit_record(
+            actor=by, action="risk_case_resolved", subject=case, details={"outcome": outcome, "note": case.resolution_note}
+        )
         if case.issuer_id:
             holds_apply(issuer_id=case.issuer_id, at=now, resolved=case)
         if outcome == Outcome.ACTION_TAKEN and case.severity_rank >= SEVERITY_RANK[Severity.HIGH] and case.issuer_id:

@@ -19,5 +19,5 @@ class Command(BaseCommand):
             bad = check.first_bad
             raise CommandError(f"Audit entry {bad.pk} ({bad.action} at {bad.at.isoformat()}) {check.problem}.")
         if expect_head and not audit_head_known(expect_head):
-            raise CommandError(f"The head {expect_head} recorded earlier is no longer in the chain: entries were removed.")
+            raise CommandError(f"The head {expect_head} is no longer in the chain: entries were removed.")
         self.stdout.write(f"Audit log whole: {check.entries} entries, head {check.head}.")
