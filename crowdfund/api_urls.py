@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import RegisterApi, TokenApi
+from accounts.api import LogoutApi, MyTokenApi, MyTokensApi, RegisterApi, TokenApi
 from crowdfund.api import MeApi
 from investors.api import KycReviewApi, MyKycApi, MyRiskAcknowledgementApi, MySuitabilityApi, QuestionnaireApi
 from investors.subscription_api import (
@@ -25,7 +25,10 @@ router.register("risk/cases", CaseViewSet, basename="risk-case")
 urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="register"),
     path("auth/token/", TokenApi.as_view(), name="token"),
+    path("auth/logout/", LogoutApi.as_view(), name="logout"),
     path("me/", MeApi.as_view(), name="me"),
+    path("me/tokens/", MyTokensApi.as_view(), name="my-tokens"),
+    path("me/tokens/<int:pk>/", MyTokenApi.as_view(), name="my-token"),
     path("me/kyc/", MyKycApi.as_view(), name="my-kyc"),
     path("me/suitability/", MySuitabilityApi.as_view(), name="my-suitability"),
     path("me/risk-acknowledgement/", MyRiskAcknowledgementApi.as_view(), name="my-risk-acknowledgement"),

@@ -1,9 +1,15 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
-from investors import identity_numbers, services, subscriptions
+from crowdfund.errors import PermissionRefused
+from investors import selectors, services, subscriptions
 from investors.models import (
     Holding,
     KycDecision,
@@ -48,13 +54,48 @@ class KycProfileAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
     @admin.display(description=_("full identity number"))
     def full_identity_number(self, obj: KycProfile) -> str:
-        return identity_numbers.decrypt(obj.id_number_encrypted)
+        # A deliberate click, not every opening of the page, shows the number; each one is audited.
+        url = reverse("admin:investors_kycprofile_identity_number", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Show (recorded in the audit log)"))
+
+    def get_urls(self):
+        reveal = path(
+            "<int:pk>/identity-number/",
+            self.admin_site.admin_view(self.identity_number_view),
+            name="investors_kycprofile_identity_number",
+        )
+        return [reveal, *super().get_urls()]
+
+    def identity_number_view(self, request, pk: int):
+        kyc = get_object_or_404(KycProfile, pk=pk)
+        try:
+            number = services.identity_number_reveal(kyc=kyc, by=request.user)
+        except PermissionRefused:
+            raise PermissionDenied from None
+        context = self.admin_site.each_context(request) | {
+            "opts": KycProfile._meta, "title": _("Identity number"), "kyc": kyc, "number": number
+        }
+        return TemplateResponse(request, "admin/investors/kycprofile/identity_number.html", context)
+
+    @admin.display(description=_("year of birth"))
+    def birth_year(self, obj: KycProfile) -> int:
+        return obj.date_of_birth.year
 
     def get_readonly_fields(self, request, obj=None):
         fields = [f.name for f in KycProfile._meta.fields if f.name not in self.exclude]
-        if request.user.has_perm("investors.view_identity_number"):
+        if request.user.has_perm(selectors.IDENTITY_PERMISSION):
             fields.append("full_identity_number")
+        if obj is None or not selectors.identity_visible_to(request.user, obj):
+            fields[fields.index("date_of_birth")] = "birth_year"
         return fields
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj)
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        # Past versions carry the full birth date.
+        return request.user.has_perm(selectors.IDENTITY_PERMISSION) and super(
+        ).has_view_history_or_change_history_permission(request, obj)
 
     def has_review_permission(self, request):
         return request.user.has_perm("investors.change_kycprofile")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
@@ -32,7 +34,12 @@ class KycInputSerializer(serializers.Serializer):
 
 
 class KycSerializer(serializers.ModelSerializer):
+    """A KYC profile as `viewer` (in the context) may see it: the birth date is null unless the viewer is the
+    investor or holds the identity permission; its year is always given."""
+
     id_number = serializers.CharField(source="id_number_masked")
+    date_of_birth = serializers.SerializerMethodField()
+    birth_year = serializers.SerializerMethodField()
 
     class Meta:
         model = KycProfile
@@ -41,6 +48,7 @@ class KycSerializer(serializers.ModelSerializer):
             "real_name",
             "id_number",
             "date_of_birth",
+            "birth_year",
             "phone",
             "currency",
             "annual_income",
@@ -52,6 +60,13 @@ class KycSerializer(serializers.ModelSerializer):
             "qualified",
             "qualification_evidence",
         ]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_date_of_birth(self, kyc: KycProfile) -> dt.date | None:
+        return kyc.date_of_birth if selectors.identity_visible_to(self.context["viewer"], kyc) else None
+
+    def get_birth_year(self, kyc: KycProfile) -> int:
+        return kyc.date_of_birth.year
 
 
 class SuitabilityInputSerializer(serializers.Serializer):
@@ -70,14 +85,14 @@ class MyKycApi(APIView):
         kyc = selectors.kyc_of(request.user)
         if kyc is None:
             raise DomainError("No KYC submission yet.", code="not_found", status=404)
-        return Response(KycSerializer(kyc).data)
+        return Response(KycSerializer(kyc, context={"viewer": request.user}).data)
 
     @extend_schema(request=KycInputSerializer, responses=KycSerializer)
     def put(self, request):
         data = KycInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         kyc = services.kyc_submit(user=request.user, **data.validated_data)
-        return Response(KycSerializer(kyc).data)
+        return Response(KycSerializer(kyc, context={"viewer": request.user}).data)
 
 
 class KycReviewApi(APIView):
@@ -90,7 +105,7 @@ class KycReviewApi(APIView):
         data = KycReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         kyc = services.kyc_review(kyc=kyc, by=request.user, approve=self.approve, **data.validated_data)
-        return Response(KycSerializer(kyc).data)
+        return Response(KycSerializer(kyc, context={"viewer": request.user}).data)
 
 
 class QuestionSerializer(serializers.Serializer):

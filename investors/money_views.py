@@ -9,10 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crowdfund.throttles import throttle_check
 from crowdfund.web import investor_required, issuer_required, perform, submit_form
 from investors import reconfirmation, selectors, services
 from investors.money_forms import SubscribeForm
 from investors.subscriptions import subscription_cancel, subscription_create
+from investors.throttles import SubscribeThrottle
 from projects import selectors as project_selectors
 from projects.models import OfferingStatus
 
@@ -27,6 +29,7 @@ def subscribe(request, offering_id: int):
     client_ip = request.META.get("REMOTE_ADDR")
 
     def sign_and_subscribe():
+        throttle_check(request, SubscribeThrottle)
         # A tick in the risk statement's box is the signature, recorded just before the first subscription.
         signature = form.risk_acknowledgement()
         if signature is not None:

@@ -30,6 +30,15 @@ def kyc_of(user) -> KycProfile | None:
     return KycProfile.objects.filter(user=user).first()
 
 
+IDENTITY_PERMISSION = "investors.view_identity_number"
+
+
+def identity_visible_to(viewer, kyc: KycProfile) -> bool:
+    """The investor and staff holding the identity permission see the full birth date; others see its year only,
+    which together with the masked number leaves too many candidates to name the person."""
+    return viewer.pk == kyc.user_id or viewer.has_perm(IDENTITY_PERMISSION)
+
+
 def latest_suitability(user) -> SuitabilityAssessment | None:
     return SuitabilityAssessment.objects.filter(user=user).order_by("-taken_at", "-id").first()
 

@@ -13,11 +13,13 @@ from django_fsm import can_proceed
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
+from audit.services import audit_record
 from crowdfund import events
 from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed, field_error
 from investors import identity_numbers, questionnaire, tasks
 from investors.identity import Verdict, identity_provider
 from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
+from investors.selectors import IDENTITY_PERMISSION
 from projects.regimes import Regime, current_regime, regime_for
 from projects.validation import Errors, check_single_line, parse_money
 
@@ -141,15 +143,20 @@ def kyc_check_identity(*, kyc_id: int) -> KycProfile | None:
         kyc = KycProfile.objects.select_for_update().filter(pk=kyc_id).first()
         if kyc is None or kyc.status != KycStatus.PENDING or kyc.review_reason:
             return kyc
+        # Pending and verified elsewhere are held alike: a submitter who saw a difference would learn whether the
+        # number is verified on another account. Only staff read the reason.
         duplicate = (
-            KycProfile.objects.filter(id_number_hash=kyc.id_number_hash, status=KycStatus.VERIFIED)
+            KycProfile.objects.filter(
+                id_number_hash=kyc.id_number_hash, status__in=[KycStatus.PENDING, KycStatus.VERIFIED]
+            )
             .exclude(pk=kyc.pk)
             .select_related("user")
             .first()
         )
         if duplicate is not None:
-            kyc.review_reason = _("This identity number is already verified on account %(username)s.") % {
-                "username": duplicate.user.username
+            kyc.review_reason = _("This identity number is also on account %(username)s (%(status)s).") % {
+                "username": duplicate.user.username,
+                "status": duplicate.get_status_display(),
             }
             kyc.save(update_fields=["review_reason"])
             events.announce("kyc_checked", investor_id=kyc.user_id)
@@ -214,7 +221,16 @@ def kyc_review(*, kyc: KycProfile, by, approve: bool, reason: str = "") -> KycPr
     with transaction.atomic():
         kyc = KycProfile.objects.select_for_update().get(pk=kyc.pk)
         _decide(kyc, approve=approve, by=by, reason=(reason or "").strip() or "approved by staff")
+        audit_record(actor=by, action=f"kyc_{kyc.status}", subject=kyc, details={"reason": kyc.decision_reason})
     return kyc
+
+
+def identity_number_reveal(*, kyc: KycProfile, by) -> str:
+    """The full identity number, for staff holding the identity permission; every look is audited."""
+    if not by.has_perm(IDENTITY_PERMISSION):
+        raise PermissionRefused(_("You may not see full identity numbers."))
+    audit_record(actor=by, action="identity_number_viewed", subject=kyc)
+    return identity_numbers.decrypt(kyc.id_number_encrypted)
 
 
 def suitability_submit(*, user, answers: dict) -> SuitabilityAssessment:

@@ -13,7 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from investors import cancellation, reconfirmation, selectors, settlement, subscriptions
+from crowdfund.api_schema import error_response
 from investors.models import Holding, Subscription
+from investors.throttles import SubscribeThrottle
 from projects import selectors as project_selectors
 from projects.api import MONEY
 
@@ -79,10 +81,18 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
             return self.queryset
         return selectors.subscriptions_visible_to(self.request.user)
 
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        return [*throttles, SubscribeThrottle()] if self.action == "create" else throttles
+
     @extend_schema(
         request=SubscriptionInputSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        responses={201: SubscriptionSerializer, 200: SubscriptionSerializer},
+        responses={
+            201: SubscriptionSerializer,
+            200: SubscriptionSerializer,
+            429: error_response("Too many subscription attempts by this investor: `throttled`."),
+        },
     )
     def create(self, request, *args, **kwargs):
         data = SubscriptionInputSerializer(data=request.data)

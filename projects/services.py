@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import can_proceed
 
+from audit.services import audit_record
 from crowdfund import events
 from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, field_error
 from projects import hooks, regime_checks, selectors
@@ -528,6 +529,7 @@ def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
             )
         now = timezone.now()
         OfferingApproval.objects.create(offering=offering, by=by, at=now, note=note)
+        audit_record(actor=by, action="offering_approved", subject=offering, details={"note": note})
         if offering.approvals.filter(superseded=False).count() < approvals_required(offering):
             return offering
         _transition(offering, "approve", by=by, reason=note)
@@ -544,6 +546,7 @@ def offering_reject(*, offering: Offering, by, reason: str) -> Offering:
         offering = _locked(offering)
         # Approvals of this round no longer count, but stay on record.
         offering.approvals.update(superseded=True)
+        audit_record(actor=by, action="offering_rejected", subject=offering, details={"reason": reason.strip()})
         return _transition(offering, "reject", by=by, reason=reason.strip())
 
 

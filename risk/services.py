@@ -13,6 +13,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from investors import settlement
 from projects import selectors as project_selectors
@@ -191,6 +192,9 @@ def case_resolve(*, case: Case, by, outcome: str, note: str) -> Case:
         case.save()
         CaseEvent.objects.create(case=case, at=now, by=by, action="resolved", note=case.resolution_note,
                                  detail={"outcome": outcome})
+        audit_record(
+            actor=by, action="risk_case_resolved", subject=case, details={"outcome": outcome, "note": case.resolution_note}
+        )
         if case.issuer_id:
             holds_apply(issuer_id=case.issuer_id, at=now, resolved=case)
         if outcome == Outcome.ACTION_TAKEN and case.severity_rank >= SEVERITY_RANK[Severity.HIGH] and case.issuer_id:
@@ -203,6 +207,7 @@ def case_offerings_cancel(*, case: Case, by, reason: str) -> list[Offering]:
     """Staff cancel every offering a case can stop and refund every investor in it: all of them, or (when one is
     refused) none. The refunds go to Stripe after commit."""
     with transaction.atomic():
+        audit_record(actor=by, action="risk_offerings_cancelled", subject=case, details={"reason": reason})
         return [
             settlement.offering_cancel_with_refunds(offering=offering, by=by, reason=reason)
             for offering in selectors.offerings_concerned(case).order_by("pk")

@@ -3,9 +3,9 @@
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.tokens import key_digest
 from accounts.tests.factories import PASSWORD, InvestorFactory, IssuerUserFactory, StaffFactory
 from investors.tests.factories import KycProfileFactory, SuitabilityAssessmentFactory
 from tests.api_asserts import assert_validation_error
@@ -34,7 +34,7 @@ def test_register_creates_the_account_and_answers_with_its_token(api_client, rol
     user = User.objects.get(pk=body["id"])
     assert (user.username, user.role, user.email) == ("lihua", role, "lihua@example.com")
     assert body["username"] == "lihua" and body["role"] == role
-    assert body["token"] == Token.objects.get(user=user).key
+    assert ApiToken.objects.get(user=user).digest == key_digest(body["token"])
     assert user.check_password("Quiet-river-2719")
     assert not user.is_staff
 
@@ -56,7 +56,7 @@ def test_register_with_a_weak_password_is_refused(api_client, password):
 
     assert_validation_error(response, "password")
     assert User.objects.count() == 0
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 @pytest.mark.parametrize("taken", ["lihua", "LiHua"])
@@ -67,7 +67,7 @@ def test_register_with_a_taken_username_is_refused_whatever_its_case(api_client,
 
     assert_validation_error(response, "username")
     assert list(User.objects.all()) == [existing]
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 @pytest.mark.parametrize("role", ["staff", "admin", "", "INVESTOR"])
@@ -103,22 +103,14 @@ def test_register_cannot_make_a_staff_user(api_client):
 # Token ----------------------------------------------------------------------------------------------------------
 
 
-def test_token_for_right_credentials_is_the_users_token(api_client):
+def test_token_for_right_credentials_is_a_new_token_of_the_user(api_client):
     user = InvestorFactory()
 
     response = api_client.post(TOKEN, {"username": user.username, "password": PASSWORD}, format="json")
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=user).key}
-
-
-def test_token_is_the_same_on_every_login(api_client):
-    user = InvestorFactory()
-    first = api_client.post(TOKEN, {"username": user.username, "password": PASSWORD}, format="json").json()
-    second = api_client.post(TOKEN, {"username": user.username, "password": PASSWORD}, format="json").json()
-
-    assert first == second
-    assert Token.objects.filter(user=user).count() == 1
+    assert set(response.json()) == {"token"}
+    assert ApiToken.objects.get(user=user).digest == key_digest(response.json()["token"])
 
 
 @pytest.mark.parametrize("username_known", [True, False], ids=["wrong-password", "unknown-user"])
@@ -131,7 +123,7 @@ def test_token_for_wrong_credentials_is_refused_with_invalid_credentials(api_cli
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_credentials"
     assert "fields" not in response.json()["error"]
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 def test_token_without_a_password_is_a_validation_error(api_client):
@@ -147,7 +139,7 @@ def test_token_for_an_inactive_user_is_refused(api_client):
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_credentials"
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 def test_token_after_the_failure_limit_is_throttled_even_with_the_right_password(api_client):
@@ -164,7 +156,7 @@ def test_token_after_the_failure_limit_is_throttled_even_with_the_right_password
     assert right.status_code == 429
     assert right.json() == {"error": {"code": "throttled", "message": right.json()["error"]["message"]}}
     assert right.json()["error"]["message"]
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 def test_token_failures_below_the_limit_do_not_lock(api_client):
@@ -176,7 +168,8 @@ def test_token_failures_below_the_limit_do_not_lock(api_client):
     response = api_client.post(TOKEN, {"username": user.username, "password": PASSWORD}, format="json")
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=user).key}
+    assert set(response.json()) == {"token"}
+    assert ApiToken.objects.get(user=user).digest == key_digest(response.json()["token"])
 
 
 def test_token_success_resets_the_failure_count(api_client):

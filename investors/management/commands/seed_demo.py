@@ -200,7 +200,7 @@ class Command(BaseCommand):
 
     def _seed_investors(self, password: str, staff) -> None:
         for username, real_name, number, born, phone, income, assets, outcome in INVESTORS:
-            user, _token = user_register(
+            user, _api_key = user_register(
                 username=username, email=f"{username}@example.com", password=password, role=Role.INVESTOR
             )
             if outcome == "not_submitted":

@@ -1,0 +1,7 @@
+from crowdfund.throttles import PerUserThrottle
+
+
+class SubscribeThrottle(PerUserThrottle):
+    """Subscription attempts per investor, refused or not."""
+
+    scope = "subscribe"
