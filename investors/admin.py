@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
+from crowdfund.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, holds_permission
 from investors import identity_numbers, services, subscriptions
 from investors.models import (
     Holding,
@@ -51,12 +52,12 @@ class KycProfileAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = [f.name for f in KycProfile._meta.fields if f.name not in self.exclude]
-        if request.user.has_perm("investors.view_identity_number"):
+        if holds_permission(request.user, VIEW_IDENTITY_NUMBER):
             fields.append("full_identity_number")
         return fields
 
     def has_review_permission(self, request):
-        return request.user.has_perm("investors.change_kycprofile")
+        return holds_permission(request.user, REVIEW_KYC)
 
 
 @admin.register(SuitabilityAssessment)

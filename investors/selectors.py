@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from crowdfund.permissions import VIEW_SUBSCRIPTION, holds_permission
 from investors.cancellation import cancel_deadline, is_cancellable
 from investors.models import (
     CAPACITY_STATUSES,
@@ -65,7 +66,7 @@ def investor_summary(user) -> dict:
 
 def subscriptions_visible_to(user) -> QuerySet[Subscription]:
     subscriptions = Subscription.objects.select_related("offering", "refund_record")
-    return subscriptions.all() if user.is_staff else subscriptions.filter(investor=user)
+    return subscriptions.all() if holds_permission(user, VIEW_SUBSCRIPTION) else subscriptions.filter(investor=user)
 
 
 def subscriptions_of(user) -> QuerySet[Subscription]:

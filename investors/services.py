@@ -15,6 +15,7 @@ from stdnum.cn import ric
 
 from crowdfund import events
 from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed, field_error
+from crowdfund.permissions import REVIEW_KYC, ensure_permission
 from investors import identity_numbers, questionnaire, tasks
 from investors.identity import Verdict, identity_provider
 from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
@@ -205,9 +206,10 @@ def _assess_qualification(kyc: KycProfile, regime: Regime) -> None:
 
 
 def kyc_review(*, kyc: KycProfile, by, approve: bool, reason: str = "") -> KycProfile:
-    """A staff decision on a pending submission."""
-    if not by.is_staff:
-        raise PermissionRefused(_("Only staff can decide KYC submissions."))
+    """A staff decision on a pending submission, never on one's own."""
+    ensure_permission(by, REVIEW_KYC)
+    if kyc.user_id == by.pk:
+        raise PermissionRefused(_("Staff cannot decide their own KYC submission."), details={"conflict": "own_kyc"})
     if not approve and not (reason or "").strip():
         raise field_error("reason", _("Give the investor a reason."))
     with transaction.atomic():

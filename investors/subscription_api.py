@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -135,9 +135,8 @@ class OfferingCloseInputSerializer(serializers.Serializer):
 
 class OfferingCloseApi(APIView):
     """Under a regime with early-close rules (us_reg_cf) the offering stays live with an earlier deadline
-    (`closes_at`, at least the notice period away) and its investors are told; otherwise it moves to `closing`."""
-
-    permission_classes = [IsAdminUser]
+    (`closes_at`, at least the notice period away) and its investors are told; otherwise it moves to `closing`.
+    The service checks the offering reviewer's permission."""
 
     @extend_schema(
         request=OfferingCloseInputSerializer,

@@ -3,6 +3,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
+from crowdfund.permissions import CLOSE_OFFERING, REVIEW_OFFERING, holds_permission
 from projects import services
 from projects.models import (
     AnnouncedCommitment,
@@ -108,7 +109,8 @@ class OfferingAdmin(SimpleHistoryAdmin):
         return False
 
     def has_review_permission(self, request):
-        return request.user.has_perm("projects.change_offering")
+        # The services check again, each the one permission of its decision.
+        return any(holds_permission(request.user, permission) for permission in (REVIEW_OFFERING, CLOSE_OFFERING))
 
 
 class PortfolioCompanyForm(forms.ModelForm):

@@ -16,6 +16,7 @@ from django_fsm import can_proceed
 
 from crowdfund import events
 from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, field_error
+from crowdfund.permissions import CANCEL_OFFERING, CLOSE_OFFERING, REVIEW_OFFERING, ensure_permission, holds_permission
 from projects import hooks, regime_checks, selectors
 from projects.models import (
     AnnouncedCommitment,
@@ -69,13 +70,9 @@ TERM_CHANGES_ALLOWED_IN = (OfferingStatus.APPROVED, OfferingStatus.LIVE, Offerin
 
 
 def ensure_manages_issuer(user, issuer: Issuer) -> None:
-    if not (user.is_staff or issuer.owner_id == user.pk):
+    """Only the company's own account acts as the issuer; staff decide on what it files, never file for it."""
+    if issuer.owner_id != user.pk:
         raise PermissionRefused(_("You do not manage this company."))
-
-
-def _ensure_staff(user) -> None:
-    if not user.is_staff:
-        raise PermissionRefused(_("Only staff can do this."))
 
 
 # Issuers ---------------------------------------------------------------------------------------------------------
@@ -94,7 +91,7 @@ def issuer_create(
     platform_stake_pct: Decimal | str = Decimal("0"),
     related_party_note: str = "",
 ) -> Issuer:
-    if not (owner.is_issuer or owner.is_staff):
+    if not owner.is_issuer:
         raise PermissionRefused(_("Only issuer accounts can register a company."))
     errors = Errors()
     for field, value in (("legal_name", legal_name), ("industry", industry), ("description", description)):
@@ -440,7 +437,7 @@ def approvals_required(offering: Offering) -> int:
 def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
     """Record one staff approval; the offering is approved once enough different staff have approved it, and goes
     live at once if its opening time has already come."""
-    _ensure_staff(by)
+    ensure_permission(by, REVIEW_OFFERING)
     with transaction.atomic():
         offering = _locked(offering)
         if offering.status != OfferingStatus.IN_REVIEW:
@@ -464,7 +461,9 @@ def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
             )
         now = timezone.now()
         OfferingApproval.objects.create(offering=offering, by=by, at=now, note=note)
-        if offering.approvals.filter(superseded=False).count() < approvals_required(offering):
+        # Four eyes are two reviewers: an approval counts while its author still holds the permission.
+        approvers = [approval.by for approval in offering.approvals.filter(superseded=False).select_related("by")]
+        if sum(holds_permission(approver, REVIEW_OFFERING) for approver in approvers) < approvals_required(offering):
             return offering
         _transition(offering, "approve", by=by, reason=note)
         if offering.opens_at <= now:
@@ -473,7 +472,7 @@ def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
 
 
 def offering_reject(*, offering: Offering, by, reason: str) -> Offering:
-    _ensure_staff(by)
+    ensure_permission(by, REVIEW_OFFERING)
     if not (reason or "").strip():
         raise field_error("reason", _("Give the issuer a reason."))
     with transaction.atomic():
@@ -495,7 +494,7 @@ def offering_cancel(*, offering: Offering, by, reason: str) -> Offering:
 def offering_cancel_by_staff(*, offering: Offering, by, reason: str) -> Offering:
     """Staff end an offering whatever money it holds; the caller (investors.settlement) refunds it in the same
     transaction. A reason is required: investors are told it."""
-    _ensure_staff(by)
+    ensure_permission(by, CANCEL_OFFERING)
     if not (reason or "").strip():
         raise field_error("reason", _("Give the investors a reason."))
     with transaction.atomic():
@@ -535,7 +534,7 @@ def offering_close_early(*, offering: Offering, by, closes_at: dt.datetime | Non
     deadline. Under one with rules (us_reg_cf), the conditions are checked and the deadline is brought forward to
     `closes_at` or the earliest the notice period allows, whichever is later, by an update (so the change is kept
     as a term change); the offering stays live until then and the caller tells its investors."""
-    _ensure_staff(by)
+    ensure_permission(by, CLOSE_OFFERING)
     regime = regime_for(offering.regime)
     if regime.early_close is None:
         with transaction.atomic():
@@ -561,7 +560,7 @@ def offering_close_early(*, offering: Offering, by, closes_at: dt.datetime | Non
             raise regime_checks.early_close_refused(
                 offering=offering, regime=regime, problems=problems, new_deadline=deadline
             )
-        offering_update_post(
+        _update_post(
             offering=offering,
             by=by,
             title=_("The offering closes early"),
@@ -666,6 +665,16 @@ def _json_value(value: Any) -> Any:
 
 
 def offering_update_post(
+    *, offering: Offering, by, title: str, body: str, material_change: bool = False, changes: dict | None = None
+) -> OfferingUpdate:
+    """The issuer publishes an update to its investors (see `_update_post`)."""
+    ensure_manages_issuer(by, offering.issuer)
+    return _update_post(
+        offering=offering, by=by, title=title, body=body, material_change=material_change, changes=changes
+    )
+
+
+def _update_post(
     *,
     offering: Offering,
     by,
@@ -676,8 +685,8 @@ def offering_update_post(
     now: dt.datetime | None = None,
 ) -> OfferingUpdate:
     """Publish an update to investors; `changes` alters terms of a running offering and is kept term by term.
-    `now` is the moment of the notice, for a caller that computed a deadline from it."""
-    ensure_manages_issuer(by, offering.issuer)
+    `now` is the moment of the notice, for a caller that computed a deadline from it. Posted by the issuer, or by
+    staff closing early (the platform's notice, not the issuer's)."""
     changes = changes or {}
     errors = Errors()
     if not (title or "").strip():

@@ -5,9 +5,10 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAdminUser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from crowdfund.permissions import VIEW_CASE, requires
 from risk import selectors, services
 from risk.models import Case, CaseStatus, Outcome, Signal
 
@@ -46,7 +47,7 @@ class ResolveSerializer(serializers.Serializer):
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsAuthenticated, requires(VIEW_CASE)]
     serializer_class = CaseSerializer
 
     def get_queryset(self):

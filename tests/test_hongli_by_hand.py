@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import PASSWORD, StaffFactory, SuperuserFactory
+from accounts.tests.factories import PASSWORD, OfferingReviewerFactory, RiskAnalystFactory, SuperuserFactory
 from projects import services as project_services
 from projects.tests.factories import make_uscc
 from investors import gateway, settlement
@@ -40,7 +40,7 @@ def statement(year, kind, revenue, profit, audited=True) -> dict:
 
 
 def test_an_annual_loss_against_a_projected_profit_holds_the_offering_within_seconds(fake_stripe, celery_worker_process):
-    staff = StaffFactory()
+    staff, analyst = OfferingReviewerFactory(), RiskAnalystFactory()
     with time_machine.travel(at(2025, 1, 20, 10), tick=False) as clock:
         registered = APIClient().post(
             "/api/v1/auth/register/",
@@ -99,7 +99,7 @@ def test_an_annual_loss_against_a_projected_profit_holds_the_offering_within_sec
 
     cases = []
     while time.monotonic() - filed_at < FLAG_SECONDS and not cases:
-        cases = api_as(staff).get("/api/v1/risk/cases/", {"offering": offering["id"], "status": "open"}).json()["results"]
+        cases = api_as(analyst).get("/api/v1/risk/cases/", {"offering": offering["id"], "status": "open"}).json()["results"]
         time.sleep(0.1)
     flagged_after = time.monotonic() - filed_at
 
