@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crowdfund.api_errors import PERMISSION_DENIED
 from crowdfund.errors import DomainError
 from investors import questionnaire, selectors, services
 from investors.models import KycProfile
@@ -84,7 +85,7 @@ class KycReviewApi(APIView):
 
     approve = True
 
-    @extend_schema(request=KycReasonSerializer, responses=KycSerializer)
+    @extend_schema(request=KycReasonSerializer, responses={200: KycSerializer, 403: PERMISSION_DENIED})
     def post(self, request, user_id: int):
         kyc = get_object_or_404(KycProfile, user=get_object_or_404(get_user_model(), pk=user_id))
         data = KycReasonSerializer(data=request.data)

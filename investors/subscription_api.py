@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crowdfund.api_errors import PERMISSION_DENIED
 from investors import cancellation, reconfirmation, selectors, settlement, subscriptions
 from investors.models import Holding, Subscription
 from projects import selectors as project_selectors
@@ -102,13 +103,13 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
             status=status.HTTP_201_CREATED if answer.created else status.HTTP_200_OK,
         )
 
-    @extend_schema(request=None, responses=SubscriptionSerializer)
+    @extend_schema(request=None, responses={200: SubscriptionSerializer, 403: PERMISSION_DENIED})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         subscriptions.subscription_cancel(subscription=self.get_object(), by=request.user)
         return Response(SubscriptionSerializer(self.get_queryset().get(pk=pk)).data)
 
-    @extend_schema(request=None, responses=SubscriptionSerializer)
+    @extend_schema(request=None, responses={200: SubscriptionSerializer, 403: PERMISSION_DENIED})
     @action(detail=True, methods=["post"])
     def reconfirm(self, request, pk=None):
         reconfirmation.subscription_reconfirm(subscription=self.get_object(), by=request.user)
@@ -148,7 +149,8 @@ class OfferingCloseApi(APIView):
                     "status": serializers.CharField(),
                     "closes_at": serializers.DateTimeField(),
                 },
-            )
+            ),
+            403: PERMISSION_DENIED,
         },
     )
     def post(self, request, offering_id: int):
