@@ -1,10 +1,10 @@
 """Staff roles and the one check every staff decision makes.
 
-A role is a Django group of permissions (created by the data migration `risk/migrations/0002_roles_staff_groups.py`); a staff
-member holds the roles staff give them in the admin, and a superuser holds every permission. Each service that takes
-a staff decision calls `ensure_permission` with the one permission it needs, so the API, the web pages, the admin
-actions and the commands all get the same answer: 403 `permission_denied`. Being staff (`is_staff`) only opens the
-admin; it grants nothing else.
+A role is a Django group of permissions, created by the data migration `risk/migrations/0002_roles_staff_groups.py`;
+a staff member holds the roles given to them in the admin, and a superuser holds every permission. Each service that
+takes a staff decision calls `ensure_permission` with the one permission it needs, so the API, the web pages, the
+admin actions and the commands all get the same answer: 403 `permission_denied`. Being staff (`is_staff`) only opens
+the admin; it grants nothing else.
 """
 
 from __future__ import annotations

@@ -35,7 +35,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterModelOptions(
             name="case",
-            options={"ordering": ["-severity_rank", "opened_at"], "permissions": [("resolve_case", "Can resolve risk cases")]},
+            options={
+                "ordering": ["-severity_rank", "opened_at"],
+                "permissions": [("resolve_case", "Can resolve risk cases")],
+            },
         ),
         migrations.RunPython(create_roles, remove_roles),
     ]
