@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -34,6 +35,28 @@ def error_body(code: str, message: str, fields: dict | None = None, details: dic
     if details:
         error["details"] = details
     return {"error": error}
+
+
+def documented_error(code: str, description: str) -> OpenApiResponse:
+    """The OpenAPI description of one refusal: the contract's error body with its one `code`."""
+    name = "".join(part.title() for part in code.split("_"))
+    body = inline_serializer(
+        f"{name}ErrorBody",
+        {
+            "code": serializers.ChoiceField(choices=[code]),
+            "message": serializers.CharField(),
+            "details": serializers.DictField(required=False),
+        },
+    )
+    return OpenApiResponse(inline_serializer(f"{name}Error", {"error": body}), description=description)
+
+
+PERMISSION_DENIED = documented_error(
+    "permission_denied",
+    "The account may not do this: a staff decision needs its role's permission (`details.permission`), only the "
+    "company's own issuer account acts for it, and nobody decides on their own KYC or on a case about a company "
+    "they own or are an insider of (`details.conflict`).",
+)
 
 
 def _flatten_fields(detail: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -22,14 +22,13 @@ from crowdfund.errors import DomainError
 Result = TypeVar("Result")
 
 
-def role_required(role: str, *, or_staff: bool = False) -> Callable:
-    """Only signed-in users of `role` (and staff, when the services let staff act for that role) may open the page."""
+def role_required(role: str) -> Callable:
+    """Only signed-in users of `role` may open the page: staff decide in the admin, never act as an issuer."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def guarded(request: HttpRequest, *args, **kwargs):
-            user = request.user
-            if user.role != role and not (or_staff and user.is_staff):
+            if request.user.role != role:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -38,8 +37,7 @@ def role_required(role: str, *, or_staff: bool = False) -> Callable:
     return decorator
 
 
-# The project services let staff act on any company, but only investors go through KYC and the questionnaire.
-issuer_required = role_required(Role.ISSUER, or_staff=True)
+issuer_required = role_required(Role.ISSUER)
 investor_required = role_required(Role.INVESTOR)
 
 

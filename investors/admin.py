@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
 from crowdfund.errors import PermissionRefused
+from crowdfund.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, holds_permission
 from investors import selectors, services, subscriptions
 from investors.models import (
     Holding,
@@ -83,7 +84,7 @@ class KycProfileAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = [f.name for f in KycProfile._meta.fields if f.name not in self.exclude]
-        if request.user.has_perm(selectors.IDENTITY_PERMISSION):
+        if holds_permission(request.user, VIEW_IDENTITY_NUMBER):
             fields.append("full_identity_number")
         if obj is None or not selectors.identity_visible_to(request.user, obj):
             fields[fields.index("date_of_birth")] = "birth_year"
@@ -94,11 +95,11 @@ class KycProfileAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
     def has_view_history_or_change_history_permission(self, request, obj=None):
         # Past versions carry the full birth date.
-        return request.user.has_perm(selectors.IDENTITY_PERMISSION) and super(
+        return holds_permission(request.user, VIEW_IDENTITY_NUMBER) and super(
         ).has_view_history_or_change_history_permission(request, obj)
 
     def has_review_permission(self, request):
-        return request.user.has_perm("investors.change_kycprofile")
+        return holds_permission(request.user, REVIEW_KYC)
 
 
 @admin.register(SuitabilityAssessment)

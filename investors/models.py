@@ -49,7 +49,10 @@ class KycProfile(models.Model):
     history = HistoricalRecords(excluded_fields=["id_number_encrypted"])
 
     class Meta:
-        permissions = [("view_identity_number", "Can see investors' full identity numbers")]
+        permissions = [
+            ("view_identity_number", "Can see investors' full identity numbers"),
+            ("review_kyc", "Can verify and reject KYC submissions"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.real_name} ({self.id_number_masked})"

@@ -90,7 +90,7 @@ def portfolio(request):
 
 @issuer_required
 def cap_table(request, offering_id: int):
-    """Only the offering's owner (or staff) finds this page; another issuer gets 404."""
+    """Only the offering's owner finds this page; another issuer gets 404 (staff read holdings in the admin)."""
     offering = get_object_or_404(project_selectors.offerings_managed_by(request.user), pk=offering_id)
     live = offering.status == OfferingStatus.LIVE
     return render(

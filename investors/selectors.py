@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from crowdfund.permissions import VIEW_IDENTITY_NUMBER, VIEW_SUBSCRIPTION, holds_permission
 from investors.cancellation import cancel_deadline, is_cancellable
 from investors.models import (
     CAPACITY_STATUSES,
@@ -30,13 +31,10 @@ def kyc_of(user) -> KycProfile | None:
     return KycProfile.objects.filter(user=user).first()
 
 
-IDENTITY_PERMISSION = "investors.view_identity_number"
-
-
 def identity_visible_to(viewer, kyc: KycProfile) -> bool:
     """The investor and staff holding the identity permission see the full birth date; others see its year only,
     which together with the masked number leaves too many candidates to name the person."""
-    return viewer.pk == kyc.user_id or viewer.has_perm(IDENTITY_PERMISSION)
+    return viewer.pk == kyc.user_id or holds_permission(viewer, VIEW_IDENTITY_NUMBER)
 
 
 def latest_suitability(user) -> SuitabilityAssessment | None:
@@ -77,7 +75,7 @@ def subscriptions_visible_to(user) -> QuerySet[Subscription]:
     subscriptions = Subscription.objects.filter(readable_offering("offering__")).select_related(
         "offering", "refund_record"
     )
-    return subscriptions.all() if user.is_staff else subscriptions.filter(investor=user)
+    return subscriptions.all() if holds_permission(user, VIEW_SUBSCRIPTION) else subscriptions.filter(investor=user)
 
 
 def subscriptions_of(user) -> QuerySet[Subscription]:

@@ -16,10 +16,10 @@ from stdnum.cn import ric
 from audit.services import audit_record
 from crowdfund import events
 from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed, field_error
+from crowdfund.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, ensure_permission
 from investors import identity_numbers, questionnaire, tasks
 from investors.identity import Verdict, identity_provider
 from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
-from investors.selectors import IDENTITY_PERMISSION
 from projects.regimes import Regime, current_regime, regime_for
 from projects.validation import Errors, check_single_line, parse_money
 
@@ -213,9 +213,10 @@ def _assess_qualification(kyc: KycProfile, regime: Regime) -> None:
 
 
 def kyc_review(*, kyc: KycProfile, by, approve: bool, reason: str = "") -> KycProfile:
-    """A staff decision on a pending submission."""
-    if not by.is_staff:
-        raise PermissionRefused(_("Only staff can decide KYC submissions."))
+    """A staff decision on a pending submission, never on one's own."""
+    ensure_permission(by, REVIEW_KYC)
+    if kyc.user_id == by.pk:
+        raise PermissionRefused(_("Staff cannot decide their own KYC submission."), details={"conflict": "own_kyc"})
     if not approve and not (reason or "").strip():
         raise field_error("reason", _("Give the investor a reason."))
     with transaction.atomic():
@@ -227,8 +228,7 @@ def kyc_review(*, kyc: KycProfile, by, approve: bool, reason: str = "") -> KycPr
 
 def identity_number_reveal(*, kyc: KycProfile, by) -> str:
     """The full identity number, for staff holding the identity permission; every look is audited."""
-    if not by.has_perm(IDENTITY_PERMISSION):
-        raise PermissionRefused(_("You may not see full identity numbers."))
+    ensure_permission(by, VIEW_IDENTITY_NUMBER)
     audit_record(actor=by, action="identity_number_viewed", subject=kyc)
     return identity_numbers.decrypt(kyc.id_number_encrypted)
 

@@ -8,10 +8,11 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crowdfund.api_errors import PERMISSION_DENIED
 from investors import cancellation, reconfirmation, selectors, settlement, subscriptions
 from crowdfund.api_schema import error_response
 from investors.models import Holding, Subscription
@@ -112,13 +113,13 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
             status=status.HTTP_201_CREATED if answer.created else status.HTTP_200_OK,
         )
 
-    @extend_schema(request=None, responses=SubscriptionSerializer)
+    @extend_schema(request=None, responses={200: SubscriptionSerializer, 403: PERMISSION_DENIED})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         subscriptions.subscription_cancel(subscription=self.get_object(), by=request.user)
         return Response(SubscriptionSerializer(self.get_queryset().get(pk=pk)).data)
 
-    @extend_schema(request=None, responses=SubscriptionSerializer)
+    @extend_schema(request=None, responses={200: SubscriptionSerializer, 403: PERMISSION_DENIED})
     @action(detail=True, methods=["post"])
     def reconfirm(self, request, pk=None):
         reconfirmation.subscription_reconfirm(subscription=self.get_object(), by=request.user)
@@ -147,9 +148,8 @@ class OfferingCloseInputSerializer(serializers.Serializer):
 
 class OfferingCloseApi(APIView):
     """Under a regime with early-close rules (us_reg_cf) the offering stays live with an earlier deadline
-    (`closes_at`, at least the notice period away) and its investors are told; otherwise it moves to `closing`."""
-
-    permission_classes = [IsAdminUser]
+    (`closes_at`, at least the notice period away) and its investors are told; otherwise it moves to `closing`.
+    The service checks the offering reviewer's permission."""
 
     @extend_schema(
         request=OfferingCloseInputSerializer,
@@ -161,7 +161,8 @@ class OfferingCloseApi(APIView):
                     "status": serializers.CharField(),
                     "closes_at": serializers.DateTimeField(),
                 },
-            )
+            ),
+            403: PERMISSION_DENIED,
         },
     )
     def post(self, request, offering_id: int):

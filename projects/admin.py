@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
+from crowdfund.permissions import CLOSE_OFFERING, REVIEW_OFFERING, holds_permission
 from projects import selectors, services
 from projects.models import (
     AnnouncedCommitment,
@@ -122,7 +123,8 @@ class OfferingAdmin(SimpleHistoryAdmin):
         return False
 
     def has_review_permission(self, request):
-        return request.user.has_perm("projects.change_offering")
+        # The services check again, each the one permission of its decision.
+        return any(holds_permission(request.user, permission) for permission in (REVIEW_OFFERING, CLOSE_OFFERING))
 
 
 class PortfolioCompanyForm(forms.ModelForm):

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from crowdfund.api_errors import ErrorBodySerializer
+from crowdfund.api_errors import PERMISSION_DENIED, ErrorBodySerializer
 from crowdfund.validators import FREE_TEXT, SINGLE_LINE
 from projects import selectors, services
 from projects.models import (
@@ -246,6 +246,7 @@ class IssuerViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
             return self.queryset
         return selectors.issuers_visible_to(self.request.user)
 
+    @extend_schema(responses={201: IssuerSerializer, 403: PERMISSION_DENIED})
     def create(self, request, *args, **kwargs):
         data = IssuerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -253,7 +254,9 @@ class IssuerViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
         return Response(IssuerSerializer(issuer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], responses=StatementSerializer(many=True))
-    @extend_schema(methods=["POST"], request=StatementInputSerializer, responses={201: StatementSerializer})
+    @extend_schema(
+        methods=["POST"], request=StatementInputSerializer, responses={201: StatementSerializer, 403: PERMISSION_DENIED}
+    )
     @action(detail=True, methods=["get", "post"])
     def financials(self, request, pk=None):
         issuer = self.get_object()
@@ -289,7 +292,7 @@ class OfferingViewSet(
     def _managed_issuer(self, issuer_id: int) -> Issuer:
         return get_object_or_404(selectors.issuers_visible_to(self.request.user), pk=issuer_id)
 
-    @extend_schema(request=OfferingInputSerializer, responses={201: OfferingSerializer})
+    @extend_schema(request=OfferingInputSerializer, responses={201: OfferingSerializer, 403: PERMISSION_DENIED})
     def create(self, request, *args, **kwargs):
         data = OfferingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -298,7 +301,7 @@ class OfferingViewSet(
         offering = services.offering_create(issuer=issuer, by=request.user, **terms)
         return Response(OfferingSerializer(offering).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=OfferingInputSerializer, responses=OfferingSerializer)
+    @extend_schema(request=OfferingInputSerializer, responses={200: OfferingSerializer, 403: PERMISSION_DENIED})
     def partial_update(self, request, *args, **kwargs):
         offering = self.get_object()
         data = OfferingInputSerializer(data=request.data, partial=True)
@@ -312,12 +315,12 @@ class OfferingViewSet(
         offering.refresh_from_db()
         return Response(OfferingSerializer(offering).data)
 
-    @extend_schema(request=None, responses=OfferingSerializer)
+    @extend_schema(request=None, responses={200: OfferingSerializer, 403: PERMISSION_DENIED})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._render(services.offering_submit(offering=self.get_object(), by=request.user))
 
-    @extend_schema(request=ApprovalNoteSerializer, responses=OfferingSerializer)
+    @extend_schema(request=ApprovalNoteSerializer, responses={200: OfferingSerializer, 403: PERMISSION_DENIED})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         data = ApprovalNoteSerializer(data=request.data)
@@ -325,7 +328,7 @@ class OfferingViewSet(
         offering = services.offering_approve(offering=self.get_object(), by=request.user, **data.validated_data)
         return self._render(offering)
 
-    @extend_schema(request=OfferingReasonSerializer, responses=OfferingSerializer)
+    @extend_schema(request=OfferingReasonSerializer, responses={200: OfferingSerializer, 403: PERMISSION_DENIED})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         data = OfferingReasonSerializer(data=request.data)
@@ -333,7 +336,7 @@ class OfferingViewSet(
         offering = services.offering_reject(offering=self.get_object(), by=request.user, **data.validated_data)
         return self._render(offering)
 
-    @extend_schema(request=OfferingReasonSerializer, responses=OfferingSerializer)
+    @extend_schema(request=OfferingReasonSerializer, responses={200: OfferingSerializer, 403: PERMISSION_DENIED})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         data = OfferingReasonSerializer(data=request.data)
@@ -342,7 +345,9 @@ class OfferingViewSet(
         return self._render(offering)
 
     @extend_schema(methods=["GET"], responses=UpdateSerializer(many=True))
-    @extend_schema(methods=["POST"], request=UpdateInputSerializer, responses={201: UpdateSerializer})
+    @extend_schema(
+        methods=["POST"], request=UpdateInputSerializer, responses={201: UpdateSerializer, 403: PERMISSION_DENIED}
+    )
     @action(detail=True, methods=["get", "post"])
     def updates(self, request, pk=None):
         offering = self.get_object()

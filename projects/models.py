@@ -187,6 +187,11 @@ class Offering(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [
+            ("review_offering", "Can approve and reject offerings"),
+            ("close_offering", "Can close offerings early"),
+            ("cancel_offering", "Can cancel offerings that hold money and refund their investors"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(reserved_amount__lte=F("max_amount")), name="offering_not_oversold"),
             models.CheckConstraint(condition=Q(reserved_amount__gte=0), name="offering_reserved_not_negative"),

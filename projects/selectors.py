@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
+from crowdfund.permissions import VIEW_ISSUER, VIEW_OFFERING, holds_permission
 from projects.models import (
     PUBLIC_STATUSES,
     AnnouncedCommitment,
@@ -40,10 +41,15 @@ def unreadable_offering_ids() -> list[int]:
 
 
 def issuers_visible_to(user) -> QuerySet[Issuer]:
-    issuers = Issuer.objects.select_related("owner")
-    if user.is_staff:
-        return issuers.all()
-    return issuers.filter(owner=user)
+    """An issuer sees its own companies; staff whose role reads company records see every one."""
+    if holds_permission(user, VIEW_ISSUER):
+        return Issuer.objects.select_related("owner").all()
+    return issuers_managed_by(user)
+
+
+def issuers_managed_by(user) -> QuerySet[Issuer]:
+    """The companies the user acts for as their issuer: only their own, whatever their staff role."""
+    return Issuer.objects.select_related("owner").filter(owner=user)
 
 
 def statements_of(issuer: Issuer) -> QuerySet[FinancialStatement]:
@@ -53,9 +59,10 @@ def statements_of(issuer: Issuer) -> QuerySet[FinancialStatement]:
 
 
 def offerings_visible_to(user) -> QuerySet[Offering]:
-    """Everyone sees approved offerings and later; an issuer also sees its own drafts; staff see everything."""
+    """Everyone sees approved offerings and later; an issuer also sees its own drafts; staff whose role reads
+    offerings see everything."""
     offerings = Offering.objects.filter(readable_offering()).select_related("issuer").prefetch_related("commitments")
-    if user.is_authenticated and user.is_staff:
+    if holds_permission(user, VIEW_OFFERING):
         return offerings.all()
     visible = Q(status__in=PUBLIC_STATUSES)
     if user.is_authenticated:
@@ -91,8 +98,8 @@ def commitments_naming(user) -> QuerySet[AnnouncedCommitment]:
 
 
 def offerings_managed_by(user) -> QuerySet[Offering]:
-    """Offerings of the companies the user manages (every company, for staff)."""
-    return offerings_visible_to(user).filter(issuer__in=issuers_visible_to(user))
+    """Offerings of the companies the user manages as their issuer."""
+    return offerings_visible_to(user).filter(issuer__in=issuers_managed_by(user))
 
 
 # Post-funding reports --------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django_fsm import can_proceed
 from audit.services import audit_record
 from crowdfund import events
 from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, field_error
+from crowdfund.permissions import CANCEL_OFFERING, CLOSE_OFFERING, REVIEW_OFFERING, ensure_permission, holds_permission
 from projects import hooks, regime_checks, selectors
 from projects.models import (
     AnnouncedCommitment,
@@ -82,13 +83,9 @@ TERM_CHANGES_ALLOWED_IN = (OfferingStatus.APPROVED, OfferingStatus.LIVE, Offerin
 
 
 def ensure_manages_issuer(user, issuer: Issuer) -> None:
-    if not (user.is_staff or issuer.owner_id == user.pk):
+    """Only the company's own account acts as the issuer; staff decide on what it files, never file for it."""
+    if issuer.owner_id != user.pk:
         raise PermissionRefused(_("You do not manage this company."))
-
-
-def _ensure_staff(user) -> None:
-    if not user.is_staff:
-        raise PermissionRefused(_("Only staff can do this."))
 
 
 # Issuers ---------------------------------------------------------------------------------------------------------
@@ -107,7 +104,7 @@ def issuer_create(
     platform_stake_pct: Decimal | str = Decimal("0"),
     related_party_note: str = "",
 ) -> Issuer:
-    if not (owner.is_issuer or owner.is_staff):
+    if not owner.is_issuer:
         raise PermissionRefused(_("Only issuer accounts can register a company."))
     errors = Errors()
     for field, value in (("legal_name", legal_name), ("industry", industry), ("description", description)):
@@ -505,7 +502,7 @@ def approvals_required(offering: Offering) -> int:
 def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
     """Record one staff approval; the offering is approved once enough different staff have approved it, and goes
     live at once if its opening time has already come."""
-    _ensure_staff(by)
+    ensure_permission(by, REVIEW_OFFERING)
     with transaction.atomic():
         offering = _locked(offering)
         if offering.status != OfferingStatus.IN_REVIEW:
@@ -530,7 +527,9 @@ def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
         now = timezone.now()
         OfferingApproval.objects.create(offering=offering, by=by, at=now, note=note)
         audit_record(actor=by, action="offering_approved", subject=offering, details={"note": note})
-        if offering.approvals.filter(superseded=False).count() < approvals_required(offering):
+        # Four eyes are two reviewers: an approval counts while its author still holds the permission.
+        approvers = [approval.by for approval in offering.approvals.filter(superseded=False).select_related("by")]
+        if sum(holds_permission(approver, REVIEW_OFFERING) for approver in approvers) < approvals_required(offering):
             return offering
         _transition(offering, "approve", by=by, reason=note)
         if offering.opens_at <= now:
@@ -539,7 +538,7 @@ def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
 
 
 def offering_reject(*, offering: Offering, by, reason: str) -> Offering:
-    _ensure_staff(by)
+    ensure_permission(by, REVIEW_OFFERING)
     if not (reason or "").strip():
         raise field_error("reason", _("Give the issuer a reason."))
     with transaction.atomic():
@@ -562,7 +561,7 @@ def offering_cancel(*, offering: Offering, by, reason: str) -> Offering:
 def offering_cancel_by_staff(*, offering: Offering, by, reason: str) -> Offering:
     """Staff end an offering whatever money it holds; the caller (investors.settlement) refunds it in the same
     transaction. A reason is required: investors are told it."""
-    _ensure_staff(by)
+    ensure_permission(by, CANCEL_OFFERING)
     if not (reason or "").strip():
         raise field_error("reason", _("Give the investors a reason."))
     with transaction.atomic():
@@ -602,7 +601,7 @@ def offering_close_early(*, offering: Offering, by, closes_at: dt.datetime | Non
     deadline. Under one with rules (us_reg_cf), the conditions are checked and the deadline is brought forward to
     `closes_at` or the earliest the notice period allows, whichever is later, by an update (so the change is kept
     as a term change); the offering stays live until then and the caller tells its investors."""
-    _ensure_staff(by)
+    ensure_permission(by, CLOSE_OFFERING)
     regime = regime_for(offering.regime)
     if regime.early_close is None:
         with transaction.atomic():
@@ -628,7 +627,7 @@ def offering_close_early(*, offering: Offering, by, closes_at: dt.datetime | Non
             raise regime_checks.early_close_refused(
                 offering=offering, regime=regime, problems=problems, new_deadline=deadline
             )
-        offering_update_post(
+        _update_post(
             offering=offering,
             by=by,
             title=_("The offering closes early"),
@@ -742,16 +741,39 @@ def offering_update_post(
     material_change: bool = False,
     changes: dict | None = None,
     requested_closes_at: dt.datetime | None = None,
+) -> OfferingUpdate:
+    """The issuer publishes an update to its investors (see `_update_post`)."""
+    ensure_manages_issuer(by, offering.issuer)
+    return _update_post(
+        offering=offering,
+        by=by,
+        title=title,
+        body=body,
+        material_change=material_change,
+        changes=changes,
+        requested_closes_at=requested_closes_at,
+    )
+
+
+def _update_post(
+    *,
+    offering: Offering,
+    by,
+    title: str,
+    body: str,
+    material_change: bool = False,
+    changes: dict | None = None,
+    requested_closes_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
     closing_early: bool = False,
 ) -> OfferingUpdate:
     """Publish an update to investors; `changes` alters terms of a running offering and is kept term by term.
-    `now` is the moment of the notice, for a caller that computed a deadline from it.
+    `now` is the moment of the notice, for a caller that computed a deadline from it. Posted by the issuer, or by
+    staff closing early (the platform's notice, not the issuer's).
 
     An earlier `closes_at` is an early close, which staff decide: only `offering_close_early` passes
     `closing_early`, after its own checks. The issuer asks for one with `requested_closes_at`, which is recorded
     with the update for staff and changes nothing."""
-    ensure_manages_issuer(by, offering.issuer)
     changes = changes or {}
     errors = Errors()
     if not (title or "").strip():

@@ -67,11 +67,11 @@ def _issuer_actions(offering: Offering) -> dict[str, bool]:
     }
 
 
-# Issuer pages: only the company's owner (or staff) finds them; anyone else gets 404 ------------------------------
+# Issuer pages: only the company's owner finds them; anyone else gets 404 -----------------------------------------
 
 
 def _managed_issuer(request, pk: int) -> Issuer:
-    return get_object_or_404(selectors.issuers_visible_to(request.user), pk=pk)
+    return get_object_or_404(selectors.issuers_managed_by(request.user), pk=pk)
 
 
 def _managed_offering(request, pk: int) -> Offering:
@@ -80,7 +80,7 @@ def _managed_offering(request, pk: int) -> Offering:
 
 @issuer_required
 def issuer_list(request):
-    issuers = selectors.issuers_visible_to(request.user)
+    issuers = selectors.issuers_managed_by(request.user)
     return render(
         request,
         "projects/issuer_list.html",

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyStackedInline, ReadOnlyTabularInline, service_action
+from crowdfund.permissions import RESOLVE_CASE, holds_permission
 from risk import services
 from risk.models import Case, CaseEvent, Outcome, Signal, SubjectType
 
@@ -113,7 +114,7 @@ class CaseAdmin(ReadOnlyAdmin):
     ]
 
     def has_review_permission(self, request) -> bool:
-        return request.user.is_staff
+        return holds_permission(request.user, RESOLVE_CASE)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("signals")

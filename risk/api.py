@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAdminUser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from crowdfund.api_errors import PERMISSION_DENIED
+from crowdfund.permissions import VIEW_CASE, requires
 from risk import selectors, services
 from risk.models import Case, CaseStatus, Outcome, Signal
 from risk.rules import RULE_CODES
@@ -48,8 +50,12 @@ class ResolveSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=False, trim_whitespace=True)
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: CaseSerializer(many=True), 403: PERMISSION_DENIED}),
+    retrieve=extend_schema(responses={200: CaseSerializer, 403: PERMISSION_DENIED}),
+)
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsAuthenticated, requires(VIEW_CASE)]
     serializer_class = CaseSerializer
 
     def get_queryset(self):
@@ -59,7 +65,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         filters.is_valid(raise_exception=True)
         return selectors.cases_list(**filters.validated_data)
 
-    @extend_schema(request=ResolveSerializer, responses=CaseSerializer)
+    @extend_schema(request=ResolveSerializer, responses={200: CaseSerializer, 403: PERMISSION_DENIED})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         decision = ResolveSerializer(data=request.data)

@@ -62,6 +62,7 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-severity_rank", "opened_at"]
+        permissions = [("resolve_case", "Can resolve risk cases")]
         constraints = [
             models.UniqueConstraint(
                 fields=["subject_type", "subject_id"], condition=Q(status="open"), name="one_open_case_per_subject"

@@ -25,6 +25,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from accounts.services import user_register
 from crowdfund.celery import app as celery_app
 from crowdfund.errors import DomainError
+from crowdfund.permissions import OFFERING_REVIEWER, role_group
 from investors import gateway, settlement
 from investors import services as investor_services
 from investors.questionnaire import QUESTIONS
@@ -197,6 +198,7 @@ class _Replay:
             user, _ = user_register(username=name, email=f"{name}@michou.test", password=PASSWORD, role="investor")
             user.is_staff = True
             user.save(update_fields=["is_staff"])
+            user.groups.add(role_group(OFFERING_REVIEWER))
             self.staff.append(user)
         for uscc in self.scenario.get("platform_portfolio", []):
             PortfolioCompany.objects.create(uscc=uscc, note="replayed scenario portfolio")

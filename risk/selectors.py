@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 
-from investors.models import KycProfile, KycStatus, Subscription
+from investors.models import Holding, KycProfile, KycStatus, Subscription
 from projects.models import (
     PUBLIC_COMMITMENT_STATUSES,
     AnnouncedCommitment,
+    CommitmentParty,
     FinancialStatement,
     Issuer,
     Offering,
@@ -203,3 +204,21 @@ def offerings_concerned(case: Case) -> QuerySet:
     if case.subject_type == SubjectType.ISSUER:
         return Offering.objects.filter(issuer_id=case.subject_id, status__in=OPEN_STATUSES)
     return Offering.objects.none()
+
+
+def has_interest_in_case(case: Case, user) -> bool:
+    """Whether `user` is too close to what the case is about to judge it: the case is about their own account, or
+    they own or are an insider of its company. Owning means being the company's issuer account or holding its shares
+    from an earlier raise; an insider is a subscriber who declared being a director, employee or shareholder of the
+    issuer, or the investor named by an announced insider commitment."""
+    if case.investor_id == user.pk:
+        return True
+    if case.issuer_id is None:
+        return False
+    of_company = {"offering__issuer_id": case.issuer_id}
+    return (
+        Issuer.objects.filter(pk=case.issuer_id, owner=user).exists()
+        or Holding.objects.filter(investor=user, **of_company).exists()
+        or Subscription.objects.filter(investor=user, insider_of_issuer=True, **of_company).exists()
+        or AnnouncedCommitment.objects.filter(investor=user, by=CommitmentParty.ISSUER_INSIDER, **of_company).exists()
+    )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed
+from crowdfund.permissions import CANCEL_OFFERING, RESOLVE_CASE, ensure_permission
 from investors import settlement
 from projects import selectors as project_selectors
 from projects import services as project_services
@@ -169,8 +170,12 @@ def holds_apply(*, issuer_id: int, at: dt.datetime | None = None, resolved: Case
 def case_resolve(*, case: Case, by, outcome: str, note: str) -> Case:
     """Staff close a case: `cleared` (no risk after review) or `action_taken` (the finding is confirmed; investors of
     the offerings concerned are told). Holds the case caused are lifted if no other open case keeps them."""
-    if not by.is_staff:
-        raise PermissionRefused(_("Only staff can resolve risk cases."))
+    ensure_permission(by, RESOLVE_CASE)
+    if selectors.has_interest_in_case(case, by):
+        raise PermissionRefused(
+            _("You own or are an insider of what this case is about; another analyst must resolve it."),
+            details={"conflict": "interest_in_subject"},
+        )
     errors = {}
     if outcome not in Outcome.values:
         errors["outcome"] = [_("Choose cleared or action_taken.")]
@@ -206,6 +211,7 @@ def case_resolve(*, case: Case, by, outcome: str, note: str) -> Case:
 def case_offerings_cancel(*, case: Case, by, reason: str) -> list[Offering]:
     """Staff cancel every offering a case can stop and refund every investor in it: all of them, or (when one is
     refused) none. The refunds go to Stripe after commit."""
+    ensure_permission(by, CANCEL_OFFERING)
     with transaction.atomic():
         audit_record(actor=by, action="risk_offerings_cancelled", subject=case, details={"reason": reason})
         return [

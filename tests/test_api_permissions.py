@@ -10,6 +10,8 @@ from projects.tests.factories import OfferingFactory
 
 pytestmark = pytest.mark.django_db
 
+# "staff": a staff account with no role, which sees what the public sees and decides nothing (roles:
+# tests/test_access_matrix.py).
 ACTORS = ["anonymous", "investor", "other_issuer", "owner", "staff"]
 UNAUTHENTICATED = "unauthenticated"
 
@@ -61,18 +63,18 @@ NOT_FOUND = (404, "not_found")
 DENIED = (403, "permission_denied")
 CONFLICT = (409, "invalid_transition")
 EXPECTED = {
-    ("draft", "read"): [NOT_FOUND, NOT_FOUND, NOT_FOUND, 200, 200],
-    ("draft", "edit"): [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, 200, 200],
-    ("draft", "submit"): [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, 200, 200],
-    ("in_review", "approve"): [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, DENIED, 200],
-    ("in_review", "reject"): [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, DENIED, 200],
+    ("draft", "read"): [NOT_FOUND, NOT_FOUND, NOT_FOUND, 200, NOT_FOUND],
+    ("draft", "edit"): [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, 200, NOT_FOUND],
+    ("draft", "submit"): [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, 200, NOT_FOUND],
+    ("in_review", "approve"): [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, DENIED, NOT_FOUND],
+    ("in_review", "reject"): [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, DENIED, NOT_FOUND],
     ("live", "read"): [200, 200, 200, 200, 200],
-    ("live", "edit"): [UNAUTHENTICATED, DENIED, DENIED, CONFLICT, CONFLICT],
-    ("live", "submit"): [UNAUTHENTICATED, DENIED, DENIED, CONFLICT, CONFLICT],
-    ("live", "approve"): [UNAUTHENTICATED, DENIED, DENIED, DENIED, CONFLICT],
-    ("live", "post_update"): [UNAUTHENTICATED, DENIED, DENIED, 201, 201],
-    ("live", "file_statement"): [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, 201, 201],
-    ("live", "read_issuer"): [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, 200, 200],
+    ("live", "edit"): [UNAUTHENTICATED, DENIED, DENIED, CONFLICT, DENIED],
+    ("live", "submit"): [UNAUTHENTICATED, DENIED, DENIED, CONFLICT, DENIED],
+    ("live", "approve"): [UNAUTHENTICATED, DENIED, DENIED, DENIED, DENIED],
+    ("live", "post_update"): [UNAUTHENTICATED, DENIED, DENIED, 201, DENIED],
+    ("live", "file_statement"): [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, 201, NOT_FOUND],
+    ("live", "read_issuer"): [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, 200, NOT_FOUND],
 }
 CASES = [
     pytest.param(status, request, actor, expected[index], id=f"{status}-{request}-{actor}")

@@ -124,3 +124,36 @@ def test_documentation_points_at_the_local_schema():
     script = APIClient().get("/api/v1/docs/?script=").content.decode()
 
     assert "/api/v1/schema/" in script
+
+
+# Every call whose answer depends on a staff role or on being the company's own issuer account.
+PERMISSION_CHECKED_CALLS = [
+    ("/api/v1/issuers/", "post"),
+    ("/api/v1/issuers/{id}/financials/", "post"),
+    ("/api/v1/offerings/", "post"),
+    ("/api/v1/offerings/{id}/", "patch"),
+    ("/api/v1/offerings/{id}/submit/", "post"),
+    ("/api/v1/offerings/{id}/cancel/", "post"),
+    ("/api/v1/offerings/{id}/updates/", "post"),
+    ("/api/v1/offerings/{id}/approve/", "post"),
+    ("/api/v1/offerings/{id}/reject/", "post"),
+    ("/api/v1/offerings/{offering_id}/close/", "post"),
+    ("/api/v1/kyc/{user_id}/approve/", "post"),
+    ("/api/v1/kyc/{user_id}/reject/", "post"),
+    ("/api/v1/subscriptions/{id}/cancel/", "post"),
+    ("/api/v1/subscriptions/{id}/reconfirm/", "post"),
+    ("/api/v1/risk/cases/", "get"),
+    ("/api/v1/risk/cases/{id}/", "get"),
+    ("/api/v1/risk/cases/{id}/resolve/", "post"),
+]
+
+
+@pytest.mark.parametrize(("path", "method"), PERMISSION_CHECKED_CALLS)
+def test_schema_documents_permission_denied_as_the_contract_error_body(schema, path, method):
+    refusal = schema["paths"][path][method]["responses"]["403"]
+    error = schema["components"]["schemas"][refusal["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
+    body = schema["components"]["schemas"][error["properties"]["error"]["$ref"].split("/")[-1]]
+    code = schema["components"]["schemas"][body["properties"]["code"]["$ref"].split("/")[-1]]
+
+    assert code["enum"] == ["permission_denied"]
+    assert set(body["required"]) == {"code", "message"}

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import PASSWORD, StaffFactory, SuperuserFactory
+from accounts.tests.factories import PASSWORD, OfferingReviewerFactory, RiskAnalystFactory, SuperuserFactory
 from projects import services as project_services
 from projects.tests.factories import make_uscc
 from investors import gateway, settlement
@@ -100,7 +100,7 @@ def a_closed_raise(clock, staff) -> tuple[APIClient, dict, dict]:
 
 
 def test_an_annual_loss_against_a_projected_profit_holds_the_offering_within_seconds(fake_stripe, celery_worker_process):
-    staff = StaffFactory()
+    staff, analyst = OfferingReviewerFactory(), RiskAnalystFactory()
     with time_machine.travel(at(2025, 1, 20, 10), tick=False) as clock:
         _, company, offering = a_closed_raise(clock, staff)
 
@@ -115,7 +115,7 @@ def test_an_annual_loss_against_a_projected_profit_holds_the_offering_within_sec
         assert filed.status_code == 302
         filed_at = time.monotonic()
 
-    cases, flagged_after = open_cases_of(offering["id"], staff=staff, since=filed_at)
+    cases, flagged_after = open_cases_of(offering["id"], staff=analyst, since=filed_at)
 
     assert cases, f"no case within {FLAG_SECONDS} s; worker log:\n{celery_worker_process.log()[-3000:]}"
     case = cases[0]

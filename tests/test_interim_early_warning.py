@@ -8,15 +8,15 @@ import time
 
 import time_machine
 
-from accounts.tests.factories import StaffFactory
+from accounts.tests.factories import OfferingReviewerFactory, RiskAnalystFactory
 from tests.test_hongli_by_hand import FLAG_SECONDS, a_closed_raise, api_as, at, open_cases_of
 
 
 def test_a_half_year_loss_after_the_raise_opens_a_case_within_seconds_of_filing(fake_stripe, celery_worker_process):
-    staff = StaffFactory()
+    staff, analyst = OfferingReviewerFactory(), RiskAnalystFactory()
     with time_machine.travel(at(2025, 1, 20, 10), tick=False) as clock:
         issuer_api, company, offering = a_closed_raise(clock, staff)
-        assert api_as(staff).get("/api/v1/risk/cases/", {"offering": offering["id"]}).json()["results"] == []
+        assert api_as(analyst).get("/api/v1/risk/cases/", {"offering": offering["id"]}).json()["results"] == []
 
         clock.move_to(at(2025, 8, 12, 10))
         filed = issuer_api.post(f"/api/v1/issuers/{company['id']}/financials/", {
@@ -27,7 +27,7 @@ def test_a_half_year_loss_after_the_raise_opens_a_case_within_seconds_of_filing(
         assert filed.status_code == 201, filed.json()
         filed_at = time.monotonic()
 
-    cases, flagged_after = open_cases_of(offering["id"], staff=staff, since=filed_at)
+    cases, flagged_after = open_cases_of(offering["id"], staff=analyst, since=filed_at)
 
     assert cases, f"no case within {FLAG_SECONDS} s; worker log:\n{celery_worker_process.log()[-3000:]}"
     print(f"flagged {flagged_after:.2f} s after the half-year statement was filed")

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import StaffFactory
+from accounts.tests.factories import RiskAnalystFactory
 from investors import gateway, settlement, subscriptions
 from investors.models import Holding, Payment, Refund, StripeEvent, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
@@ -221,7 +221,7 @@ def test_a_payment_whose_answer_arrives_after_staff_cancelled_the_offering_is_re
     paid_at_stripe_with_the_answer_lost(monkeypatch, offering, key="late")
 
     with django_capture_on_commit_callbacks(execute=True):
-        settlement.offering_cancel_with_refunds(offering=offering, by=StaffFactory(), reason="Fraud confirmed.")
+        settlement.offering_cancel_with_refunds(offering=offering, by=RiskAnalystFactory(), reason="Fraud confirmed.")
         Subscription.objects.update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
         subscriptions.reservations_expire()
 

@@ -25,3 +25,15 @@ def test_the_demo_shows_a_risk_queue_and_loads_only_once(fake_stripe):
     call_command("seed_demo", stdout=StringIO())
 
     assert Case.objects.count() == cases and Offering.objects.count() == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_has_one_staff_member_per_role(fake_stripe):
+    from accounts.models import User
+    from crowdfund.permissions import ROLE_PERMISSIONS
+
+    call_command("seed_demo", stdout=StringIO())
+
+    members = {name: list(User.objects.filter(groups__name=name, is_staff=True)) for name in ROLE_PERMISSIONS}
+    assert all(len(users) == 1 and not users[0].is_superuser for users in members.values()), members
+    assert User.objects.filter(is_superuser=True).count() == 1

@@ -4,6 +4,7 @@ import factory
 from factory.django import DjangoModelFactory, Password
 
 from accounts.models import Role, User
+from crowdfund.permissions import KYC_OFFICER, OFFERING_REVIEWER, RISK_ANALYST, SUPPORT, role_group
 
 PASSWORD = "Quiet-river-2719"
 
@@ -30,7 +31,7 @@ class IssuerUserFactory(UserFactory):
 
 
 class StaffFactory(UserFactory):
-    """A Django staff user, as `createsuperuser` or the admin makes them: no role, no model permissions."""
+    """A Django staff user with no staff role: it may open the admin, and decide nothing."""
 
     username = factory.Sequence(lambda n: f"staff{n}")
     role = ""
@@ -40,3 +41,33 @@ class StaffFactory(UserFactory):
 class SuperuserFactory(StaffFactory):
     username = factory.Sequence(lambda n: f"admin{n}")
     is_superuser = True
+
+
+
+def _holding_role(name: str):
+    @factory.post_generation
+    def staff_role(user, create, extracted, **kwargs):
+        if create:
+            user.groups.add(role_group(name))
+
+    return staff_role
+
+
+class OfferingReviewerFactory(StaffFactory):
+    username = factory.Sequence(lambda n: f"reviewer{n}")
+    staff_role = _holding_role(OFFERING_REVIEWER)
+
+
+class KycOfficerFactory(StaffFactory):
+    username = factory.Sequence(lambda n: f"kyc_officer{n}")
+    staff_role = _holding_role(KYC_OFFICER)
+
+
+class RiskAnalystFactory(StaffFactory):
+    username = factory.Sequence(lambda n: f"analyst{n}")
+    staff_role = _holding_role(RISK_ANALYST)
+
+
+class SupportFactory(StaffFactory):
+    username = factory.Sequence(lambda n: f"support{n}")
+    staff_role = _holding_role(SUPPORT)

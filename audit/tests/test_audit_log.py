@@ -14,7 +14,6 @@ from django.utils import timezone
 from accounts.tests.factories import InvestorFactory, StaffFactory, SuperuserFactory
 from audit.models import AppendOnly, AuditEntry
 from audit.services import audit_record
-from investors.models import KycStatus
 from investors.tests.factories import KycProfileFactory
 from projects.models import OfferingStatus
 from projects.tests.factories import IssuerFactory, OfferingFactory

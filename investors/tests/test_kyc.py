@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from stdnum.cn import ric
 
-from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
+from accounts.tests.factories import InvestorFactory, IssuerUserFactory, KycOfficerFactory, StaffFactory
 from crowdfund.errors import PermissionRefused, ValidationFailed
 from investors import services
 from investors.identity import IdentityCheck, Verdict
@@ -355,7 +355,7 @@ def waiting():
 
 
 def test_staff_approval_verifies_and_assesses_qualification(api_client, waiting):
-    staff = StaffFactory()
+    staff = KycOfficerFactory()
     api_client.force_authenticate(staff)
 
     response = api_client.post(review_url(waiting.user, "approve"), {}, format="json")
@@ -370,7 +370,7 @@ def test_staff_approval_verifies_and_assesses_qualification(api_client, waiting)
 
 
 def test_staff_rejection_with_a_reason_rejects(api_client, waiting):
-    staff = StaffFactory()
+    staff = KycOfficerFactory()
     api_client.force_authenticate(staff)
 
     response = api_client.post(review_url(waiting.user, "reject"), {"reason": "Same person as user 12."}, format="json")
@@ -388,7 +388,7 @@ def test_staff_rejection_with_a_reason_rejects(api_client, waiting):
 
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}])
 def test_staff_rejection_without_a_reason_is_refused(api_client, waiting, body):
-    api_client.force_authenticate(StaffFactory())
+    api_client.force_authenticate(KycOfficerFactory())
     before = KycProfile.objects.values().get(pk=waiting.pk)
 
     response = api_client.post(review_url(waiting.user, "reject"), body, format="json")
@@ -417,7 +417,7 @@ def test_non_staff_cannot_decide_kyc(api_client, waiting, verdict, who):
 @pytest.mark.parametrize("status", [KycStatus.VERIFIED, KycStatus.REJECTED])
 def test_deciding_a_submission_that_is_not_pending_is_an_invalid_transition(api_client, status):
     kyc = KycProfileFactory(status=status)
-    api_client.force_authenticate(StaffFactory())
+    api_client.force_authenticate(KycOfficerFactory())
     before = KycProfile.objects.values().get(pk=kyc.pk)
 
     response = api_client.post(review_url(kyc.user, "approve"), {}, format="json")
@@ -428,7 +428,7 @@ def test_deciding_a_submission_that_is_not_pending_is_an_invalid_transition(api_
 
 
 def test_deciding_for_a_user_without_kyc_is_404(api_client):
-    api_client.force_authenticate(StaffFactory())
+    api_client.force_authenticate(KycOfficerFactory())
 
     response = api_client.post(review_url(InvestorFactory(), "approve"), {}, format="json")
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
+from accounts.tests.factories import InvestorFactory, IssuerUserFactory, OfferingReviewerFactory
 from investors.models import KycProfile, KycStatus, RiskAcknowledgement, Subscription, SubscriptionStatus
 from investors.tests.factories import (
     KycProfileFactory,
@@ -213,7 +213,7 @@ def test_staff_early_close_of_a_us_offering_keeps_it_live_and_emails_its_investo
             status=SubscriptionStatus.PAID, idempotency_key=f"k{index}", request_digest="-",
             payment_method="pm_card_visa", created_at=now, reserved_until=now,
         )
-    api_client.force_authenticate(StaffFactory())
+    api_client.force_authenticate(OfferingReviewerFactory())
 
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post(
@@ -234,7 +234,7 @@ def test_early_close_before_the_target_is_met_is_refused_changes_nothing_and_ema
 ):
     offering = live_us_offering(raised="10.00")
     before = (offering.status, offering.closes_at)
-    api_client.force_authenticate(StaffFactory())
+    api_client.force_authenticate(OfferingReviewerFactory())
 
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post(f"/api/v1/offerings/{offering.pk}/close/", {}, format="json")

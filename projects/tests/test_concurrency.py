@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from accounts.tests.factories import StaffFactory
+from accounts.tests.factories import OfferingReviewerFactory
 from crowdfund.errors import DomainError
 from projects import services
 from projects.models import FinancialStatement, OfferingStatus, OfferingTransition
@@ -57,7 +57,7 @@ def test_two_filings_of_the_same_period_at_once_get_versions_1_and_2():
 
 def test_two_staff_approving_a_four_eyes_offering_at_once_approve_it_once():
     offering = OfferingFactory(status=OfferingStatus.IN_REVIEW, issuer=IssuerFactory(tied=True))
-    first, second = StaffFactory(), StaffFactory()
+    first, second = OfferingReviewerFactory(), OfferingReviewerFactory()
 
     outcomes = run_together(
         lambda: services.offering_approve(offering=offering, by=first),

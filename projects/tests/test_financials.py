@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
+from accounts.tests.factories import InvestorFactory, IssuerUserFactory, SupportFactory
 from crowdfund.errors import PermissionRefused, ValidationFailed
 from projects import services
 from projects.models import FinancialStatement
@@ -153,15 +153,14 @@ def test_investor_cannot_file_statements(api_client):
     assert FinancialStatement.objects.count() == 0
 
 
-def test_staff_may_file_for_any_company(api_client):
+def test_staff_who_read_every_company_still_cannot_file_for_one(api_client):
     company = IssuerFactory()
-    staff = StaffFactory()
-    api_client.force_authenticate(staff)
+    api_client.force_authenticate(SupportFactory())
 
     response = api_client.post(url(company), statement(), format="json")
 
-    assert response.status_code == 201
-    assert FinancialStatement.objects.get().filed_by == staff
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "permission_denied")
+    assert FinancialStatement.objects.count() == 0
 
 
 def test_service_refuses_a_filing_by_someone_who_does_not_manage_the_company():

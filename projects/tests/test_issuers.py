@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
+from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory, SuperuserFactory, SupportFactory
 from projects.models import Issuer
 from projects.tests.factories import VALID_USCC, IssuerFactory, company_fields, make_uscc, with_wrong_check_digit
 from tests.api_asserts import assert_validation_error
@@ -164,14 +164,14 @@ def test_anonymous_cannot_register_a_company(api_client):
     assert Issuer.objects.count() == 0
 
 
-def test_staff_may_register_a_company(api_client):
-    staff = StaffFactory()
-    api_client.force_authenticate(staff)
+@pytest.mark.parametrize("staff_factory", [StaffFactory, SuperuserFactory])
+def test_staff_cannot_register_a_company_as_its_issuer(api_client, staff_factory):
+    api_client.force_authenticate(staff_factory())
 
     response = api_client.post(ISSUERS, company(), format="json")
 
-    assert response.status_code == 201
-    assert Issuer.objects.get().owner == staff
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "permission_denied")
+    assert Issuer.objects.count() == 0
 
 
 # Who sees which company -------------------------------------------------------------------------------------------
@@ -216,15 +216,23 @@ def test_investor_sees_no_company_through_the_issuers_endpoint(api_client):
     assert detail.status_code == 404
 
 
-def test_staff_see_every_company(api_client):
+def test_staff_whose_role_reads_companies_see_every_company(api_client):
     first, second = IssuerFactory(), IssuerFactory()
-    api_client.force_authenticate(StaffFactory())
+    api_client.force_authenticate(SupportFactory())
 
     body = api_client.get(ISSUERS).json()
     detail = api_client.get(f"{ISSUERS}{second.pk}/")
 
     assert {item["id"] for item in body["results"]} == {first.pk, second.pk}
     assert detail.status_code == 200
+
+
+def test_staff_without_a_role_see_no_company(api_client):
+    company = IssuerFactory()
+    api_client.force_authenticate(StaffFactory())
+
+    assert api_client.get(ISSUERS).json()["count"] == 0
+    assert api_client.get(f"{ISSUERS}{company.pk}/").status_code == 404
 
 
 def test_company_list_is_paginated(api_client, issuer_user):

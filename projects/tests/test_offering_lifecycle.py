@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
+from accounts.tests.factories import InvestorFactory, IssuerUserFactory, OfferingReviewerFactory
 from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from projects import services
 from projects.models import Offering, OfferingApproval, OfferingStatus, OfferingTransition
@@ -33,7 +33,7 @@ def assert_refused(response, status_code, code):
 
 @pytest.fixture
 def staff():
-    return StaffFactory()
+    return OfferingReviewerFactory()
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ def test_investor_cannot_approve_an_offering(api_client):
 
 
 def test_staff_member_who_manages_the_company_cannot_approve_its_offering(api_client):
-    staff_owner = StaffFactory()
+    staff_owner = OfferingReviewerFactory()
     offering = OfferingFactory(status=OfferingStatus.IN_REVIEW, issuer=IssuerFactory(owner=staff_owner))
     api_client.force_authenticate(staff_owner)
     before = offering_state(offering)
@@ -203,7 +203,7 @@ def test_same_staff_approving_a_tied_issuers_offering_again_needs_a_second_appro
 
 
 def test_second_different_staff_approval_approves_a_tied_issuers_offering(api_client, staff, tied_offering):
-    second = StaffFactory()
+    second = OfferingReviewerFactory()
     api_client.force_authenticate(staff)
     api_client.post(url(tied_offering, "approve"))
     api_client.force_authenticate(second)
@@ -224,7 +224,7 @@ def test_untied_issuers_offering_needs_one_approval(staff, in_review):
 
 
 def test_rejection_discards_earlier_approvals_so_a_resubmission_needs_two_again(staff, tied_offering):
-    second = StaffFactory()
+    second = OfferingReviewerFactory()
     owner = tied_offering.issuer.owner
     services.offering_approve(offering=tied_offering, by=staff)
     services.offering_reject(offering=tied_offering, by=second, reason="Valuation unsupported.")
@@ -485,7 +485,7 @@ def test_approving_an_offering_whose_closing_time_has_passed_is_refused(api_clie
 
 
 def test_rejection_keeps_the_record_of_an_earlier_approval(staff, tied_offering):
-    second = StaffFactory()
+    second = OfferingReviewerFactory()
     services.offering_approve(offering=tied_offering, by=staff, note="Looks fine to me.")
 
     services.offering_reject(offering=tied_offering, by=second, reason="Valuation unsupported.")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
+from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory, SupportFactory
 from projects.models import OfferingStatus
 from projects.tests.factories import IssuerFactory, OfferingFactory
 
@@ -71,11 +71,17 @@ def test_issuer_sees_its_own_unapproved_offerings_besides_public_ones(api_client
     assert other_detail.status_code == 404
 
 
-def test_staff_see_every_offering(api_client, one_of_each):
+def test_staff_whose_role_reads_offerings_see_every_offering(api_client, one_of_each):
     OfferingFactory()
-    api_client.force_authenticate(StaffFactory())
+    api_client.force_authenticate(SupportFactory())
 
     assert listed_statuses(api_client) == sorted([status.value for status in OfferingStatus] + ["draft"])
+
+
+def test_staff_without_a_role_see_what_the_public_sees(api_client, one_of_each):
+    api_client.force_authenticate(StaffFactory())
+
+    assert listed_statuses(api_client) == sorted(PUBLIC)
 
 
 def test_detail_has_every_contract_field(api_client):

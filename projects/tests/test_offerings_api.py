@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
+from accounts.tests.factories import InvestorFactory, IssuerUserFactory, SupportFactory
 from projects.models import AnnouncedCommitment, Offering, OfferingStatus, OfferingTransition
 from projects.tests.factories import IssuerFactory, OfferingFactory, offering_payload, offering_snapshot
 from tests.api_asserts import assert_validation_error
@@ -241,14 +241,14 @@ def test_creating_an_offering_for_a_company_one_does_not_manage_is_refused(api_c
     assert_nothing_created()
 
 
-def test_staff_may_create_an_offering_for_any_company(api_client):
+def test_staff_who_read_every_company_cannot_create_an_offering_for_one(api_client):
     company = IssuerFactory()
-    api_client.force_authenticate(StaffFactory())
+    api_client.force_authenticate(SupportFactory())
 
     response = api_client.post(OFFERINGS, offering_payload(company), format="json")
 
-    assert response.status_code == 201
-    assert Offering.objects.get().issuer == company
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "permission_denied")
+    assert not Offering.objects.exists()
 
 
 # Edit a draft ------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.tests.factories import IssuerUserFactory, StaffFactory
+from accounts.tests.factories import IssuerUserFactory, OfferingReviewerFactory
 from crowdfund.errors import DomainError, ValidationFailed
 from projects import regimes, services
 from projects.models import Issuer, Offering, OfferingStatus, OfferingUpdate, StatementKind, TermChange
@@ -377,7 +377,7 @@ def snapshot(offering) -> tuple:
 
 
 def test_us_early_close_moves_the_deadline_to_five_business_days_after_the_notice_as_a_term_change():
-    offering, staff = us_live_offering(), StaffFactory()
+    offering, staff = us_live_offering(), OfferingReviewerFactory()
     old_deadline = offering.closes_at
     before = timezone.now()
 
@@ -395,7 +395,7 @@ def test_us_early_close_keeps_a_requested_deadline_later_than_the_notice_period(
     offering = us_live_offering()
     requested = add_business_days(timezone.now(), 8)
 
-    services.offering_close_early(offering=offering, by=StaffFactory(), closes_at=requested)
+    services.offering_close_early(offering=offering, by=OfferingReviewerFactory(), closes_at=requested)
 
     offering.refresh_from_db()
     assert offering.closes_at == requested
@@ -404,7 +404,7 @@ def test_us_early_close_keeps_a_requested_deadline_later_than_the_notice_period(
 def test_us_early_close_lifts_a_too_early_requested_deadline_to_the_notice_period():
     offering, before = us_live_offering(), timezone.now()
 
-    services.offering_close_early(offering=offering, by=StaffFactory(), closes_at=before + dt.timedelta(hours=1))
+    services.offering_close_early(offering=offering, by=OfferingReviewerFactory(), closes_at=before + dt.timedelta(hours=1))
 
     offering.refresh_from_db()
     assert add_business_days(before, 5) <= offering.closes_at <= add_business_days(timezone.now(), 5)
@@ -424,7 +424,7 @@ def test_us_early_close_is_refused_with_its_reason_and_changes_nothing(overrides
     before = snapshot(offering)
 
     with pytest.raises(DomainError) as refused:
-        services.offering_close_early(offering=offering, by=StaffFactory())
+        services.offering_close_early(offering=offering, by=OfferingReviewerFactory())
 
     assert refused.value.code == "early_close_not_allowed"
     assert message in refused.value.message
@@ -434,7 +434,7 @@ def test_us_early_close_is_refused_with_its_reason_and_changes_nothing(overrides
 
 def test_us_early_close_is_allowed_exactly_21_days_after_opening():
     offering = us_live_offering(opened_days_ago=21 + 1 / 86400)
-    services.offering_close_early(offering=offering, by=StaffFactory())
+    services.offering_close_early(offering=offering, by=OfferingReviewerFactory())
     assert TermChange.objects.filter(offering=offering, term="closes_at").exists()
 
 
@@ -459,7 +459,7 @@ def test_cn_early_close_moves_the_offering_to_closing_at_once():
         status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=10)
     )
 
-    services.offering_close_early(offering=offering, by=StaffFactory())
+    services.offering_close_early(offering=offering, by=OfferingReviewerFactory())
 
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.CLOSING

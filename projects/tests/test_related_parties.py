@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 
-from accounts.tests.factories import StaffFactory, SuperuserFactory
+from accounts.tests.factories import OfferingReviewerFactory, StaffFactory, SuperuserFactory
 from projects import services
 from projects.models import OfferingApproval, OfferingStatus, PortfolioCompany
 from projects.tests.factories import IssuerFactory, OfferingFactory, make_uscc, with_wrong_check_digit
@@ -51,7 +51,7 @@ def test_an_issuer_with_no_tie_and_not_in_the_registry_needs_one_approval():
 
 
 def test_registered_issuers_offering_needs_two_different_staff_approvers(api_client, registered_offering):
-    first, second = StaffFactory(), StaffFactory()
+    first, second = OfferingReviewerFactory(), OfferingReviewerFactory()
 
     response = approve(api_client, first, registered_offering)
     assert (response.status_code, response.json()["status"]) == (200, "in_review")

@@ -20,7 +20,7 @@ from projects.models import (
     StatementPeriod,
 )
 from projects.selectors import DutyStatus
-from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory, offering_payload
+from projects.tests.factories import FinancialStatementFactory, OfferingFactory, offering_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
+from accounts.tests.factories import InvestorFactory, IssuerUserFactory, SuperuserFactory, SupportFactory
 from projects import services
 from projects.models import FinancialStatement, Issuer, Offering, OfferingStatus, OfferingUpdate, TermChange
 from projects.tests.factories import (
@@ -222,11 +222,16 @@ def test_another_issuers_offering_cannot_be_edited_or_submitted(client, issuer_u
     assert not draft.transitions.exists()
 
 
-def test_staff_can_open_any_company_page(client):
+@pytest.mark.parametrize("staff_factory", [SupportFactory, SuperuserFactory])
+def test_staff_never_open_a_companys_issuer_pages(client, staff_factory):
     issuer = IssuerFactory()
-    client.force_login(StaffFactory())
+    offering = OfferingFactory(issuer=issuer)
+    client.force_login(staff_factory())
+    before = offering_snapshot(offering)
 
-    assertContains(client.get(reverse("projects:issuer_detail", args=[issuer.pk])), issuer.legal_name)
+    assert client.get(reverse("projects:issuer_detail", args=[issuer.pk])).status_code == 403
+    assert client.post(reverse("projects:offering_submit", args=[offering.pk])).status_code == 403
+    assert offering_snapshot(offering) == before
 
 
 def test_my_companies_lists_only_mine(client, company):

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import InvestorFactory, StaffFactory
+from accounts.tests.factories import InvestorFactory, RiskAnalystFactory
 from investors.models import KycStatus
 from investors.tests.factories import KycProfileFactory
 from projects import services as project_services
@@ -92,7 +92,7 @@ def listed_ids(response) -> list[int]:
 
 @pytest.fixture
 def staff(api_client):
-    user = StaffFactory()
+    user = RiskAnalystFactory()
     api_client.force_authenticate(user)
     return user
 
@@ -167,7 +167,7 @@ def queue():
         "second_offering": case_of(SubjectType.OFFERING, second_offering.pk),
         "investor": case_of(SubjectType.INVESTOR, investor.pk),
     }
-    services.case_resolve(case=cases["second_offering"], by=StaffFactory(), outcome="cleared", note="Wording fixed.")
+    services.case_resolve(case=cases["second_offering"], by=RiskAnalystFactory(), outcome="cleared", note="Wording fixed.")
     return {
         "first": first, "first_offering": first_offering, "second_offering": second_offering, "investor": investor,
         "cases": {name: case.pk for name, case in cases.items()},
@@ -327,7 +327,7 @@ def test_resolving_twice_is_409_and_keeps_the_first_decision(api_client, staff):
     assert first.status_code == 200, first.json()
     after_first = snapshot(case)
 
-    api_client.force_authenticate(StaffFactory())
+    api_client.force_authenticate(RiskAnalystFactory())
     response = api_client.post(resolve_url(case), {"outcome": "action_taken", "note": "Second look."}, format="json")
 
     assert response.status_code == 409, response.json()

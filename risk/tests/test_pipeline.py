@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import StaffFactory
+from accounts.tests.factories import OfferingReviewerFactory, RiskAnalystFactory
 from investors import settlement
 from investors.models import RefundStatus, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
@@ -62,7 +62,7 @@ def test_a_signal_cleared_by_staff_is_not_raised_again_until_the_facts_change():
     issuer = IssuerFactory()
     statement = impossible_statement(issuer)
     services.screen_issuer(issuer_id=issuer.pk)
-    services.case_resolve(case=Case.objects.get(), by=StaffFactory(), outcome=Outcome.CLEARED, note="Typo, refiled.")
+    services.case_resolve(case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.CLEARED, note="Typo, refiled.")
 
     assert services.screen_issuer(issuer_id=issuer.pk) == []
     assert not Case.objects.filter(status=CaseStatus.OPEN).exists()
@@ -115,7 +115,7 @@ def test_a_critical_case_suspends_a_live_offering_and_refuses_subscriptions_unti
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "offering_not_open")
     assert not Subscription.objects.exists()
 
-    services.case_resolve(case=Case.objects.get(), by=StaffFactory(), outcome=Outcome.CLEARED,
+    services.case_resolve(case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.CLEARED,
                           note="The platform's subscription is on its way; checked with finance.")
 
     offering.refresh_from_db()
@@ -137,7 +137,7 @@ def test_a_lifted_hold_is_recorded_on_the_case_whose_resolution_lifted_it():
     critical = Case.objects.get(severity=Severity.CRITICAL)
     medium = Case.objects.get(severity=Severity.MEDIUM)
 
-    services.case_resolve(case=critical, by=StaffFactory(), outcome=Outcome.CLEARED, note="Paid since.")
+    services.case_resolve(case=critical, by=RiskAnalystFactory(), outcome=Outcome.CLEARED, note="Paid since.")
 
     offering.refresh_from_db()
     assert (offering.status, offering.risk_hold) == (OfferingStatus.LIVE, False)
@@ -152,7 +152,7 @@ def test_lifting_a_hold_after_the_deadline_sends_the_offering_to_closing():
     services.screen_issuer(issuer_id=offering.issuer_id)
     type(offering).objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=1))
 
-    services.case_resolve(case=Case.objects.get(), by=StaffFactory(), outcome=Outcome.CLEARED, note="Checked.")
+    services.case_resolve(case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.CLEARED, note="Checked.")
 
     offering.refresh_from_db()
     assert (offering.status, offering.risk_hold) == (OfferingStatus.CLOSING, False)
@@ -161,7 +161,7 @@ def test_lifting_a_hold_after_the_deadline_sends_the_offering_to_closing():
 def test_a_high_case_blocks_approval_of_an_offering_in_review_until_resolved():
     offering = OfferingFactory(status=OfferingStatus.IN_REVIEW, summary="本项目保本保收益。")
     services.screen_issuer(issuer_id=offering.issuer_id)
-    staff = StaffFactory()
+    staff = OfferingReviewerFactory()
     client = APIClient()
     client.force_authenticate(staff)
 
@@ -171,7 +171,7 @@ def test_a_high_case_blocks_approval_of_an_offering_in_review_until_resolved():
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.IN_REVIEW and not offering.approvals.exists()
 
-    services.case_resolve(case=Case.objects.get(), by=StaffFactory(), outcome=Outcome.ACTION_TAKEN,
+    services.case_resolve(case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.ACTION_TAKEN,
                           note="Issuer removed the wording.")
     assert client.post(f"/api/v1/offerings/{offering.pk}/approve/", {}, format="json").status_code == 200
 
@@ -196,7 +196,7 @@ def test_settlement_waits_while_suspended_and_cancelling_refunds_every_investor(
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("25000.00")
 
     with django_capture_on_commit_callbacks(execute=True):
-        settlement.offering_cancel_with_refunds(offering=offering, by=StaffFactory(), reason="Commitment was fake.")
+        settlement.offering_cancel_with_refunds(offering=offering, by=RiskAnalystFactory(), reason="Commitment was fake.")
 
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.CANCELLED
@@ -218,7 +218,7 @@ def test_confirming_a_finding_emails_each_investor_of_the_offering_once(fake_str
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_resolve(case=Case.objects.get(), by=StaffFactory(), outcome=Outcome.ACTION_TAKEN,
+        services.case_resolve(case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.ACTION_TAKEN,
                               note="The platform never paid its commitment.")
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(i.email for i in investors)
@@ -234,7 +234,7 @@ def test_clearing_a_finding_tells_investors_nothing(fake_stripe, django_capture_
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_resolve(case=Case.objects.get(), by=StaffFactory(), outcome=Outcome.CLEARED, note="Paid now.")
+        services.case_resolve(case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.CLEARED, note="Paid now.")
 
     assert mail.outbox == []
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
 
-from accounts.tests.factories import PASSWORD, StaffFactory
+from accounts.tests.factories import PASSWORD, OfferingReviewerFactory
 from investors.models import Subscription, SubscriptionStatus
 from projects.models import OfferingStatus, PortfolioCompany
 from projects.tests.factories import IssuerFactory, OfferingFactory
@@ -52,11 +51,7 @@ def test_investor_sees_the_material_change_banner_and_reconfirms(browser):
 
 
 def reviewer():
-    staff = StaffFactory()
-    staff.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="projects", codename__in=["view_offering", "change_offering"])
-    )
-    return staff
+    return OfferingReviewerFactory()
 
 
 def approve_in_admin(browser, offering) -> str:

@@ -14,11 +14,19 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import user_register
+from crowdfund.permissions import KYC_OFFICER, OFFERING_REVIEWER, RISK_ANALYST, SUPPORT, role_group
 from investors import services as investor_services
 from projects import services as project_services
 from projects.regimes import current_regime
 
-STAFF_USERNAME = "staff"
+STAFF_USERNAME = "staff"  # a superuser
+# One demo staff member per role (README "Security").
+STAFF_ROLES = {
+    "staff_reviewer": OFFERING_REVIEWER,
+    "staff_kyc": KYC_OFFICER,
+    "staff_risk": RISK_ANALYST,
+    "staff_support": SUPPORT,
+}
 PASSWORD_FILE = Path(settings.BASE_DIR) / "var" / "demo-password.txt"
 
 COMPANIES = [
@@ -108,7 +116,8 @@ class Command(BaseCommand):
                 self._seed(password)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(
-            f"Staff login: {STAFF_USERNAME} / {password}  (http://127.0.0.1:8000/admin/)\n"
+            f"Staff login: {STAFF_USERNAME} / {password}  (http://127.0.0.1:8000/admin/; superuser)\n"
+            f"Staff roles: {', '.join(f'{name} ({role})' for name, role in STAFF_ROLES.items())}\n"
             "Issuers: issuer_aurora, issuer_ridge; investors: investor_li, investor_wang, investor_zhao, "
             f"investor_li2, investor_new — all with the same password."
         )
@@ -123,9 +132,7 @@ class Command(BaseCommand):
 
     def _seed(self, password: str) -> None:
         staff = User.objects.create_superuser(STAFF_USERNAME, "staff@michou.example", password)
-        second_staff = User.objects.create_user(
-            "staff_reviewer", "reviewer@michou.example", password, is_staff=True, is_superuser=True
-        )
+        members = {role: self._staff_member(username, role, password) for username, role in STAFF_ROLES.items()}
         owners = {
             name: user_register(username=name, email=f"{name}@example.com", password=password, role=Role.ISSUER)[0]
             for name in ("issuer_aurora", "issuer_ridge")
@@ -142,8 +149,13 @@ class Command(BaseCommand):
                     net_profit=profit, total_assets=assets, total_liabilities=liabilities, audited=audited,
                 )
             issuers.append(issuer)
-        self._seed_offerings(issuers, staff, second_staff)
+        self._seed_offerings(issuers, staff, members[OFFERING_REVIEWER])
         self._seed_investors(password, staff)
+
+    def _staff_member(self, username: str, role: str, password: str) -> User:
+        member = User.objects.create_user(username, f"{username}@michou.example", password, is_staff=True)
+        member.groups.add(role_group(role))
+        return member
 
     def _seed_offerings(self, issuers, staff, second_staff) -> None:
         now = timezone.now()
