@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.models import ApiToken, Role
 from accounts.throttles import LOGIN_THROTTLES, RegisterThrottle
-from crowdfund.api_schema import error_response
+from crowdfund.api_errors import documented_error
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -26,7 +26,7 @@ class CredentialsSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False)
 
 
-THROTTLED = error_response("Too many attempts: `throttled`, with the seconds to wait in the message.")
+THROTTLED = documented_error("throttled", description="Too many attempts, with the seconds to wait in the message.")
 
 
 class RegisterApi(APIView):
@@ -42,7 +42,7 @@ class RegisterApi(APIView):
                 {"id": serializers.IntegerField(), "username": serializers.CharField(),
                  "role": serializers.CharField(), "token": serializers.CharField()},
             ),
-            400: error_response("`validation_error` with the fields at fault."),
+            400: documented_error("validation_error", description="The fields at fault."),
             429: THROTTLED,
         },
     )
@@ -67,7 +67,9 @@ class TokenApi(APIView):
         request=CredentialsSerializer,
         responses={
             200: inline_serializer("TokenAnswer", {"token": serializers.CharField()}),
-            400: error_response("`invalid_credentials`, or `validation_error` for a missing field."),
+            400: documented_error(
+                "invalid_credentials", "validation_error", description="Wrong credentials, or a missing field."
+            ),
             429: THROTTLED,
         },
     )
@@ -116,7 +118,7 @@ class MyTokensApi(generics.ListAPIView):
 class MyTokenApi(APIView):
     @extend_schema(
         request=None,
-        responses={204: OpenApiResponse(description="Revoked."), 404: error_response("Not one of your tokens.")},
+        responses={204: OpenApiResponse(description="Revoked."), 404: documented_error("not_found", description="Not one of your tokens.")},
     )
     def delete(self, request, pk: int):
         services.token_revoke(user=request.user, token_id=pk)

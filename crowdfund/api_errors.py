@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,19 +16,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from crowdfund.errors import DomainError
 
 
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-    details = serializers.DictField(required=False)
-
-
-class ErrorBodySerializer(serializers.Serializer):
-    """The contract's error body, for the OpenAPI schema: `{"error": {"code", "message", "fields"?, "details"?}}`."""
-
-    error = ErrorDetailSerializer()
-
-
 def error_body(code: str, message: str, fields: dict | None = None, details: dict | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if fields:
@@ -37,25 +25,36 @@ def error_body(code: str, message: str, fields: dict | None = None, details: dic
     return {"error": error}
 
 
-def documented_error(code: str, description: str) -> OpenApiResponse:
-    """The OpenAPI description of one refusal: the contract's error body with its one `code`."""
-    name = "".join(part.title() for part in code.split("_"))
-    body = inline_serializer(
-        f"{name}ErrorBody",
-        {
-            "code": serializers.ChoiceField(choices=[code]),
-            "message": serializers.CharField(),
-            "details": serializers.DictField(required=False),
-        },
-    )
-    return OpenApiResponse(inline_serializer(f"{name}Error", {"error": body}), description=description)
+def _camel(code: str) -> str:
+    return "".join(part.title() for part in code.split("_"))
+
+
+@functools.cache
+def _error_serializer(codes: tuple[str, ...]) -> serializers.Serializer:
+    """One schema component per set of codes, built once, so that answers sharing a code share its component
+    (and its code enumeration, named after it)."""
+    name = "Or".join(_camel(code) for code in codes)
+    body: dict[str, serializers.Field] = {
+        "code": serializers.ChoiceField(choices=list(codes)),
+        "message": serializers.CharField(),
+        "details": serializers.DictField(required=False),
+    }
+    if "validation_error" in codes:
+        messages = serializers.ListField(child=serializers.CharField())
+        body["fields"] = serializers.DictField(child=messages, required=False)
+    return inline_serializer(f"{name}Error", {"error": inline_serializer(f"{name}ErrorBody", body)})
+
+
+def documented_error(*codes: str, description: str) -> OpenApiResponse:
+    """The OpenAPI description of a refusal: the contract's error body, its `code` one of `codes`."""
+    return OpenApiResponse(_error_serializer(codes), description=description)
 
 
 PERMISSION_DENIED = documented_error(
     "permission_denied",
-    "The account may not do this: a staff decision needs its role's permission (`details.permission`), only the "
-    "company's own issuer account acts for it, and nobody decides on their own KYC or on a case about a company "
-    "they own or are an insider of (`details.conflict`).",
+    description="The account may not do this: a staff decision needs its role's permission (`details.permission`), "
+    "only the company's own issuer account acts for it, and nobody decides on their own KYC or on a case about a "
+    "company they own or are an insider of (`details.conflict`).",
 )
 
 

@@ -186,8 +186,6 @@ SPECTACULAR_SETTINGS = {
     # No badge image from validator.swagger.io: the page loads nothing from elsewhere (Content-Security-Policy).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
-    # Error bodies name their one code (crowdfund/api_errors.py `documented_error`).
-    "ENUM_NAME_OVERRIDES": {"PermissionDeniedCodeEnum": ["permission_denied"]},
 }
 
 # Celery. Without REDIS_URL, a filesystem broker lets a worker run beside the web server with no other service.

@@ -12,9 +12,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crowdfund.api_errors import PERMISSION_DENIED
+from crowdfund.api_errors import PERMISSION_DENIED, documented_error
 from investors import cancellation, reconfirmation, selectors, settlement, subscriptions
-from crowdfund.api_schema import error_response
 from investors.models import Holding, Subscription
 from investors.throttles import SubscribeThrottle
 from projects import selectors as project_selectors
@@ -92,7 +91,7 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
         responses={
             201: SubscriptionSerializer,
             200: SubscriptionSerializer,
-            429: error_response("Too many subscription attempts by this investor: `throttled`."),
+            429: documented_error("throttled", description="Too many subscription attempts by this investor."),
         },
     )
     def create(self, request, *args, **kwargs):

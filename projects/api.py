@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from crowdfund.api_errors import PERMISSION_DENIED, ErrorBodySerializer
+from crowdfund.api_errors import PERMISSION_DENIED, documented_error
 from crowdfund.validators import FREE_TEXT, SINGLE_LINE
 from projects import selectors, services
 from projects.models import (
@@ -362,10 +362,8 @@ class OfferingViewSet(
 
 COMMITMENT_ANSWER_RESPONSES = {
     200: NamedCommitmentSerializer,
-    404: OpenApiResponse(ErrorBodySerializer, description="`not_found`: no commitment names you with this id."),
-    409: OpenApiResponse(
-        ErrorBodySerializer, description="`invalid_transition`: already accepted or declined (`details.status`)."
-    ),
+    404: documented_error("not_found", description="No commitment names you with this id."),
+    409: documented_error("invalid_transition", description="Already accepted or declined (`details.status`)."),
 }
 
 
