@@ -81,6 +81,17 @@ def updates_of(offering: Offering) -> QuerySet[OfferingUpdate]:
     return offering.updates.prefetch_related("term_changes")
 
 
+DAYS_LEFT_STATUSES = (OfferingStatus.APPROVED, OfferingStatus.LIVE, OfferingStatus.SUSPENDED)
+
+
+def offering_days_left(offering: Offering, *, now: dt.datetime | None = None) -> int | None:
+    """Whole days (rounded up) until the subscription deadline, while the offering has one ahead; else None."""
+    now = now or timezone.now()
+    if offering.status not in DAYS_LEFT_STATUSES or offering.closes_at <= now:
+        return None
+    return -((now - offering.closes_at) // dt.timedelta(days=1))
+
+
 def commitments_naming(user) -> QuerySet[AnnouncedCommitment]:
     """The commitments issuers announced in the investor's name, newest first, for them to accept or decline."""
     return (
