@@ -46,6 +46,7 @@ def offering_detail(request, pk: int):
             "actions": _issuer_actions(offering) if manages else None,
             "overdue_reports": selectors.overdue_report_duties(issuer_ids=[offering.issuer_id]),
             "days_left": selectors.offering_days_left(offering),
+            "financials": selectors.offering_financials(offering),
         },
     )
 

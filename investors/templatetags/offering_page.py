@@ -42,3 +42,8 @@ def subscribe_call(context, offering) -> dict:
         "blocker": subscribe_blocker(user=request.user, offering=offering),
         "next": request.get_full_path(),
     }
+
+
+@register.inclusion_tag("investors/includes/announced_commitments.html")
+def announced_commitments(offering) -> dict:
+    return {"offering": offering, "backings": selectors.commitments_backing(offering)}
