@@ -12,13 +12,14 @@ from rest_framework.response import Response
 
 from crowdfund.api_errors import ErrorBodySerializer
 from crowdfund.validators import FREE_TEXT, SINGLE_LINE
-from projects import selectors, services
+from projects import questions, selectors, services
 from projects.models import (
     AnnouncedCommitment,
     CommitmentParty,
     FinancialStatement,
     Issuer,
     Offering,
+    OfferingQuestion,
     OfferingStatus,
     OfferingUpdate,
     Security,
@@ -229,6 +230,38 @@ class UpdateSerializer(serializers.ModelSerializer):
         ]
 
 
+class QuestionSerializer(serializers.ModelSerializer):
+    asked_by = serializers.CharField(source="asked_by.username", read_only=True)
+    answer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OfferingQuestion
+        fields = ["id", "offering", "text", "asked_by", "asked_at", "answer", "answered_at"]
+
+    def get_answer(self, question: OfferingQuestion) -> str | None:
+        return question.answer if question.answered_at else None
+
+
+class QuestionTextSerializer(serializers.Serializer):
+    text = serializers.CharField(validators=FREE_TEXT)
+
+
+class QuestionHideSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", validators=FREE_TEXT)
+
+
+def _errors(**codes: str) -> dict[int, OpenApiResponse]:
+    """Error answers for the schema, by status: each the contract's error body with its codes described."""
+    statuses = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409}
+    return {statuses[name]: OpenApiResponse(ErrorBodySerializer, description=text) for name, text in codes.items()}
+
+
+NOT_SIGNED_IN = "`not_authenticated`: no session or token."
+NO_OFFERING = "`not_found`: no offering you may see has this id."
+NO_QUESTION = "`not_found`: no public question on an offering you may see has this id."
+TEXT_INVALID = "`validation_error`: `fields.text` is empty or longer than the free-text limit."
+
+
 class ApprovalNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", validators=FREE_TEXT)
 
@@ -354,6 +387,33 @@ class OfferingViewSet(
         update = services.offering_update_post(offering=offering, by=request.user, **data.validated_data)
         return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(methods=["GET"], responses={200: QuestionSerializer(many=True), **_errors(not_found=NO_OFFERING)})
+    @extend_schema(
+        methods=["POST"],
+        request=QuestionTextSerializer,
+        responses={
+            201: QuestionSerializer,
+            **_errors(
+                bad_request=TEXT_INVALID,
+                unauthorized=NOT_SIGNED_IN,
+                forbidden="`permission_denied`: only investors ask questions.",
+                not_found=NO_OFFERING,
+                conflict="`invalid_transition`: the offering is not published yet.",
+            ),
+        },
+    )
+    @action(detail=True, methods=["get", "post"])
+    def questions(self, request, pk=None):
+        """Public questions on the offering, newest first (hidden ones left out); investors ask one."""
+        offering = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(questions.questions_of(offering))
+            return self.get_paginated_response(QuestionSerializer(page, many=True).data)
+        data = QuestionTextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = questions.question_ask(offering=offering, by=request.user, **data.validated_data)
+        return Response(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+
 
 COMMITMENT_ANSWER_RESPONSES = {
     200: NamedCommitmentSerializer,
@@ -390,3 +450,56 @@ class MyCommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._answer(services.commitment_decline)
+
+
+class QuestionViewSet(viewsets.GenericViewSet):
+    """A question by id: the company's manager answers it once; staff hide abuse."""
+
+    serializer_class = QuestionSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = OfferingQuestion.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return questions.questions_visible_to(self.request.user)
+
+    @extend_schema(
+        request=QuestionTextSerializer,
+        responses={
+            200: QuestionSerializer,
+            **_errors(
+                bad_request=TEXT_INVALID,
+                unauthorized=NOT_SIGNED_IN,
+                forbidden="`permission_denied`: you do not manage the offering's company.",
+                not_found=NO_QUESTION,
+                conflict="`invalid_transition`: already answered (`details.answered`) or hidden (`details.hidden`).",
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        data = QuestionTextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = questions.question_answer(question=self.get_object(), by=request.user, **data.validated_data)
+        return Response(QuestionSerializer(question).data)
+
+    @extend_schema(
+        request=QuestionHideSerializer,
+        responses={
+            200: QuestionSerializer,
+            **_errors(
+                bad_request="`validation_error`: `fields.reason` is longer than the free-text limit.",
+                unauthorized=NOT_SIGNED_IN,
+                forbidden="`permission_denied`: only staff hide questions.",
+                not_found=NO_QUESTION,
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def hide(self, request, pk=None):
+        """Staff take a question out of every public list (hiding a hidden one again changes nothing)."""
+        data = QuestionHideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = questions.question_hide(question=self.get_object(), by=request.user, **data.validated_data)
+        return Response(QuestionSerializer(question).data)
