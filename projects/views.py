@@ -83,15 +83,14 @@ def _offering_page(request, offering: Offering, *, question_form: QuestionForm |
 def question_ask(request, pk: int):
     offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=pk)
     form = QuestionForm(request.POST)
-    asked = submit_form(
+    return _publish_on_page(
         request,
+        offering,
         form,
         lambda: questions.question_ask(offering=offering, by=request.user, text=form.cleaned_data["text"]),
         success=_("Your question is published."),
+        question_form=form,
     )
-    if asked is None:
-        return _offering_page(request, offering, question_form=form)
-    return redirect(reverse("projects:offering_detail", args=[pk]) + "#questions")
 
 
 @issuer_required
@@ -100,15 +99,22 @@ def question_answer(request, pk: int):
     question = get_object_or_404(questions.questions_visible_to(request.user), pk=pk)
     form = AnswerForm(request.POST, auto_id=f"id_answer_{question.pk}_%s")
     form.question_id = question.pk
-    answered = submit_form(
+    return _publish_on_page(
         request,
+        question.offering,
         form,
         lambda: questions.question_answer(question=question, by=request.user, text=form.cleaned_data["text"]),
         success=_("Your answer is published."),
+        answer_form=form,
     )
-    if answered is None:
-        return _offering_page(request, question.offering, answer_form=form)
-    return redirect(reverse("projects:offering_detail", args=[question.offering_id]) + "#questions")
+
+
+def _publish_on_page(request, offering: Offering, form, call, *, success: str, **refused_form):
+    """A question or answer posted from the offering page: back to the page's Q&A, or the page again with the
+    refused form and its errors."""
+    if submit_form(request, form, call, success=success) is None:
+        return _offering_page(request, offering, **refused_form)
+    return redirect(reverse("projects:offering_detail", args=[offering.pk]) + "#questions")
 
 
 def _issuer_actions(offering: Offering) -> dict[str, bool]:
