@@ -230,7 +230,7 @@ class UpdateSerializer(serializers.ModelSerializer):
         ]
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class OfferingQuestionSerializer(serializers.ModelSerializer):
     asked_by = serializers.CharField(source="asked_by.username", read_only=True)
     answer = serializers.SerializerMethodField()
 
@@ -387,12 +387,14 @@ class OfferingViewSet(
         update = services.offering_update_post(offering=offering, by=request.user, **data.validated_data)
         return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses={200: QuestionSerializer(many=True), **_errors(not_found=NO_OFFERING)})
+    @extend_schema(
+        methods=["GET"], responses={200: OfferingQuestionSerializer(many=True), **_errors(not_found=NO_OFFERING)}
+    )
     @extend_schema(
         methods=["POST"],
         request=QuestionTextSerializer,
         responses={
-            201: QuestionSerializer,
+            201: OfferingQuestionSerializer,
             **_errors(
                 bad_request=TEXT_INVALID,
                 unauthorized=NOT_SIGNED_IN,
@@ -408,11 +410,11 @@ class OfferingViewSet(
         offering = self.get_object()
         if request.method == "GET":
             page = self.paginate_queryset(questions.questions_of(offering))
-            return self.get_paginated_response(QuestionSerializer(page, many=True).data)
+            return self.get_paginated_response(OfferingQuestionSerializer(page, many=True).data)
         data = QuestionTextSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         question = questions.question_ask(offering=offering, by=request.user, **data.validated_data)
-        return Response(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+        return Response(OfferingQuestionSerializer(question).data, status=status.HTTP_201_CREATED)
 
 
 COMMITMENT_ANSWER_RESPONSES = {
@@ -455,7 +457,7 @@ class MyCommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class QuestionViewSet(viewsets.GenericViewSet):
     """A question by id: the company's manager answers it once; staff hide abuse."""
 
-    serializer_class = QuestionSerializer
+    serializer_class = OfferingQuestionSerializer
     permission_classes = [IsAuthenticated]
     queryset = OfferingQuestion.objects.none()  # for the schema; requests use get_queryset
 
@@ -467,7 +469,7 @@ class QuestionViewSet(viewsets.GenericViewSet):
     @extend_schema(
         request=QuestionTextSerializer,
         responses={
-            200: QuestionSerializer,
+            200: OfferingQuestionSerializer,
             **_errors(
                 bad_request=TEXT_INVALID,
                 unauthorized=NOT_SIGNED_IN,
@@ -482,12 +484,12 @@ class QuestionViewSet(viewsets.GenericViewSet):
         data = QuestionTextSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         question = questions.question_answer(question=self.get_object(), by=request.user, **data.validated_data)
-        return Response(QuestionSerializer(question).data)
+        return Response(OfferingQuestionSerializer(question).data)
 
     @extend_schema(
         request=QuestionHideSerializer,
         responses={
-            200: QuestionSerializer,
+            200: OfferingQuestionSerializer,
             **_errors(
                 bad_request="`validation_error`: `fields.reason` is longer than the free-text limit.",
                 unauthorized=NOT_SIGNED_IN,
@@ -502,4 +504,4 @@ class QuestionViewSet(viewsets.GenericViewSet):
         data = QuestionHideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         question = questions.question_hide(question=self.get_object(), by=request.user, **data.validated_data)
-        return Response(QuestionSerializer(question).data)
+        return Response(OfferingQuestionSerializer(question).data)

@@ -4,6 +4,7 @@ the same rules through the web page, the REST API and the admin."""
 import pytest
 import yaml
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -207,7 +208,9 @@ def test_api_only_staff_hide_and_hidden_questions_are_404_to_others(offering):
 
     refused = api_as(InvestorFactory()).post(f"/api/v1/questions/{question.pk}/hide/", {}, format="json")
     hidden = api_as(StaffFactory()).post(f"/api/v1/questions/{question.pk}/hide/", {"reason": "Spam"}, format="json")
-    answer = api_as(offering.issuer.owner).post(f"/api/v1/questions/{question.pk}/answer/", {"text": "x"}, format="json")
+    answer = api_as(offering.issuer.owner).post(
+        f"/api/v1/questions/{question.pk}/answer/", {"text": "x"}, format="json"
+    )
 
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "permission_denied")
     assert hidden.status_code == 200
@@ -232,10 +235,16 @@ def test_schema_describes_the_question_calls_with_every_error_status():
     schema = yaml.safe_load(APIClient().get("/api/v1/schema/").content)
     paths = schema["paths"]
 
-    assert set(paths["/api/v1/offerings/{id}/questions/"]["post"]["responses"]) == {"201", "400", "401", "403", "404", "409"}
+    errors = {"400", "401", "403", "404"}
+    assert set(paths["/api/v1/offerings/{id}/questions/"]["post"]["responses"]) == {"201", "409", *errors}
     assert set(paths["/api/v1/offerings/{id}/questions/"]["get"]["responses"]) == {"200", "404"}
-    assert set(paths["/api/v1/questions/{id}/answer/"]["post"]["responses"]) == {"200", "400", "401", "403", "404", "409"}
-    assert set(paths["/api/v1/questions/{id}/hide/"]["post"]["responses"]) == {"200", "400", "401", "403", "404"}
-    question = schema["components"]["schemas"]["Question"]["properties"]
+    assert set(paths["/api/v1/questions/{id}/answer/"]["post"]["responses"]) == {"200", "409", *errors}
+    assert set(paths["/api/v1/questions/{id}/hide/"]["post"]["responses"]) == {"200", *errors}
+    question = schema["components"]["schemas"]["OfferingQuestion"]["properties"]
     assert question["answer"]["nullable"] is True
     assert question["answered_at"]["nullable"] is True
+
+
+def test_schema_builds_without_warnings(tmp_path):
+    """A warning means a wrong schema, such as two components under one name (the questionnaire has a `Question`)."""
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
