@@ -12,12 +12,13 @@ from investors.subscription_api import (
     StripeWebhookApi,
     SubscriptionViewSet,
 )
-from projects.api import IssuerViewSet, MyCommitmentViewSet, OfferingViewSet
+from projects.api import IssuerViewSet, MyCommitmentViewSet, OfferingViewSet, QuestionViewSet
 from risk.api import CaseViewSet
 
 router = DefaultRouter()
 router.register("issuers", IssuerViewSet, basename="issuer")
 router.register("offerings", OfferingViewSet, basename="offering")
+router.register("questions", QuestionViewSet, basename="question")
 router.register("me/commitments", MyCommitmentViewSet, basename="my-commitment")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("risk/cases", CaseViewSet, basename="risk-case")

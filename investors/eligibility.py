@@ -115,10 +115,32 @@ def ensure_within_investment_limit(*, investor, offering: Offering, amount: Deci
     )
 
 
-def offering_is_open(offering: Offering) -> bool:
-    """Live, not on a risk hold, and inside its subscription window: the one test of whether it takes money."""
+class ClosedReason:
+    """Why an offering takes no money now, as the offering page tells investors."""
+
+    ON_HOLD = "on_hold"
+    NOT_OPEN_YET = "not_open_yet"
+    ENDED = "ended"
+
+
+NOT_YET_OPEN_STATUSES = (OfferingStatus.DRAFT, OfferingStatus.IN_REVIEW, OfferingStatus.APPROVED)
+
+
+def offering_closed_reason(offering: Offering) -> str | None:
+    """None while the offering takes money (live, not on a risk hold, inside its subscription window), else why not."""
     now = timezone.now()
-    return offering.status == OfferingStatus.LIVE and not offering.risk_hold and offering.opens_at <= now < offering.closes_at
+    if offering.risk_hold or offering.status == OfferingStatus.SUSPENDED:
+        return ClosedReason.ON_HOLD
+    if offering.status in NOT_YET_OPEN_STATUSES or (offering.status == OfferingStatus.LIVE and now < offering.opens_at):
+        return ClosedReason.NOT_OPEN_YET
+    if offering.status != OfferingStatus.LIVE or now >= offering.closes_at:
+        return ClosedReason.ENDED
+    return None
+
+
+def offering_is_open(offering: Offering) -> bool:
+    """The one test of whether an offering takes money."""
+    return offering_closed_reason(offering) is None
 
 
 def ensure_offering_open(offering: Offering) -> None:

@@ -140,6 +140,9 @@ CAPACITY_STATUSES = (
     SubscriptionStatus.RECONFIRMATION_REQUIRED,
 )
 FUNDED_STATUSES = (SubscriptionStatus.PAID, SubscriptionStatus.RECONFIRMATION_REQUIRED)
+# Money that backs an announced commitment: it arrived and the investor did not take it back (refunded only because
+# the offering failed or was cancelled still counts; an investor's own cancellation does not).
+BACKING_STATUSES = (*FUNDED_STATUSES, SubscriptionStatus.SETTLED, SubscriptionStatus.REFUNDED)
 
 
 class Subscription(models.Model):

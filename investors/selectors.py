@@ -13,6 +13,7 @@ from django.utils import timezone
 from crowdfund.permissions import VIEW_IDENTITY_NUMBER, VIEW_SUBSCRIPTION, holds_permission
 from investors.cancellation import cancel_deadline, is_cancellable
 from investors.models import (
+    BACKING_STATUSES,
     CAPACITY_STATUSES,
     FUNDED_STATUSES,
     Holding,
@@ -158,3 +159,36 @@ def subscriptions_awaiting_reconfirmation(user, *, offering=None) -> QuerySet[Su
     if offering is not None:
         waiting = waiting.filter(offering=offering)
     return waiting.select_related("offering").order_by("reconfirm_deadline", "pk")
+
+
+@dataclass(frozen=True)
+class CommitmentBacking:
+    """A public announced commitment and how much of it the named investor's paid subscriptions cover."""
+
+    commitment: object  # projects.models.AnnouncedCommitment
+    paid: Decimal
+    backed: bool
+
+
+def commitments_backing(offering) -> list[CommitmentBacking]:
+    """The offering's public commitments, each backed once its investor has paid at least what they were announced
+    for (all their commitments on the offering together), as the risk review's `commitment_unfunded` counts it; a
+    commitment naming no investor account is never backed."""
+    commitments = offering.public_commitments
+    investor_ids = {commitment.investor_id for commitment in commitments if commitment.investor_id}
+    paid_by = dict(
+        Subscription.objects.filter(offering=offering, investor_id__in=investor_ids, status__in=BACKING_STATUSES)
+        .values("investor_id")
+        .annotate(total=Sum("amount"))
+        .values_list("investor_id", "total")
+    ) if investor_ids else {}
+    promised: dict[int, Decimal] = {}
+    for commitment in commitments:
+        if commitment.investor_id:
+            promised[commitment.investor_id] = promised.get(commitment.investor_id, Decimal("0")) + commitment.amount
+    backings = []
+    for commitment in commitments:
+        paid = paid_by.get(commitment.investor_id, Decimal("0")) if commitment.investor_id else Decimal("0")
+        backed = bool(commitment.investor_id) and paid >= promised[commitment.investor_id]
+        backings.append(CommitmentBacking(commitment, paid, backed))
+    return backings

@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
 from crowdfund.permissions import CLOSE_OFFERING, REVIEW_OFFERING, holds_permission
-from projects import selectors, services
+from projects import questions, selectors, services
 from projects.models import (
     AnnouncedCommitment,
     FinancialStatement,
@@ -13,6 +13,7 @@ from projects.models import (
     Offering,
     OfferingApproval,
     OfferingMilestone,
+    OfferingQuestion,
     OfferingTransition,
     OfferingUpdate,
     PortfolioCompany,
@@ -171,3 +172,24 @@ class OfferingMilestoneAdmin(ReadOnlyAdmin):
     list_display = ["offering", "percent", "reached_at"]
     search_fields = ["offering__title"]
     list_select_related = ["offering"]
+
+
+@admin.register(OfferingQuestion)
+class OfferingQuestionAdmin(ReadOnlyAdmin):
+    """Public questions and answers; staff hide abuse through the service, with a reason on record."""
+
+    list_display = ["offering", "asked_by", "asked_at", "answered_at", "hidden_at", "hidden_by"]
+    list_filter = [("hidden_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["offering", "asked_by", "hidden_by"]
+    search_fields = ["text", "answer", "offering__title"]
+    actions = [
+        service_action(
+            "Hide selected questions from public lists",
+            lambda question, user, reason: questions.question_hide(question=question, by=user, reason=reason),
+            ask_reason=True,
+            name="hide_questions",
+        )
+    ]
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("projects.change_offeringquestion")

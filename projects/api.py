@@ -12,13 +12,14 @@ from rest_framework.response import Response
 
 from crowdfund.api_errors import PERMISSION_DENIED, documented_error
 from crowdfund.validators import FREE_TEXT, SINGLE_LINE
-from projects import selectors, services
+from projects import questions, selectors, services
 from projects.models import (
     AnnouncedCommitment,
     CommitmentParty,
     FinancialStatement,
     Issuer,
     Offering,
+    OfferingQuestion,
     OfferingStatus,
     OfferingUpdate,
     Security,
@@ -229,6 +230,34 @@ class UpdateSerializer(serializers.ModelSerializer):
         ]
 
 
+class OfferingQuestionSerializer(serializers.ModelSerializer):
+    asked_by = serializers.CharField(source="asked_by.username", read_only=True)
+    answer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OfferingQuestion
+        fields = ["id", "offering", "text", "asked_by", "asked_at", "answer", "answered_at"]
+
+    def get_answer(self, question: OfferingQuestion) -> str | None:
+        return question.answer if question.answered_at else None
+
+
+class QuestionTextSerializer(serializers.Serializer):
+    text = serializers.CharField(validators=FREE_TEXT)
+
+
+class QuestionHideSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", validators=FREE_TEXT)
+
+
+NOT_SIGNED_IN = documented_error("not_authenticated", description="No session or token.")
+NO_OFFERING = documented_error("not_found", description="No offering you may see has this id.")
+NO_QUESTION = documented_error("not_found", description="No public question on an offering you may see has this id.")
+TEXT_INVALID = documented_error(
+    "validation_error", description="`fields.text` is empty or longer than the free-text limit."
+)
+
+
 class ApprovalNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", validators=FREE_TEXT)
 
@@ -359,6 +388,33 @@ class OfferingViewSet(
         update = services.offering_update_post(offering=offering, by=request.user, **data.validated_data)
         return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        methods=["GET"], responses={200: OfferingQuestionSerializer(many=True), 404: NO_OFFERING}
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=QuestionTextSerializer,
+        responses={
+            201: OfferingQuestionSerializer,
+            400: TEXT_INVALID,
+            401: NOT_SIGNED_IN,
+            403: documented_error("permission_denied", description="Only investors ask questions."),
+            404: NO_OFFERING,
+            409: documented_error("invalid_transition", description="The offering is not published yet."),
+        },
+    )
+    @action(detail=True, methods=["get", "post"])
+    def questions(self, request, pk=None):
+        """Public questions on the offering, newest first (hidden ones left out); investors ask one."""
+        offering = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(questions.questions_of(offering))
+            return self.get_paginated_response(OfferingQuestionSerializer(page, many=True).data)
+        data = QuestionTextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = questions.question_ask(offering=offering, by=request.user, **data.validated_data)
+        return Response(OfferingQuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+
 
 COMMITMENT_ANSWER_RESPONSES = {
     200: NamedCommitmentSerializer,
@@ -393,3 +449,54 @@ class MyCommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._answer(services.commitment_decline)
+
+
+class QuestionViewSet(viewsets.GenericViewSet):
+    """A question by id: the company's manager answers it once; staff hide abuse."""
+
+    serializer_class = OfferingQuestionSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = OfferingQuestion.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return questions.questions_visible_to(self.request.user)
+
+    @extend_schema(
+        request=QuestionTextSerializer,
+        responses={
+            200: OfferingQuestionSerializer,
+            400: TEXT_INVALID,
+            401: NOT_SIGNED_IN,
+            403: documented_error("permission_denied", description="You do not manage the offering's company."),
+            404: NO_QUESTION,
+            409: documented_error(
+                "invalid_transition", description="Already answered (`details.answered`) or hidden (`details.hidden`)."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        data = QuestionTextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = questions.question_answer(question=self.get_object(), by=request.user, **data.validated_data)
+        return Response(OfferingQuestionSerializer(question).data)
+
+    @extend_schema(
+        request=QuestionHideSerializer,
+        responses={
+            200: OfferingQuestionSerializer,
+            400: documented_error("validation_error", description="`fields.reason` is longer than the free-text limit."),
+            401: NOT_SIGNED_IN,
+            403: documented_error("permission_denied", description="Only staff hide questions."),
+            404: NO_QUESTION,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def hide(self, request, pk=None):
+        """Staff take a question out of every public list (hiding a hidden one again changes nothing)."""
+        data = QuestionHideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = questions.question_hide(question=self.get_object(), by=request.user, **data.validated_data)
+        return Response(OfferingQuestionSerializer(question).data)

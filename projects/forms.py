@@ -154,3 +154,14 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}), validators=FREE_TEXT
     )
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your question"), widget=forms.Textarea(attrs={"rows": 3}), validators=FREE_TEXT,
+        help_text=_("Everyone can read your question, your user name and the company's answer."),
+    )
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}), validators=FREE_TEXT)

@@ -437,3 +437,34 @@ class OfferingMilestone(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["offering", "percent"], name="one_notice_per_offering_milestone")
         ]
+
+
+class OfferingQuestion(models.Model):
+    """A question a signed-in investor asked in public about an offering, and the issuer's one answer. Staff hide
+    abuse: a hidden question stays on record (who hid it, when, why) but leaves every public list."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="questions")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("question"), validators=FREE_TEXT)
+    asked_at = models.DateTimeField(_("asked at"))
+    answer = models.TextField(_("answer"), blank=True, validators=FREE_TEXT)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    hidden_reason = models.TextField(_("why hidden"), blank=True, validators=FREE_TEXT)
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        indexes = [models.Index(fields=["offering", "hidden_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.offering}: {self.text[:60]}"
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Min, Q, QuerySet
@@ -86,6 +87,17 @@ def offerings_search(*, user, status: str = "", search: str = "") -> QuerySet[Of
 def updates_of(offering: Offering) -> QuerySet[OfferingUpdate]:
     """An offering's updates, newest first, with the terms each one changed; pages and the API show them by page."""
     return offering.updates.prefetch_related("term_changes")
+
+
+DAYS_LEFT_STATUSES = (OfferingStatus.APPROVED, OfferingStatus.LIVE, OfferingStatus.SUSPENDED)
+
+
+def offering_days_left(offering: Offering, *, now: dt.datetime | None = None) -> int | None:
+    """Whole days (rounded up) until the subscription deadline, while the offering has one ahead; else None."""
+    now = now or timezone.now()
+    if offering.status not in DAYS_LEFT_STATUSES or offering.closes_at <= now:
+        return None
+    return -((now - offering.closes_at) // dt.timedelta(days=1))
 
 
 def commitments_naming(user) -> QuerySet[AnnouncedCommitment]:
@@ -230,3 +242,102 @@ def overdue_report_duties(*, today: dt.date | None = None, issuer_ids=None, peri
 
 def issuers_with_overdue_reports(*, today: dt.date | None = None, issuer_ids=None, period: str | None = None) -> set[int]:
     return {duty.issuer_id for duty in overdue_report_duties(today=today, issuer_ids=issuer_ids, period=period)}
+
+
+# The offering page's financials ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """One fiscal year's full-year revenue and net profit as historical, projected and actual (newest filing of
+    each; None where none was filed)."""
+
+    fiscal_year: int
+    revenue: dict[str, Decimal | None]
+    net_profit: dict[str, Decimal | None]
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """The projection shown to investors before a raise closed against the actual result of the same year."""
+
+    fiscal_year: int
+    metric: str  # "revenue" or "net_profit"
+    projected: Decimal
+    actual: Decimal
+    # (actual - projected) / |projected| in percent; None when nothing (zero) was projected.
+    deviation_pct: Decimal | None
+    # Below the review policy's shortfall ratio of the projection (a loss against a projected profit included).
+    breaches_policy: bool
+
+
+@dataclass(frozen=True)
+class Financials:
+    statements: list[FinancialStatement]  # every filing, newest year first; superseded ones are `not is_latest`
+    years: list[YearFigures]
+    deviations: list[Deviation]
+    # The review policy's shortfall thresholds, in percent of the projection, for the page to name.
+    profit_threshold_pct: Decimal
+    revenue_threshold_pct: Decimal
+
+
+def _newest(statements, **match) -> FinancialStatement | None:
+    versions = [s for s in statements if all(getattr(s, name) == value for name, value in match.items())]
+    return max(versions, key=lambda s: s.version, default=None)
+
+
+def _deviation(*, fiscal_year: int, metric: str, projected: Decimal, actual: Decimal) -> Deviation:
+    ratio_setting = "profit_shortfall_ratio" if metric == "net_profit" else "revenue_shortfall_ratio"
+    shortfall_ratio = Decimal(settings.RISK_POLICY[ratio_setting])
+    return Deviation(
+        fiscal_year=fiscal_year,
+        metric=metric,
+        projected=projected,
+        actual=actual,
+        deviation_pct=((actual - projected) * 100 / abs(projected)).quantize(Decimal("0.1")) if projected else None,
+        breaches_policy=projected > 0 and actual < projected * shortfall_ratio,
+    )
+
+
+def offering_financials(offering: Offering) -> Financials:
+    """The company's statements for the offering page: every filing; full-year revenue and net profit by year and
+    kind; and, after each successful raise, the projection filed before it closed against the actual result."""
+    statements = list(statements_of(offering.issuer))
+    full_years = [s for s in statements if s.period == StatementPeriod.FY]
+    years = []
+    for fiscal_year in sorted({s.fiscal_year for s in full_years}):
+        newest = {kind: _newest(full_years, fiscal_year=fiscal_year, kind=kind) for kind in StatementKind.values}
+        years.append(
+            YearFigures(
+                fiscal_year=fiscal_year,
+                revenue={kind: s.revenue if s else None for kind, s in newest.items()},
+                net_profit={kind: s.net_profit if s else None for kind, s in newest.items()},
+            )
+        )
+    deviations: list[Deviation] = []
+    compared_years: set[int] = set()
+    raises = Offering.objects.filter(issuer_id=offering.issuer_id, status=OfferingStatus.CLOSED).order_by("closes_at")
+    for raise_ in raises.only("opens_at", "closes_at"):
+        for fiscal_year in sorted({s.fiscal_year for s in full_years if s.fiscal_year >= raise_.opens_at.year}):
+            actual = _newest(full_years, fiscal_year=fiscal_year, kind=StatementKind.ACTUAL)
+            shown = [s for s in full_years if s.filed_at <= raise_.closes_at]
+            projection = _newest(shown, fiscal_year=fiscal_year, kind=StatementKind.PROJECTION)
+            if actual is None or projection is None or fiscal_year in compared_years:
+                continue
+            compared_years.add(fiscal_year)
+            for metric in ("revenue", "net_profit"):
+                deviations.append(
+                    _deviation(
+                        fiscal_year=fiscal_year,
+                        metric=metric,
+                        projected=getattr(projection, metric),
+                        actual=getattr(actual, metric),
+                    )
+                )
+    return Financials(
+        statements=statements,
+        years=years,
+        deviations=deviations,
+        profit_threshold_pct=Decimal(settings.RISK_POLICY["profit_shortfall_ratio"]) * 100,
+        revenue_threshold_pct=Decimal(settings.RISK_POLICY["revenue_shortfall_ratio"]) * 100,
+    )

@@ -2,18 +2,29 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
 from crowdfund.web import investor_required, issuer_required, perform, posted, submit_form
-from projects import selectors, services
-from projects.forms import CancelForm, IssuerForm, OfferingFilterForm, OfferingForm, StatementForm, UpdateForm
+from projects import questions, selectors, services
+from projects.forms import (
+    AnswerForm,
+    CancelForm,
+    IssuerForm,
+    OfferingFilterForm,
+    OfferingForm,
+    QuestionForm,
+    StatementForm,
+    UpdateForm,
+)
 from projects.models import Issuer, Offering, OfferingStatus, StatementPeriod
 
 OFFERINGS_PER_PAGE = 20
 OFFERINGS_ON_HOME_PAGE = 3
 UPDATES_PER_PAGE = 10
+QUESTIONS_PER_PAGE = 10
 
 
 def home(request):
@@ -34,7 +45,20 @@ def offering_list(request):
 
 def offering_detail(request, pk: int):
     offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=pk)
-    manages = request.user.is_authenticated and selectors.offerings_managed_by(request.user).filter(pk=pk).exists()
+    return _offering_page(request, offering)
+
+
+def _offering_page(request, offering: Offering, *, question_form: QuestionForm | None = None, answer_form=None):
+    """The offering page; a refused question or answer is shown again with its errors."""
+    manages = (
+        request.user.is_authenticated
+        and selectors.offerings_managed_by(request.user).filter(pk=offering.pk).exists()
+    )
+    asked = Paginator(questions.questions_of(offering), QUESTIONS_PER_PAGE).get_page(request.GET.get("questions_page"))
+    if manages:
+        for question in asked.object_list:
+            refused_here = answer_form is not None and answer_form.question_id == question.pk
+            question.answer_form = answer_form if refused_here else AnswerForm(auto_id=f"id_answer_{question.pk}_%s")
     return render(
         request,
         "projects/offering_detail.html",
@@ -45,6 +69,11 @@ def offering_detail(request, pk: int):
             ),
             "actions": _issuer_actions(offering) if manages else None,
             **_overdue_reports_by_period(selectors.overdue_report_duties(issuer_ids=[offering.issuer_id])),
+            "days_left": selectors.offering_days_left(offering),
+            "financials": selectors.offering_financials(offering),
+            "questions": asked,
+            "question_form": question_form or QuestionForm(),
+            "manages": manages,
         },
     )
 
@@ -55,6 +84,45 @@ def _overdue_reports_by_period(overdue: list) -> dict[str, list]:
         "overdue_reports": [duty for duty in overdue if duty.period == StatementPeriod.FY],
         "overdue_interim_reports": [duty for duty in overdue if duty.period == StatementPeriod.H1],
     }
+
+
+@investor_required
+@require_POST
+def question_ask(request, pk: int):
+    offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=pk)
+    form = QuestionForm(request.POST)
+    return _publish_on_page(
+        request,
+        offering,
+        form,
+        lambda: questions.question_ask(offering=offering, by=request.user, text=form.cleaned_data["text"]),
+        success=_("Your question is published."),
+        question_form=form,
+    )
+
+
+@issuer_required
+@require_POST
+def question_answer(request, pk: int):
+    question = get_object_or_404(questions.questions_visible_to(request.user), pk=pk)
+    form = AnswerForm(request.POST, auto_id=f"id_answer_{question.pk}_%s")
+    form.question_id = question.pk
+    return _publish_on_page(
+        request,
+        question.offering,
+        form,
+        lambda: questions.question_answer(question=question, by=request.user, text=form.cleaned_data["text"]),
+        success=_("Your answer is published."),
+        answer_form=form,
+    )
+
+
+def _publish_on_page(request, offering: Offering, form, call, *, success: str, **refused_form):
+    """A question or answer posted from the offering page: back to the page's Q&A, or the page again with the
+    refused form and its errors."""
+    if submit_form(request, form, call, success=success) is None:
+        return _offering_page(request, offering, **refused_form)
+    return redirect(reverse("projects:offering_detail", args=[offering.pk]) + "#questions")
 
 
 def _issuer_actions(offering: Offering) -> dict[str, bool]:

@@ -7,7 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from projects.models import Offering, OfferingStatus
+from investors.models import Holding
+from projects.models import Offering, OfferingQuestion, OfferingStatus
 from risk.models import Case, Signal
 
 
@@ -21,10 +22,18 @@ def test_the_demo_shows_a_risk_queue_and_loads_only_once(fake_stripe):
     held = Offering.objects.get(approval_hold=True)
     assert held.status == OfferingStatus.IN_REVIEW and "保本" in held.summary
     cases = Case.objects.count()
+    # Progress bars are not empty: one offering partly funded, one sold out, one closed with holdings.
+    live = Offering.objects.filter(status=OfferingStatus.LIVE)
+    assert any(0 < offering.raised_amount < offering.target_amount for offering in live)
+    assert any(offering.remaining_amount == 0 for offering in live)
+    closed = Offering.objects.get(status=OfferingStatus.CLOSED)
+    assert Holding.objects.filter(offering=closed).count() == 2
+    assert closed.issuer.statements.filter(kind="actual").exists()
+    assert OfferingQuestion.objects.exclude(answered_at=None).exists()
 
     call_command("seed_demo", stdout=StringIO())
 
-    assert Case.objects.count() == cases and Offering.objects.count() == 7
+    assert Case.objects.count() == cases and Offering.objects.count() == 9
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from investors.models import FUNDED_STATUSES, SubscriptionStatus
+from investors.models import BACKING_STATUSES
 from projects.models import OfferingStatus
 from risk.models import Severity
 from risk.policy import Policy
@@ -16,9 +16,6 @@ from risk.rules.base import Finding, Subject, comparison, offering_record, ratio
 from risk.selectors import IssuerFacts
 
 CODE = "commitment_unfunded"
-# Money that arrived and that the investor did not take back: refunded only because the offering failed or was
-# cancelled still counts; an investor's own cancellation does not.
-BACKING_STATUSES = set(FUNDED_STATUSES) | {SubscriptionStatus.SETTLED, SubscriptionStatus.REFUNDED}
 AFTER_DEADLINE = (OfferingStatus.CLOSING, OfferingStatus.CLOSED, OfferingStatus.FAILED)
 BEFORE_DEADLINE = (OfferingStatus.LIVE, OfferingStatus.SUSPENDED)
 

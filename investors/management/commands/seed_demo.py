@@ -10,13 +10,18 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+import time_machine
 from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import user_register
 from crowdfund.permissions import KYC_OFFICER, OFFERING_REVIEWER, RISK_ANALYST, SUPPORT, role_group
+from investors import gateway, settlement
 from investors import services as investor_services
+from investors.subscriptions import subscription_create
+from projects import questions
 from projects import services as project_services
+from projects.models import Offering
 from projects.regimes import current_regime
 
 STAFF_USERNAME = "staff"  # a superuser
@@ -93,6 +98,21 @@ COMPANIES = [
     },
 ]
 
+# Raised about 400 days before the demo is loaded, then reported its actual results: the offering page shows the
+# projection filed before the raise against them (below the projection, within the review policy's thresholds).
+RAISED_COMPANY = {
+    "legal_name": "成都山泉净水科技有限公司",
+    "uscc": "91510100MA6C8PQ43F",
+    "industry": "water purification",
+    "founded_on": date(2014, 5, 6),
+    "description": "家用与商用净水设备，西南地区线下渠道为主。",
+    "website": "",
+}
+RAISE_DAYS_AGO = 400
+
+# Each investor pays with a card of their own (a shared card would be read as one person behind two accounts).
+DEMO_CARDS = {"investor_li": "4242424242424242", "investor_wang": "4000056655665556"}
+
 INVESTORS = [
     # (username, real name, identity number, birth date, phone, income, assets, outcome)
     ("investor_li", "李明", "110108199003071238", date(1990, 3, 7), "13800138001", "800000.00", "5000000.00", "verified"),
@@ -149,15 +169,24 @@ class Command(BaseCommand):
                     net_profit=profit, total_assets=assets, total_liabilities=liabilities, audited=audited,
                 )
             issuers.append(issuer)
-        self._seed_offerings(issuers, staff, members[OFFERING_REVIEWER])
-        self._seed_investors(password, staff)
+        raised_at = timezone.now() - timedelta(days=RAISE_DAYS_AGO)
+        with time_machine.travel(raised_at, tick=True):
+            # The investors registered long ago, and one company raised money from them back then.
+            investors = self._seed_investors(password, staff)
+            cards = {name: gateway.test_card_payment_method(card_number=number) for name, number in DEMO_CARDS.items()}
+            raised, raise_year = self._seed_past_raise(owners["issuer_ridge"], staff, investors, cards)
+        self._report_actual_results(raised, raise_year)
+        live, sold_out = self._seed_offerings(issuers, staff, members[OFFERING_REVIEWER])
+        self._subscribe(investors, cards, live, {"investor_li": "1200000.00", "investor_wang": "1000000.00"})
+        self._subscribe(investors, cards, sold_out, {"investor_li": "1000000.00", "investor_wang": "1000000.00"})
+        self._seed_questions(investors, live)
 
     def _staff_member(self, username: str, role: str, password: str) -> User:
         member = User.objects.create_user(username, f"{username}@michou.example", password, is_staff=True)
         member.groups.add(role_group(role))
         return member
 
-    def _seed_offerings(self, issuers, staff, second_staff) -> None:
+    def _seed_offerings(self, issuers, staff, second_staff) -> tuple[Offering, Offering]:
         now = timezone.now()
         aurora, qinghe, ridge, warmth = issuers
 
@@ -210,11 +239,74 @@ class Command(BaseCommand):
 
         create(ridge, "云岭出行 C 轮（草稿）", 40, "5000000.00", "6000000.00")
 
-    def _seed_investors(self, password: str, staff) -> None:
+        # Sold out by the demo investors (see `_subscribe`).
+        sold_out = create(qinghe, "青禾健康家用监测仪众筹", -2, "1500000.00", "2000000.00")
+        project_services.offering_submit(offering=sold_out, by=qinghe.owner)
+        project_services.offering_approve(offering=sold_out, by=staff)
+        return live, sold_out
+
+    def _seed_past_raise(self, owner, staff, investors, cards):
+        """A company that filed a projection, raised, closed and settled (the clock is set back by the caller)."""
+        issuer = project_services.issuer_create(owner=owner, **RAISED_COMPANY)
+        year = timezone.now().year
+        for fiscal_year, kind, revenue, profit in (
+            (year - 1, "historical", "48000000.00", "3600000.00"),
+            (year, "projection", "56000000.00", "4800000.00"),
+        ):
+            project_services.financial_statement_file(
+                issuer=issuer, by=owner, fiscal_year=fiscal_year, period="FY", kind=kind, revenue=revenue,
+                net_profit=profit, total_assets="70000000.00", total_liabilities="30000000.00", audited=True,
+            )
+        now = timezone.now()
+        target = Decimal("2000000.00")
+        offering = project_services.offering_create(
+            issuer=issuer, by=owner, title="山泉净水产线升级众筹", summary="本轮融资用于新产线与售后网点。",
+            security="new_shares", price_per_share=Decimal("10.00"), pre_money_valuation=target * 20,
+            target_amount=target, max_amount=Decimal("2500000.00"), min_investment=Decimal("10000.00"),
+            opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=30),
+            use_of_funds=[{"category": "新产线", "amount": Decimal("1400000.00")},
+                          {"category": "售后网点", "amount": Decimal("600000.00")}],
+            risk_factors="股权投资可能损失全部本金；股份流动性差，退出渠道有限。",
+        )
+        project_services.offering_submit(offering=offering, by=owner)
+        project_services.offering_approve(offering=offering, by=staff, note="Demo: reviewed.")
+        self._subscribe(investors, cards, offering, {"investor_li": "1300000.00", "investor_wang": "1000000.00"})
+        with time_machine.travel(offering.closes_at + timedelta(minutes=5), tick=True):
+            settlement.offering_settle(offering_id=offering.pk)
+        return issuer, year
+
+    def _report_actual_results(self, issuer, fiscal_year: int) -> None:
+        """The raise year's actual results, below the projection investors were shown but within the policy."""
+        project_services.financial_statement_file(
+            issuer=issuer, by=issuer.owner, fiscal_year=fiscal_year, period="FY",
+            kind="actual", revenue="50400000.00", net_profit="3100000.00", total_assets="74000000.00",
+            total_liabilities="31000000.00", audited=True,
+        )
+
+    def _subscribe(self, investors, cards, offering, amounts: dict[str, str]) -> None:
+        for name, amount in amounts.items():
+            subscription_create(
+                investor=investors[name], offering=offering, amount=Decimal(amount), payment_method=cards[name],
+                idempotency_key=f"demo-{offering.pk}-{name}",
+            )
+
+    def _seed_questions(self, investors, offering) -> None:
+        offering.refresh_from_db()
+        answered = questions.question_ask(
+            offering=offering, by=investors["investor_li"], text="2025 年线上渠道收入占比是多少？"
+        )
+        questions.question_answer(
+            question=answered, by=offering.issuer.owner, text="约 70%，其余来自线下经销商；年报中有明细。"
+        )
+        questions.question_ask(offering=offering, by=investors["investor_wang"], text="本轮资金何时开始用于研发？")
+
+    def _seed_investors(self, password: str, staff) -> dict:
+        investors = {}
         for username, real_name, number, born, phone, income, assets, outcome in INVESTORS:
             user, _api_key = user_register(
                 username=username, email=f"{username}@example.com", password=password, role=Role.INVESTOR
             )
+            investors[username] = user
             if outcome == "not_submitted":
                 continue
             kyc = investor_services.kyc_submit(
@@ -235,3 +327,4 @@ class Command(BaseCommand):
                 investor_services.risk_acknowledgement_sign(
                     investor=user, regime_code=regime.code, version=regime.risk_statement.version, accepted=True
                 )
+        return investors
