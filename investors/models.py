@@ -136,6 +136,13 @@ CAPACITY_STATUSES = (
     SubscriptionStatus.RECONFIRMATION_REQUIRED,
 )
 FUNDED_STATUSES = (SubscriptionStatus.PAID, SubscriptionStatus.RECONFIRMATION_REQUIRED)
+# Subscriptions whose payment was accepted as theirs (once funded); an expired or failed one had its charge refunded.
+PAYMENT_ACCEPTED_STATUSES = (
+    *FUNDED_STATUSES,
+    SubscriptionStatus.SETTLED,
+    SubscriptionStatus.CANCELLED,
+    SubscriptionStatus.REFUNDED,
+)
 
 
 class Subscription(models.Model):
@@ -225,15 +232,24 @@ class RefundReason(models.TextChoices):
     OFFERING_FAILED = "offering_failed", _("Offering failed")
     OFFERING_CANCELLED = "offering_cancelled", _("Offering cancelled")
     LATE_PAYMENT = "late_payment", _("Payment arrived after the reservation ended")
+    AMOUNT_MISMATCH = "amount_mismatch", _("The charge did not match the subscription")
 
 
 class RefundStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SUCCEEDED = "succeeded", _("Succeeded")
+    # Stripe refused or failed it: the money is still in escrow until staff retry it or pay it out by hand.
+    FAILED = "failed", _("Failed")
+    PAID_MANUALLY = "paid_manually", _("Paid out by hand")
+
+
+# Refunds whose money has left the escrow.
+REFUND_DONE_STATUSES = (RefundStatus.SUCCEEDED, RefundStatus.PAID_MANUALLY)
 
 
 class Refund(models.Model):
-    """Money going back to an investor. At most one per subscription: refunds are always of the whole amount."""
+    """Money going back to an investor. At most one per subscription: refunds are always of the whole amount that
+    Stripe charged."""
 
     subscription = models.OneToOneField(Subscription, on_delete=models.PROTECT, related_name="refund_record")
     amount = money_field(_("amount"))
@@ -243,6 +259,18 @@ class Refund(models.Model):
     stripe_refund_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     requested_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Why the last attempt failed (Stripe's refusal or failure reason), kept after staff settle it.
+    failure_reason = models.TextField(_("failure reason"), blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    # Staff's retries of a failed refund; each is a new refund at Stripe.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    manual_payout_note = models.TextField(_("manual payout"), blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Refund #{self.pk} of subscription {self.subscription_id}: {self.amount} {self.currency}"
 
 
 class Holding(models.Model):

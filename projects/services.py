@@ -592,11 +592,13 @@ def offerings_close_due(*, now: dt.datetime | None = None) -> list[int]:
     )
 
 
-def offering_finish_closing(*, offering: Offering, succeeded: bool) -> Offering:
-    """Called by settlement once every subscription is settled (closed) or refunded (failed)."""
+def offering_finish_closing(*, offering: Offering, succeeded: bool, exception: str = "") -> Offering:
+    """Called by settlement once every subscription is settled (closed) or refunded (failed); `exception` names
+    what staff must still settle by hand (refunds that failed)."""
     with transaction.atomic():
         offering = _locked(offering)
         reason = _("Target reached; funds released.") if succeeded else _("Target missed; every payment refunded.")
+        reason = f"{reason} {exception}".strip()
         return _transition(offering, "close" if succeeded else "fail", by=None, reason=reason)
 
 
