@@ -294,3 +294,24 @@ def test_a_hold_placed_while_a_failed_offering_is_refunded_stops_the_refunds(mon
     assert Subscription.objects.filter(status=SubscriptionStatus.PAID).count() == 1
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.SUSPENDED
+
+
+def test_staff_see_failed_refunds_in_the_admin_and_record_a_manual_payout_there(monkeypatch, client):
+    from accounts.tests.factories import SuperuserFactory
+
+    refund = refused_refund(monkeypatch)
+    client.force_login(SuperuserFactory())
+
+    listed = client.get("/admin/investors/refund/?status__exact=failed")
+    asked = client.post(
+        "/admin/investors/refund/", {"action": "record_manual_payout", "_selected_action": [refund.pk]}
+    )
+    done = client.post(
+        "/admin/investors/refund/",
+        {"action": "record_manual_payout", "_selected_action": [refund.pk], "apply": "1", "reason": "Wire ref 9."},
+    )
+
+    assert listed.status_code == 200 and "This charge is disputed." in listed.content.decode()
+    assert asked.status_code == 200 and done.status_code == 302
+    refund.refresh_from_db()
+    assert (refund.status, refund.manual_payout_note) == (RefundStatus.PAID_MANUALLY, "Wire ref 9.")
