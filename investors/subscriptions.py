@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from crowdfund import events
 from crowdfund.errors import DomainError, PermissionRefused, field_error
-from investors import cancellation, eligibility, gateway, locks, reconciliation, tasks
+from investors import cancellation, eligibility, gateway, locks, reconciliation, services, tasks
 from investors.models import (
     CAPACITY_STATUSES,
     REFUND_DONE_STATUSES,
@@ -82,8 +82,13 @@ def subscription_create(
     idempotency_key: str,
     client_ip: str | None = None,
     insider_of_issuer: bool = False,
+    risk_signature: dict | None = None,
 ) -> SubscriptionAnswer:
-    """Reserve capacity and charge the investor. The same key and body again return the first answer."""
+    """Reserve capacity and charge the investor. The same key and body again return the first answer.
+
+    `risk_signature` (`version`, `accepted`): the risk statement the investor signed with this subscription (the
+    web form's box). It is recorded in the same transaction as the reservation, so a refused subscription leaves
+    no signature behind."""
     if not (idempotency_key or "").strip() or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
         raise field_error("Idempotency-Key", _("Send an Idempotency-Key header of 1 to 100 characters."))
     errors = Errors()
@@ -97,8 +102,12 @@ def subscription_create(
         return SubscriptionAnswer(existing, created=False)
     if not investor.is_investor:
         raise PermissionRefused(_("Only investor accounts can subscribe."))
+    if risk_signature is not None:
+        services.risk_signature_check(investor=investor, regime_code=offering.regime, **risk_signature)
 
-    eligibility.ensure_investor_may_subscribe(investor=investor, offering=offering, amount=amount)
+    eligibility.ensure_investor_may_subscribe(
+        investor=investor, offering=offering, amount=amount, signing_now=risk_signature is not None
+    )
     shares = eligibility.ensure_amount_fits_terms(offering=offering, amount=amount)
     try:
         with transaction.atomic():
@@ -132,6 +141,10 @@ def subscription_create(
                 created_at=now,
                 reserved_until=now + dt.timedelta(minutes=settings.RESERVATION_MINUTES),
             )
+            if risk_signature is not None:
+                services.risk_acknowledgement_sign(
+                    investor=investor, regime_code=offering.regime, client_ip=client_ip, **risk_signature
+                )
     except IntegrityError:
         # The same key raced in from a parallel request, which won: answer as a repeat.
         existing = _existing_for_key(investor=investor, idempotency_key=idempotency_key, digest=digest)
