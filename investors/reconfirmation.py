@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crowdfund.errors import DomainError, PermissionRefused, field_error
-from investors import locks, subscriptions, tasks
+from emails.models import EmailStatus
+from emails.selectors import email_of
+from investors import locks, notifications, subscriptions
 from investors.models import CAPACITY_STATUSES, Subscription, SubscriptionStatus
 from projects import hooks
 from projects.models import OfferingUpdate
@@ -74,8 +76,29 @@ def subscriptions_follow_update(*, update: OfferingUpdate, changed_terms: dict) 
             subscription.reconfirm_deadline = deadline
             subscription._change_reason = f"Material change in update {update.pk}"
             subscription.save()
-    update_id = update.pk
-    transaction.on_commit(lambda: tasks.notify_update_posted.delay(update_id))
+    notifications.offering_update_emails(update=update)
+
+
+def deadline_in_force(subscription: Subscription) -> dt.datetime | None:
+    """The reconfirmation deadline that binds the investor: the stored one, but never sooner than
+    RECONFIRM_BUSINESS_DAYS after the email asking them reached the mail server; None while that email is not
+    delivered, so that nobody's subscription lapses without their being told. A subscription asked before the
+    outbox existed has no email row and keeps its stored deadline."""
+    if subscription.reconfirm_deadline is None:
+        return None
+    update = (
+        OfferingUpdate.objects.filter(offering_id=subscription.offering_id, material_change=True)
+        .order_by("-posted_at", "-pk")
+        .first()
+    )
+    email = None
+    if update is not None:
+        email = email_of(notification=notifications.update_notification(update.pk), recipient_id=subscription.investor_id)
+    if email is None:
+        return subscription.reconfirm_deadline
+    if email.status != EmailStatus.SENT:
+        return None
+    return max(subscription.reconfirm_deadline, reconfirm_deadline_from(email.sent_at))
 
 
 def subscription_reconfirm(*, subscription: Subscription, by) -> Subscription:
@@ -93,7 +116,8 @@ def subscription_reconfirm(*, subscription: Subscription, by) -> Subscription:
                 % {"status": subscription.get_status_display()},
                 code="invalid_transition",
             )
-        if subscription.reconfirm_deadline is not None and subscription.reconfirm_deadline <= timezone.now():
+        deadline = deadline_in_force(subscription)
+        if deadline is not None and deadline <= timezone.now():
             raise DomainError(
                 _("The time to reconfirm ended at %(deadline)s; the subscription is being cancelled and refunded.")
                 % {"deadline": timezone.localtime(subscription.reconfirm_deadline).isoformat()},
@@ -104,8 +128,7 @@ def subscription_reconfirm(*, subscription: Subscription, by) -> Subscription:
         subscription.reconfirm_deadline = None
         subscription._change_reason = "Reconfirmed by the investor"
         subscription.save()
-        subscription_id = subscription.pk
-        transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, "reconfirmed"))
+        notifications.subscription_event_email(subscription=subscription, event="reconfirmed")
     return subscription
 
 
@@ -120,11 +143,16 @@ def reconfirmations_lapse(*, now: dt.datetime | None = None) -> list[int]:
     for subscription_id in list(due):
         with transaction.atomic():
             _offering, subscription = locks.lock_offering_and_subscription(subscription_id)
-            if (
-                subscription.status != SubscriptionStatus.RECONFIRMATION_REQUIRED
-                or subscription.reconfirm_deadline is None
-                or subscription.reconfirm_deadline > now
-            ):
+            if subscription.status != SubscriptionStatus.RECONFIRMATION_REQUIRED:
+                continue
+            deadline = deadline_in_force(subscription)
+            if deadline is None:
+                # Not told yet: the email waits in the outbox (pending or failed, shown to staff).
+                continue
+            if deadline > now:
+                subscription.reconfirm_deadline = deadline
+                subscription._change_reason = "Deadline counted from the delivery of the request"
+                subscription.save(update_fields=["reconfirm_deadline"])
                 continue
             subscription._change_reason = "Not reconfirmed in time"
             subscriptions.subscription_cancel_locked(subscription=subscription, now=now, event="reconfirmation_lapsed")

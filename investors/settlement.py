@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crowdfund.errors import DomainError
-from investors import gateway, locks, subscriptions, tasks
+from investors import gateway, locks, notifications, subscriptions, tasks
 from investors.models import FUNDED_STATUSES, Holding, Refund, RefundReason, RefundStatus, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.services import entry_post
@@ -202,9 +202,8 @@ def _finish(offering: Offering, *, succeeded: bool, exception: str = "") -> None
     """The last unit of work: the offering's final state, unless a hold came first."""
     with transaction.atomic():
         _ensure_still_settling(locks.lock_offering(offering.pk))
-        project_services.offering_finish_closing(offering=offering, succeeded=succeeded, exception=exception)
-        offering_id = offering.pk
-        transaction.on_commit(lambda: tasks.notify_offering_result.delay(offering_id))
+        offering = project_services.offering_finish_closing(offering=offering, succeeded=succeeded, exception=exception)
+        notifications.offering_result_emails(offering=offering)
 
 
 def offering_close_early(*, offering: Offering, by, closes_at=None) -> Offering:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from crowdfund import events
 from crowdfund.errors import DomainError, PermissionRefused, field_error
-from investors import cancellation, eligibility, gateway, locks, reconciliation, services, tasks
+from investors import cancellation, eligibility, gateway, locks, notifications, reconciliation, services, tasks
 from investors.models import (
     CAPACITY_STATUSES,
     REFUND_DONE_STATUSES,
@@ -243,7 +243,7 @@ def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscript
         subscription.paid_at = now
         subscription.save()
         project_services.offering_raised_add(offering_id=offering.pk, amount=subscription.amount)
-        transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, "confirmed"))
+        notifications.subscription_event_email(subscription=subscription, event="confirmed")
         events.announce("subscription_paid", subscription_id=subscription_id, offering_id=offering.pk)
     return subscription
 
@@ -319,8 +319,7 @@ def subscription_cancel_locked(*, subscription: Subscription, now: dt.datetime, 
     _release_capacity(subscription)
     project_services.offering_raised_add(offering_id=subscription.offering_id, amount=-subscription.amount)
     refund_request(subscription, reason=RefundReason.CANCELLED)
-    subscription_id = subscription.pk
-    transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, event))
+    notifications.subscription_event_email(subscription=subscription, event=event)
 
 
 def refund_request(subscription: Subscription, *, reason: str) -> Refund:

@@ -761,8 +761,9 @@ def _parse_datetime(value: str, errors: Errors) -> dt.datetime | None:
 
 def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
     """Remind each issuer, once per fiscal year, of an actual full-year statement that is due soon or overdue.
-    The reminder row is the record that it was sent; running this again sends nothing new."""
-    from projects import tasks  # tasks import this module
+    The reminder row and its email (in the outbox, sent after commit) are recorded together; running this again
+    sends nothing new."""
+    from projects import notifications
 
     due = (selectors.DutyStatus.REMINDER_DUE, selectors.DutyStatus.OVERDUE)
     recorded = []
@@ -774,7 +775,7 @@ def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
                 issuer_id=duty.issuer_id, fiscal_year=duty.fiscal_year, defaults={"sent_at": timezone.now()}
             )
             if created:
-                transaction.on_commit(lambda reminder_id=reminder.pk: tasks.send_report_reminder.delay(reminder_id))
+                notifications.report_reminder_email(reminder_id=reminder.pk)
                 recorded.append(reminder.pk)
     return recorded
 
