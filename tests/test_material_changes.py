@@ -12,6 +12,7 @@ from django.core import mail
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from emails.models import OutgoingEmail
 from investors import reconfirmation, settlement, tasks
 from investors.models import Refund, Subscription, SubscriptionStatus
 from investors.reconfirmation import business_days_after
@@ -60,6 +61,11 @@ def awaiting_reconfirmation(offering, amount: str = "20000.00", *, deadline: dt.
     assert status_of(subscription) == SubscriptionStatus.RECONFIRMATION_REQUIRED
     if deadline is not None:
         Subscription.objects.filter(pk=subscription.pk).update(reconfirm_deadline=deadline)
+        # As if the request had been emailed long enough before: the deadline never ends sooner than five business
+        # days after delivery (investors.reconfirmation.deadline_in_force).
+        OutgoingEmail.objects.filter(recipient=investor, notification__startswith="offering_update:").update(
+            sent_at=deadline - dt.timedelta(days=7)
+        )
     return investor, subscription
 
 
