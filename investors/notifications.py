@@ -84,6 +84,7 @@ def offering_result_emails(*, offering: Offering) -> None:
 
 # Who hears about an offering's updates: every investor whose money is in it or on its way.
 NEWS_STATUSES = (SubscriptionStatus.PENDING_PAYMENT, *FUNDED_STATUSES, SubscriptionStatus.SETTLED)
+RECONFIRMING_STATUSES = (SubscriptionStatus.PENDING_PAYMENT, SubscriptionStatus.RECONFIRMATION_REQUIRED)
 
 
 @in_site_language
@@ -96,7 +97,8 @@ def offering_update_emails(*, update: OfferingUpdate) -> None:
     recipients = {}
     for subscription in Subscription.objects.filter(offering=offering, status__in=NEWS_STATUSES).select_related("investor"):
         recipients[subscription.investor_id] = subscription.investor
-        if subscription.status == SubscriptionStatus.RECONFIRMATION_REQUIRED and subscription.reconfirm_deadline:
+        # Paid or still paying, an investor whose subscription carries a deadline must confirm the new terms.
+        if subscription.reconfirm_deadline and subscription.status in RECONFIRMING_STATUSES:
             waiting[subscription.investor_id] = subscription.reconfirm_deadline
     for investor_id, investor in recipients.items():
         if investor_id in waiting:

@@ -48,7 +48,8 @@ def subscriptions_follow_update(*, update: OfferingUpdate, changed_terms: dict) 
 
     A new price re-prices every subscription holding capacity (the amount stays, the shares follow), and is refused
     if one of them would no longer buy a whole number of shares. A material update moves every paid subscription to
-    `reconfirmation_required`; one already waiting gets the new deadline, since it must now accept newer terms."""
+    `reconfirmation_required`; one already waiting gets the new deadline, since it must now accept newer terms, and one
+still `pending_payment` gets it too and must reconfirm once paid."""
     offering_id = update.offering_id
     holding = list(
         Subscription.objects.select_for_update().filter(offering_id=offering_id, status__in=CAPACITY_STATUSES).order_by("pk")
@@ -71,8 +72,7 @@ def subscriptions_follow_update(*, update: OfferingUpdate, changed_terms: dict) 
         for subscription in holding:
             if subscription.status == SubscriptionStatus.PAID:
                 subscription.require_reconfirmation()
-            elif subscription.status != SubscriptionStatus.RECONFIRMATION_REQUIRED:
-                continue
+            # A payment still on its way keeps the deadline, and must reconfirm once it arrives (payment_record).
             subscription.reconfirm_deadline = deadline
             subscription._change_reason = f"Material change in update {update.pk}"
             subscription.save()

@@ -240,6 +240,9 @@ def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscript
             refund_request(subscription, reason=RefundReason.LATE_PAYMENT if matches else RefundReason.AMOUNT_MISMATCH)
             return subscription
         subscription.mark_paid()
+        if subscription.reconfirm_deadline is not None:
+            # The terms changed materially while the payment was on its way: the investor confirms them too.
+            subscription.require_reconfirmation()
         subscription.paid_at = now
         subscription.save()
         project_services.offering_raised_add(offering_id=offering.pk, amount=subscription.amount)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from emails.models import OutgoingEmail
-from investors import reconfirmation, settlement, tasks
+from investors import reconfirmation, settlement, subscriptions, tasks
 from investors.models import Refund, Subscription, SubscriptionStatus
 from investors.reconfirmation import business_days_after
 from ledger.models import AccountKind
@@ -393,3 +393,21 @@ def test_the_published_schema_has_the_reconfirm_call():
     schema = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
 
     assert "post" in schema["paths"]["/api/v1/subscriptions/{id}/reconfirm/"]
+
+
+def test_a_subscription_still_paying_during_a_material_change_must_reconfirm_once_its_payment_arrives(monkeypatch):
+    from tests.test_money_recovery import paid_at_stripe_with_the_answer_lost
+
+    offering = live_offering()
+    subscription = paid_at_stripe_with_the_answer_lost(monkeypatch, offering, key="slow")
+    mail.outbox.clear()
+
+    assert post_update(offering, material=True).status_code == 201
+    Subscription.objects.filter(pk=subscription.pk).update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
+    subscriptions.reservations_expire()
+
+    subscription.refresh_from_db()
+    update = OfferingUpdate.objects.get()
+    assert subscription.status == SubscriptionStatus.RECONFIRMATION_REQUIRED
+    assert subscription.reconfirm_deadline == business_days_after(update.posted_at, 5)
+    assert any("confirm your subscription again" in message.subject for message in mail.outbox)
