@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from investors import cancellation, reconfirmation, selectors, settlement, subscriptions
-from investors.models import Holding, Subscription
+from investors.models import Holding, RefundStatus, Subscription
 from projects import selectors as project_selectors
 from projects.api import MONEY
 
@@ -25,7 +25,8 @@ class SubscriptionInputSerializer(serializers.Serializer):
 
 
 class RefundSerializer(serializers.Serializer):
-    status = serializers.CharField()
+    # `failed`: Stripe refused or failed it and staff settle it (again through Stripe, or `paid_manually`).
+    status = serializers.ChoiceField(choices=RefundStatus.choices)
     amount = serializers.DecimalField(**MONEY)
     currency = serializers.CharField()
 
