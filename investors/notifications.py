@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from emails.services import email_enqueue, in_site_language
-from investors.models import FUNDED_STATUSES, Holding, RefundStatus, Subscription, SubscriptionStatus
+from investors.models import FUNDED_STATUSES, Holding, RefundReason, RefundStatus, Subscription, SubscriptionStatus
 from projects.models import Offering, OfferingStatus, OfferingUpdate
 
 SUBJECTS = {
@@ -70,7 +70,10 @@ def offering_result_emails(*, offering: Offering) -> None:
             )
     elif offering.status == OfferingStatus.FAILED:
         refunded = Subscription.objects.filter(
-            offering=offering, status=SubscriptionStatus.REFUNDED, refund_record__status=RefundStatus.SUCCEEDED
+            offering=offering,
+            status=SubscriptionStatus.REFUNDED,
+            refunds__reason=RefundReason.OFFERING_FAILED,
+            refunds__status=RefundStatus.SUCCEEDED,
         )
         for subscription in refunded.select_related("investor"):
             email_enqueue(

@@ -3,10 +3,19 @@ for staff."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils import timezone
 
 from investors import gateway
-from investors.models import PAYMENT_ACCEPTED_STATUSES, Payment, ReconciliationIssue, Refund, RefundStatus
+from investors.models import (
+    PAYMENT_ACCEPTED_STATUSES,
+    Payment,
+    ReconciliationIssue,
+    Refund,
+    RefundReason,
+    RefundStatus,
+)
 from ledger.models import AccountKind
 from ledger.selectors import entry_amounts
 
@@ -23,7 +32,9 @@ def issue_report(*, kind: str, stripe_id: str, detail: str, subscription_id: int
 
 def payments_reconcile() -> int:
     """Returns the number of open issues after this run."""
-    payments = {p.payment_intent_id: p for p in Payment.objects.select_related("subscription")}
+    payments = {
+        p.payment_intent_id: p for p in Payment.objects.select_related("subscription").prefetch_related("subscription__refunds")
+    }
     _payments_against_subscriptions_and_ledger(payments.values())
     seen = set()
     for charge in gateway.list_charges():
@@ -58,12 +69,16 @@ def payments_reconcile() -> int:
 
 
 def _payments_against_subscriptions_and_ledger(payments) -> None:
-    """A payment accepted for a subscription is of the subscription's amount, and the ledger posted exactly it."""
+    """A payment accepted for a subscription is of the subscription's amount (with what a price change gave back),
+    and the ledger posted exactly it."""
     posted = entry_amounts(key_prefix="payment:", kind=AccountKind.OFFERING_ESCROW)
     for payment in payments:
         subscription = payment.subscription
+        given_back = sum(
+            (r.amount for r in subscription.refunds.all() if r.reason == RefundReason.PRICE_REMAINDER), Decimal("0")
+        )
         if subscription.status in PAYMENT_ACCEPTED_STATUSES and (payment.amount, payment.currency) != (
-            subscription.amount,
+            subscription.amount + given_back,
             subscription.currency,
         ):
             issue_report(

@@ -12,10 +12,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError, PermissionRefused, field_error
+from crowdfund.errors import DomainError, PermissionRefused
 from emails.models import EmailStatus
 from emails.selectors import email_of
 from investors import locks, notifications, subscriptions
@@ -46,8 +47,9 @@ def reconfirm_deadline_from(posted_at: dt.datetime) -> dt.datetime:
 def subscriptions_follow_update(*, update: OfferingUpdate, changed_terms: dict) -> None:
     """Runs inside `projects.services.offering_update_post`, with the offering locked.
 
-    A new price re-prices every subscription holding capacity (the amount stays, the shares follow), and is refused
-    if one of them would no longer buy a whole number of shares. A material update moves every paid subscription to
+    A new price re-prices every subscription holding capacity: it keeps at most its amount and buys the whole shares
+    that amount buys at the new price; what is left over (`price_remainder`) is refunded when the investor
+    reconfirms, or with everything if the subscription lapses. A price change is material, so a material update moves every paid subscription to
     `reconfirmation_required`; one already waiting gets the new deadline, since it must now accept newer terms, and one
 still `pending_payment` gets it too and must reconfirm once paid."""
     offering_id = update.offering_id
@@ -56,20 +58,16 @@ still `pending_payment` gets it too and must reconfirm once paid."""
     )
     new_price: Decimal | None = changed_terms.get("price_per_share")
     if new_price is not None:
-        uneven = [subscription for subscription in holding if subscription.amount % new_price]
-        if uneven:
-            raise field_error(
-                "changes.price_per_share",
-                _("At this price %(count)d subscription(s) would not buy a whole number of shares.")
-                % {"count": len(uneven)},
-            )
         for subscription in holding:
-            subscription.shares = int(subscription.amount / new_price)
+            spent = subscription.amount - subscription.price_remainder
+            subscription.shares = int(spent // new_price)
+            subscription.price_remainder += spent - subscription.shares * new_price
             subscription._change_reason = f"Price changed by update {update.pk}"
-            subscription.save(update_fields=["shares"])
-    if update.material_change:
-        deadline = reconfirm_deadline_from(update.posted_at)
-        for subscription in holding:
+            subscription.save(update_fields=["shares", "price_remainder"])
+    deadline = reconfirm_deadline_from(update.posted_at)
+    for subscription in holding:
+        # A price that leaves a remainder asks the investor whatever the update is marked.
+        if update.material_change or (new_price is not None and subscription.price_remainder):
             if subscription.status == SubscriptionStatus.PAID:
                 subscription.require_reconfirmation()
             # A payment still on its way keeps the deadline, and must reconfirm once it arrives (payment_record).
@@ -86,8 +84,9 @@ def deadline_in_force(subscription: Subscription) -> dt.datetime | None:
     outbox existed has no email row and keeps its stored deadline."""
     if subscription.reconfirm_deadline is None:
         return None
+    asking = Q(material_change=True) | Q(term_changes__term="price_per_share")
     update = (
-        OfferingUpdate.objects.filter(offering_id=subscription.offering_id, material_change=True)
+        OfferingUpdate.objects.filter(asking, offering_id=subscription.offering_id)
         .order_by("-posted_at", "-pk")
         .first()
     )
@@ -124,6 +123,12 @@ def subscription_reconfirm(*, subscription: Subscription, by) -> Subscription:
                 code="reconfirmation_closed",
                 details={"reconfirm_deadline": subscription.reconfirm_deadline.isoformat()},
             )
+        if subscription.price_remainder >= subscription.amount:
+            raise DomainError(
+                _("At the new price this subscription buys no share; cancel it to get the whole amount back."),
+                code="invalid_transition",
+            )
+        subscriptions.remainder_refund_request(subscription)
         subscription.reconfirm()
         subscription.reconfirm_deadline = None
         subscription._change_reason = "Reconfirmed by the investor"

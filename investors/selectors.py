@@ -64,12 +64,12 @@ def investor_summary(user) -> dict:
 
 
 def subscriptions_visible_to(user) -> QuerySet[Subscription]:
-    subscriptions = Subscription.objects.select_related("offering", "refund_record")
+    subscriptions = Subscription.objects.select_related("offering").prefetch_related("refunds")
     return subscriptions.all() if user.is_staff else subscriptions.filter(investor=user)
 
 
 def subscriptions_of(user) -> QuerySet[Subscription]:
-    return Subscription.objects.filter(investor=user).select_related("offering", "refund_record")
+    return Subscription.objects.filter(investor=user).select_related("offering").prefetch_related("refunds")
 
 
 def holdings_of(user) -> QuerySet[Holding]:

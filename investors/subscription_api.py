@@ -56,7 +56,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not hasattr(instance, "refund_record"):
+        if instance.refund_record is None:
             data.pop("refund")
         if data.get("reconfirm_deadline") is None:
             data.pop("reconfirm_deadline")

@@ -326,17 +326,43 @@ def subscription_cancel_locked(*, subscription: Subscription, now: dt.datetime, 
 
 
 def refund_request(subscription: Subscription, *, reason: str) -> Refund:
-    """Record that the whole amount Stripe charged goes back, and process it after commit. One refund per
-    subscription."""
+    """Record that the whole amount Stripe charged goes back (less any price remainder refunded already), and
+    process it after commit. One such refund per subscription."""
     payment = subscription.payment
-    refund, _created = Refund.objects.get_or_create(
+    remainders = Refund.objects.filter(subscription=subscription, reason=RefundReason.PRICE_REMAINDER)
+    refund, _created = Refund.objects.exclude(reason=RefundReason.PRICE_REMAINDER).get_or_create(
         subscription=subscription,
         defaults={
-            "amount": payment.amount,
+            "amount": payment.amount - sum((r.amount for r in remainders), Decimal("0")),
             "currency": payment.currency,
             "reason": reason,
             "requested_at": timezone.now(),
         },
+    )
+    refund_id = refund.pk
+    transaction.on_commit(lambda: tasks.process_refund.delay(refund_id))
+    return refund
+
+
+def remainder_refund_request(subscription: Subscription) -> Refund | None:
+    """The investor reconfirmed after a price change that left part of the amount unspent: the subscription keeps
+    what buys its whole shares, and the remainder goes back (capacity and raised amount with it). The caller holds
+    the offering's and the subscription's locks."""
+    remainder = subscription.price_remainder
+    if not remainder:
+        return None
+    subscription.amount -= remainder
+    subscription.price_remainder = Decimal("0")
+    project_services.offering_capacity_release(
+        offering_id=subscription.offering_id, amount=remainder, investor_left=False
+    )
+    project_services.offering_raised_add(offering_id=subscription.offering_id, amount=-remainder)
+    refund = Refund.objects.create(
+        subscription=subscription,
+        amount=remainder,
+        currency=subscription.currency,
+        reason=RefundReason.PRICE_REMAINDER,
+        requested_at=timezone.now(),
     )
     refund_id = refund.pk
     transaction.on_commit(lambda: tasks.process_refund.delay(refund_id))
