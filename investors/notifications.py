@@ -8,7 +8,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from emails.services import email_enqueue, in_site_language
-from investors.models import FUNDED_STATUSES, Holding, RefundReason, RefundStatus, Subscription, SubscriptionStatus
+from investors.models import (
+    FUNDED_STATUSES,
+    Holding,
+    RefundReason,
+    RefundStatus,
+    Subscription,
+    SubscriptionStatus,
+)
 from projects.models import Offering, OfferingStatus, OfferingUpdate
 
 SUBJECTS = {

@@ -22,7 +22,15 @@ from django.utils.translation import gettext as _
 
 from crowdfund.errors import DomainError
 from investors import gateway, locks, notifications, subscriptions, tasks
-from investors.models import FUNDED_STATUSES, Holding, Refund, RefundReason, RefundStatus, Subscription, SubscriptionStatus
+from investors.models import (
+    FUNDED_STATUSES,
+    Holding,
+    Refund,
+    RefundReason,
+    RefundStatus,
+    Subscription,
+    SubscriptionStatus,
+)
 from ledger.models import AccountKind
 from ledger.services import entry_post
 from projects import services as project_services

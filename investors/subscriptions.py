@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 
 from crowdfund import events
 from crowdfund.errors import DomainError, PermissionRefused, field_error
-from investors import cancellation, eligibility, gateway, locks, notifications, reconciliation, services, tasks
+from investors import (
+    cancellation,
+    eligibility,
+    gateway,
+    locks,
+    notifications,
+    reconciliation,
+    services,
+    tasks,
+)
 from investors.models import (
     CAPACITY_STATUSES,
     REFUND_DONE_STATUSES,

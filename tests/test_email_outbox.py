@@ -19,7 +19,12 @@ from investors.reconfirmation import business_days_after
 from projects.models import Offering
 from risk import services as risk_services
 from risk.models import Case, Outcome
-from tests.test_material_changes import awaiting_reconfirmation, paid, post_update, status_of
+from tests.test_material_changes import (
+    awaiting_reconfirmation,
+    paid,
+    post_update,
+    status_of,
+)
 from tests.test_money_flow import eligible_investor, live_offering, subscribe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe", "english")]

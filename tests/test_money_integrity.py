@@ -10,7 +10,15 @@ import pytest
 
 from accounts.tests.factories import StaffFactory
 from investors import gateway, reconciliation, settlement, subscriptions
-from investors.models import Holding, Payment, ReconciliationIssue, Refund, RefundStatus, Subscription, SubscriptionStatus
+from investors.models import (
+    Holding,
+    Payment,
+    ReconciliationIssue,
+    Refund,
+    RefundStatus,
+    Subscription,
+    SubscriptionStatus,
+)
 from ledger.models import AccountKind, Line
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services

@@ -8,7 +8,12 @@ import pytest
 from django.db.models import F
 
 from ledger.models import Account, AccountKind, Entry, Line
-from ledger.selectors import balance, balances, total_of_all_accounts, totals_by_currency
+from ledger.selectors import (
+    balance,
+    balances,
+    total_of_all_accounts,
+    totals_by_currency,
+)
 from ledger.services import CurrencyMismatch, account_code, entry_post
 
 pytestmark = pytest.mark.django_db
