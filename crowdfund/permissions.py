@@ -21,6 +21,8 @@ CANCEL_OFFERING = "projects.cancel_offering"
 REVIEW_KYC = "investors.review_kyc"
 VIEW_IDENTITY_NUMBER = "investors.view_identity_number"
 RESOLVE_CASE = "risk.resolve_case"
+# Retrying a failed refund or recording that it was paid by hand (Django's own change permission on refunds).
+SETTLE_FAILED_REFUND = "investors.change_refund"
 # What staff may read beyond what any user sees.
 VIEW_ISSUER = "projects.view_issuer"
 VIEW_OFFERING = "projects.view_offering"
@@ -46,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "investors.view_kycprofile",
         RESOLVE_CASE,
         CANCEL_OFFERING,
+        SETTLE_FAILED_REFUND,
     ),
     # Support reads: every `view_` permission of these apps (full identity numbers are not a `view_` permission).
     SUPPORT: (),

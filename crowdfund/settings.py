@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "investors",
     "ledger",
     "risk",
+    "emails",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,11 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Michou <noreply@michou.example>")
+# The email outbox (emails/): attempts before an email is `failed` for staff, the first retry delay (doubled after
+# each failure), and how many due emails one sweep sends.
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
+EMAIL_RETRY_SECONDS = env.int("EMAIL_RETRY_SECONDS", default=60)
+EMAIL_SWEEP_BATCH = env.int("EMAIL_SWEEP_BATCH", default=500)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -227,6 +233,7 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "investors.reconcile_payments", "schedule": 3600.0},
     "lapse-reconfirmations": {"task": "investors.lapse_reconfirmations", "schedule": 300.0},
     "remind-annual-reports": {"task": "projects.remind_annual_reports", "schedule": 3600.0},
+    "send-due-emails": {"task": "emails.send_due_emails", "schedule": 60.0},
 }
 
 # Identity numbers are encrypted at rest (Fernet) and found again by a keyed hash. Both keys are independent of

@@ -145,17 +145,33 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ["id", "subscription", "amount", "currency", "reason", "status", "stripe_refund_id", "requested_at"]
-    list_filter = ["status", "reason"]
+    """Failed refunds are the ones staff must act on: filter by status, then retry or record a manual payout."""
+
+    list_display = [
+        "id", "subscription", "amount", "currency", "reason", "status", "failure_reason", "attempts", "stripe_refund_id",
+        "requested_at",
+    ]
+    list_filter = ["status", "reason", "currency"]
+    readonly_fields = [
+        "subscription", "amount", "currency", "reason", "status", "stripe_refund_id", "requested_at", "completed_at",
+        "failure_reason", "failed_at", "attempts", "manual_payout_note", "settled_by",
+    ]
     actions = [
         service_action(
-            "Send selected refunds to Stripe again",
-            lambda refund, user, reason: subscriptions.refund_process(refund_id=refund.pk),
-        )
+            _("Send selected refunds to Stripe again"),
+            lambda refund, user, reason: subscriptions.refund_retry(refund_id=refund.pk, by=user),
+            name="retry_refunds",
+        ),
+        service_action(
+            _("Record a manual payout of selected failed refunds"),
+            lambda refund, user, note: subscriptions.refund_record_manual_payout(refund_id=refund.pk, by=user, note=note),
+            ask_reason=True,
+            name="record_manual_payout",
+        ),
     ]
 
     def has_review_permission(self, request):
-        return request.user.is_superuser
+        return request.user.has_perm("investors.change_refund")
 
 
 @admin.register(Holding)

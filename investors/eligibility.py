@@ -17,8 +17,9 @@ from projects.models import Offering, OfferingStatus
 from projects.regimes import months_before, regime_for
 
 
-def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decimal) -> None:
-    """The checks about the investor: identity, suitability, qualification and the signed risk statement."""
+def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decimal, signing_now: bool = False) -> None:
+    """The checks about the investor: identity, suitability, qualification and the signed risk statement (unless
+    the subscription carries the signature, `signing_now`, already checked)."""
     regime = regime_for(offering.regime)
     kyc = kyc_of(investor)
     if kyc is None or kyc.status != KycStatus.VERIFIED:
@@ -59,7 +60,7 @@ def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decim
                 "amount": str(amount),
             },
         )
-    if risk_acknowledgement_of(investor, regime) is None:
+    if not signing_now and risk_acknowledgement_of(investor, regime) is None:
         raise DomainError(
             _("Before your first subscription, read and sign the risk statement (version %(version)s).")
             % {"version": regime.risk_statement.version},

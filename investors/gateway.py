@@ -72,6 +72,8 @@ class RefundResult:
     status: RefundStatus
     amount: Decimal
     currency: str
+    # Stripe's reason code for a failed refund ("expired_or_canceled_card", ...); None otherwise.
+    failure_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,8 +156,9 @@ def find_charge(*, subscription_id: int) -> Charge | None:
     return min(candidates, key=lambda candidate: money_taken_first.index(candidate.status))
 
 
-def refund(*, refund_id: int, payment_intent_id: str, amount: Decimal, currency: str) -> RefundResult:
-    """Refunds `amount` of a payment intent from the escrow.
+def refund(*, refund_id: int, payment_intent_id: str, amount: Decimal, currency: str, attempt: int = 0) -> RefundResult:
+    """Refunds `amount` of a payment intent from the escrow. `attempt` counts staff's retries of a refund that
+    failed: Stripe would answer the same idempotency key with the failed refund again.
 
     The amount is always explicit: localstripe refunds the full charge again when a refund without an amount follows
     a partial one. localstripe also accepts refunds beyond what was paid (Stripe refuses them), so the caller's ledger
@@ -169,20 +172,21 @@ def refund(*, refund_id: int, payment_intent_id: str, amount: Decimal, currency:
                 "amount": _to_minor_units(amount, currency),
                 "metadata": {REFUND_METADATA_KEY: str(refund_id)},
             },
-            options={"idempotency_key": f"michou-refund-{refund_id}"},
+            options={"idempotency_key": f"michou-refund-{refund_id}-{attempt}"},
         )
     return _refund_result(created.to_dict())
 
 
 def find_refund(*, refund_id: int, payment_intent_id: str) -> RefundResult | None:
-    """The Stripe refund that `refund` made for our refund `refund_id`, or None: look before refunding again."""
+    """The Stripe refund that `refund` made for our refund `refund_id` and that did not fail, or None: look before
+    refunding again. Failed attempts are skipped: a retry after one must make a new refund."""
     client = _client()
     with _translated_errors():
         for found in client.v1.refunds.list(
             params={"payment_intent": payment_intent_id, "limit": PAGE_SIZE}
         ).auto_paging_iter():
             result = _refund_result(found.to_dict())
-            if result.refund_id == refund_id:
+            if result.refund_id == refund_id and result.status != "failed":
                 return result
     return None
 
@@ -303,6 +307,7 @@ def _refund_result(found: dict[str, Any]) -> RefundResult:
         status=statuses[found["status"]],
         amount=_from_minor_units(found["amount"], found["currency"]),
         currency=found["currency"].upper(),
+        failure_reason=found.get("failure_reason") if statuses[found["status"]] == "failed" else None,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from crowdfund import events
 from investors import notifications, tasks
 from projects import services as project_services
@@ -16,7 +18,8 @@ def _on_subscription_paid(*, subscription_id: int, offering_id: int) -> None:
 def offering_milestones_announce(*, offering_id: int) -> list[int]:
     """Record the shares of the target newly reached and email the offering's investors about the highest one (a
     payment that takes an offering from under half to its whole target sends one email, not two)."""
-    reached = project_services.offering_milestones_record(offering_id=offering_id)
-    if reached:
-        notifications.offering_milestone_emails(offering_id=offering_id, percent=max(reached))
+    with transaction.atomic():
+        reached = project_services.offering_milestones_record(offering_id=offering_id)
+        if reached:
+            notifications.offering_milestone_emails(offering_id=offering_id, percent=max(reached))
     return reached

@@ -144,6 +144,14 @@ FUNDED_STATUSES = (SubscriptionStatus.PAID, SubscriptionStatus.RECONFIRMATION_RE
 # the offering failed or was cancelled still counts; an investor's own cancellation does not).
 BACKING_STATUSES = (*FUNDED_STATUSES, SubscriptionStatus.SETTLED, SubscriptionStatus.REFUNDED)
 
+# Subscriptions whose payment was accepted as theirs (once funded); an expired or failed one had its charge refunded.
+PAYMENT_ACCEPTED_STATUSES = (
+    *FUNDED_STATUSES,
+    SubscriptionStatus.SETTLED,
+    SubscriptionStatus.CANCELLED,
+    SubscriptionStatus.REFUNDED,
+)
+
 
 class Subscription(models.Model):
     """An investor's order for shares of one offering. Capacity is reserved when it is created."""
@@ -169,6 +177,9 @@ class Subscription(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     reconfirm_deadline = models.DateTimeField(null=True, blank=True)
+    # What a new price left over (the amount buys fewer whole shares): refunded when the investor reconfirms, or
+    # with everything else if the subscription lapses.
+    price_remainder = money_field(_("price remainder"), default=0)
 
     history = HistoricalRecords()
 
@@ -182,6 +193,12 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.investor} → {self.offering_id}: {self.amount} {self.currency}"
+
+    @property
+    def refund_record(self) -> Refund | None:
+        """The refund of the whole amount (cancelled, failed, late...), if any; remainders of a price change aside.
+        Reads prefetched `refunds` when the query has them."""
+        return next((r for r in self.refunds.all() if r.reason != RefundReason.PRICE_REMAINDER), None)
 
     @transition(field=status, source=SubscriptionStatus.PENDING_PAYMENT, target=SubscriptionStatus.PAID)
     def mark_paid(self) -> None:
@@ -232,17 +249,27 @@ class RefundReason(models.TextChoices):
     OFFERING_FAILED = "offering_failed", _("Offering failed")
     OFFERING_CANCELLED = "offering_cancelled", _("Offering cancelled")
     LATE_PAYMENT = "late_payment", _("Payment arrived after the reservation ended")
+    AMOUNT_MISMATCH = "amount_mismatch", _("The charge did not match the subscription")
+    PRICE_REMAINDER = "price_remainder", _("Remainder after a price change")
 
 
 class RefundStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SUCCEEDED = "succeeded", _("Succeeded")
+    # Stripe refused or failed it: the money is still in escrow until staff retry it or pay it out by hand.
+    FAILED = "failed", _("Failed")
+    PAID_MANUALLY = "paid_manually", _("Paid out by hand")
+
+
+# Refunds whose money has left the escrow.
+REFUND_DONE_STATUSES = (RefundStatus.SUCCEEDED, RefundStatus.PAID_MANUALLY)
 
 
 class Refund(models.Model):
-    """Money going back to an investor. At most one per subscription: refunds are always of the whole amount."""
+    """Money going back to an investor: at most one refund of the whole amount Stripe charged (less any remainder
+    already refunded) per subscription, and one remainder refund per reconfirmed price change."""
 
-    subscription = models.OneToOneField(Subscription, on_delete=models.PROTECT, related_name="refund_record")
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="refunds")
     amount = money_field(_("amount"))
     currency = models.CharField(max_length=3)
     reason = models.CharField(max_length=24, choices=RefundReason.choices)
@@ -250,6 +277,27 @@ class Refund(models.Model):
     stripe_refund_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     requested_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Why the last attempt failed (Stripe's refusal or failure reason), kept after staff settle it.
+    failure_reason = models.TextField(_("failure reason"), blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    # Staff's retries of a failed refund; each is a new refund at Stripe.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    manual_payout_note = models.TextField(_("manual payout"), blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription"],
+                condition=~models.Q(reason="price_remainder"),
+                name="one_whole_refund_per_subscription",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund #{self.pk} of subscription {self.subscription_id}: {self.amount} {self.currency}"
 
 
 class Holding(models.Model):

@@ -35,7 +35,7 @@ class SubscribeForm(forms.Form):
         return {key: self.cleaned_data[key] for key in ("amount", "payment_method", "idempotency_key")}
 
     def risk_acknowledgement(self) -> dict | None:
-        """The signature to record first, when the investor ticked the box."""
+        """The signature to record with the subscription, when the investor ticked the box."""
         if not self.cleaned_data.get("accept_risks"):
             return None
         return {"version": self.cleaned_data["risk_version"], "accepted": True}

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from crowdfund.throttles import throttle_check
 from crowdfund.web import investor_required, issuer_required, perform, submit_form
-from investors import reconfirmation, selectors, services
+from investors import reconfirmation, selectors
 from investors.money_forms import SubscribeForm
 from investors.subscriptions import subscription_cancel, subscription_create
 from investors.throttles import SubscribeThrottle
@@ -30,13 +30,14 @@ def subscribe(request, offering_id: int):
 
     def sign_and_subscribe():
         throttle_check(request, SubscribeThrottle)
-        # A tick in the risk statement's box is the signature, recorded just before the first subscription.
-        signature = form.risk_acknowledgement()
-        if signature is not None:
-            services.risk_acknowledgement_sign(
-                investor=request.user, regime_code=offering.regime, client_ip=client_ip, **signature
-            )
-        return subscription_create(investor=request.user, offering=offering, client_ip=client_ip, **form.subscription())
+        # A tick in the risk statement's box is the signature, recorded with the subscription or not at all.
+        return subscription_create(
+            investor=request.user,
+            offering=offering,
+            client_ip=client_ip,
+            risk_signature=form.risk_acknowledgement(),
+            **form.subscription(),
+        )
 
     answer = submit_form(request, form, sign_and_subscribe, success=_("Your subscription is recorded."))
     if answer is not None:

@@ -1,13 +1,21 @@
-"""Emails to investors about their money. Sent from tasks after the change they report has been committed."""
+"""Emails to investors about their money. Each is recorded in the email outbox (emails/) inside the transaction of
+the change it reports, one row per investor and notification, and sent after commit."""
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from investors.models import FUNDED_STATUSES, Holding, Subscription, SubscriptionStatus
+from emails.services import email_enqueue, in_site_language
+from investors.models import (
+    FUNDED_STATUSES,
+    Holding,
+    RefundReason,
+    RefundStatus,
+    Subscription,
+    SubscriptionStatus,
+)
 from projects.models import Offering, OfferingStatus, OfferingUpdate
 
 SUBJECTS = {
@@ -18,8 +26,13 @@ SUBJECTS = {
 }
 
 
-def subscription_event_email(*, subscription_id: int, event: str) -> None:
-    subscription = Subscription.objects.select_related("investor", "offering").get(pk=subscription_id)
+def update_notification(update_id: int) -> str:
+    """The outbox's name for the email about an update: the reconfirmation request after a material one."""
+    return f"offering_update:{update_id}"
+
+
+@in_site_language
+def subscription_event_email(*, subscription: Subscription, event: str) -> None:
     offering = subscription.offering
     if event == "confirmed":
         body = _(
@@ -38,55 +51,66 @@ def subscription_event_email(*, subscription_id: int, event: str) -> None:
         )
     else:
         body = _("Your subscription of %(amount)s %(currency)s to %(offering)s is cancelled; the money is refunded.")
-    send_mail(
-        str(SUBJECTS[event]),
-        body % {"amount": subscription.amount, "currency": subscription.currency, "shares": subscription.shares,
-                "offering": offering.title},
-        None,
-        [subscription.investor.email],
+    email_enqueue(
+        notification=f"subscription:{subscription.pk}:{event}",
+        recipient=subscription.investor,
+        subject=str(SUBJECTS[event]),
+        body=body % {"amount": subscription.amount, "currency": subscription.currency, "shares": subscription.shares,
+                     "offering": offering.title},
     )
 
 
-def offering_result_emails(*, offering_id: int) -> None:
-    offering = Offering.objects.get(pk=offering_id)
+@in_site_language
+def offering_result_emails(*, offering: Offering) -> None:
+    """Called as the offering reaches `closed` or `failed`. A refund that failed is not announced as made."""
+    notification = f"offering_result:{offering.pk}"
     if offering.status == OfferingStatus.CLOSED:
         for holding in Holding.objects.filter(offering=offering).select_related("investor"):
-            send_mail(
-                _("%(offering)s closed: your shares") % {"offering": offering.title},
-                _("The offering reached its target. You now hold %(shares)s shares bought for %(amount)s %(currency)s.")
+            email_enqueue(
+                notification=notification,
+                recipient=holding.investor,
+                subject=_("%(offering)s closed: your shares") % {"offering": offering.title},
+                body=_(
+                    "The offering reached its target. You now hold %(shares)s shares bought for %(amount)s %(currency)s."
+                )
                 % {"shares": holding.shares, "amount": holding.amount, "currency": holding.currency},
-                None,
-                [holding.investor.email],
             )
     elif offering.status == OfferingStatus.FAILED:
-        refunded = Subscription.objects.filter(offering=offering, status=SubscriptionStatus.REFUNDED)
+        refunded = Subscription.objects.filter(
+            offering=offering,
+            status=SubscriptionStatus.REFUNDED,
+            refunds__reason=RefundReason.OFFERING_FAILED,
+            refunds__status=RefundStatus.SUCCEEDED,
+        )
         for subscription in refunded.select_related("investor"):
-            send_mail(
-                _("%(offering)s did not reach its target") % {"offering": offering.title},
-                _("The offering failed. Your %(amount)s %(currency)s has been refunded to your card.")
+            email_enqueue(
+                notification=notification,
+                recipient=subscription.investor,
+                subject=_("%(offering)s did not reach its target") % {"offering": offering.title},
+                body=_("The offering failed. Your %(amount)s %(currency)s has been refunded to your card.")
                 % {"amount": subscription.amount, "currency": subscription.currency},
-                None,
-                [subscription.investor.email],
             )
 
 
 # Who hears about an offering's updates: every investor whose money is in it or on its way.
 NEWS_STATUSES = (SubscriptionStatus.PENDING_PAYMENT, *FUNDED_STATUSES, SubscriptionStatus.SETTLED)
+RECONFIRMING_STATUSES = (SubscriptionStatus.PENDING_PAYMENT, SubscriptionStatus.RECONFIRMATION_REQUIRED)
 
 
-def offering_update_emails(*, update_id: int) -> None:
-    """An issuer posted an update. Investors asked to confirm again are told what changed and by when; the others
-    get the update."""
-    update = OfferingUpdate.objects.select_related("offering").prefetch_related("term_changes").get(pk=update_id)
+@in_site_language
+def offering_update_emails(*, update: OfferingUpdate) -> None:
+    """An issuer posted an update (called inside its transaction). Investors asked to confirm again are told what
+    changed and by when; the others get the update."""
     offering = update.offering
     changed = ", ".join(change.term for change in update.term_changes.all())
     waiting = {}
     recipients = {}
     for subscription in Subscription.objects.filter(offering=offering, status__in=NEWS_STATUSES).select_related("investor"):
-        recipients[subscription.investor_id] = subscription.investor.email
-        if subscription.status == SubscriptionStatus.RECONFIRMATION_REQUIRED and subscription.reconfirm_deadline:
+        recipients[subscription.investor_id] = subscription.investor
+        # Paid or still paying, an investor whose subscription carries a deadline must confirm the new terms.
+        if subscription.reconfirm_deadline and subscription.status in RECONFIRMING_STATUSES:
             waiting[subscription.investor_id] = subscription.reconfirm_deadline
-    for investor_id, email in recipients.items():
+    for investor_id, investor in recipients.items():
         if investor_id in waiting:
             subject = _("%(offering)s changed its terms: confirm your subscription again") % {"offering": offering.title}
             body = _(
@@ -103,13 +127,14 @@ def offering_update_emails(*, update_id: int) -> None:
         else:
             subject = _("%(offering)s: %(title)s") % {"offering": offering.title, "title": update.title}
             body = update.body
-        send_mail(subject, body, None, [email])
+        email_enqueue(notification=update_notification(update.pk), recipient=investor, subject=subject, body=body)
 
 
+@in_site_language
 def offering_milestone_emails(*, offering_id: int, percent: int) -> None:
     offering = Offering.objects.get(pk=offering_id)
     funded = Subscription.objects.filter(offering=offering, status__in=FUNDED_STATUSES).select_related("investor")
-    emails = sorted({subscription.investor.email for subscription in funded})
+    investors = {subscription.investor_id: subscription.investor for subscription in funded}
     if percent >= 100:
         subject = _("%(offering)s reached its target") % {"offering": offering.title}
     else:
@@ -120,5 +145,7 @@ def offering_milestone_emails(*, offering_id: int, percent: int) -> None:
         "target": offering.target_amount,
         "currency": offering.currency,
     }
-    for email in emails:
-        send_mail(subject, body, None, [email])
+    for investor in investors.values():
+        email_enqueue(
+            notification=f"milestone:{offering.pk}:{percent}", recipient=investor, subject=subject, body=body
+        )

@@ -12,11 +12,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError, PermissionRefused, field_error
-from investors import locks, subscriptions, tasks
+from crowdfund.errors import DomainError, PermissionRefused
+from emails.models import EmailStatus
+from emails.selectors import email_of
+from investors import locks, notifications, subscriptions
 from investors.models import CAPACITY_STATUSES, Subscription, SubscriptionStatus
 from projects import hooks
 from projects.models import OfferingUpdate
@@ -44,38 +47,57 @@ def reconfirm_deadline_from(posted_at: dt.datetime) -> dt.datetime:
 def subscriptions_follow_update(*, update: OfferingUpdate, changed_terms: dict) -> None:
     """Runs inside `projects.services.offering_update_post`, with the offering locked.
 
-    A new price re-prices every subscription holding capacity (the amount stays, the shares follow), and is refused
-    if one of them would no longer buy a whole number of shares. A material update moves every paid subscription to
-    `reconfirmation_required`; one already waiting gets the new deadline, since it must now accept newer terms."""
+    A new price re-prices every subscription holding capacity: it keeps at most its amount and buys the whole shares
+    that amount buys at the new price; what is left over (`price_remainder`) is refunded when the investor
+    reconfirms, or with everything if the subscription lapses. A price change is material, so a material update moves every paid subscription to
+    `reconfirmation_required`; one already waiting gets the new deadline, since it must now accept newer terms, and one
+still `pending_payment` gets it too and must reconfirm once paid."""
     offering_id = update.offering_id
     holding = list(
         Subscription.objects.select_for_update().filter(offering_id=offering_id, status__in=CAPACITY_STATUSES).order_by("pk")
     )
     new_price: Decimal | None = changed_terms.get("price_per_share")
     if new_price is not None:
-        uneven = [subscription for subscription in holding if subscription.amount % new_price]
-        if uneven:
-            raise field_error(
-                "changes.price_per_share",
-                _("At this price %(count)d subscription(s) would not buy a whole number of shares.")
-                % {"count": len(uneven)},
-            )
         for subscription in holding:
-            subscription.shares = int(subscription.amount / new_price)
+            spent = subscription.amount - subscription.price_remainder
+            subscription.shares = int(spent // new_price)
+            subscription.price_remainder += spent - subscription.shares * new_price
             subscription._change_reason = f"Price changed by update {update.pk}"
-            subscription.save(update_fields=["shares"])
-    if update.material_change:
-        deadline = reconfirm_deadline_from(update.posted_at)
-        for subscription in holding:
+            subscription.save(update_fields=["shares", "price_remainder"])
+    deadline = reconfirm_deadline_from(update.posted_at)
+    for subscription in holding:
+        # A price that leaves a remainder asks the investor whatever the update is marked.
+        if update.material_change or (new_price is not None and subscription.price_remainder):
             if subscription.status == SubscriptionStatus.PAID:
                 subscription.require_reconfirmation()
-            elif subscription.status != SubscriptionStatus.RECONFIRMATION_REQUIRED:
-                continue
+            # A payment still on its way keeps the deadline, and must reconfirm once it arrives (payment_record).
             subscription.reconfirm_deadline = deadline
             subscription._change_reason = f"Material change in update {update.pk}"
             subscription.save()
-    update_id = update.pk
-    transaction.on_commit(lambda: tasks.notify_update_posted.delay(update_id))
+    notifications.offering_update_emails(update=update)
+
+
+def deadline_in_force(subscription: Subscription) -> dt.datetime | None:
+    """The reconfirmation deadline that binds the investor: the stored one, but never sooner than
+    RECONFIRM_BUSINESS_DAYS after the email asking them reached the mail server; None while that email is not
+    delivered, so that nobody's subscription lapses without their being told. A subscription asked before the
+    outbox existed has no email row and keeps its stored deadline."""
+    if subscription.reconfirm_deadline is None:
+        return None
+    asking = Q(material_change=True) | Q(term_changes__term="price_per_share")
+    update = (
+        OfferingUpdate.objects.filter(asking, offering_id=subscription.offering_id)
+        .order_by("-posted_at", "-pk")
+        .first()
+    )
+    email = None
+    if update is not None:
+        email = email_of(notification=notifications.update_notification(update.pk), recipient_id=subscription.investor_id)
+    if email is None:
+        return subscription.reconfirm_deadline
+    if email.status != EmailStatus.SENT:
+        return None
+    return max(subscription.reconfirm_deadline, reconfirm_deadline_from(email.sent_at))
 
 
 def subscription_reconfirm(*, subscription: Subscription, by) -> Subscription:
@@ -93,19 +115,25 @@ def subscription_reconfirm(*, subscription: Subscription, by) -> Subscription:
                 % {"status": subscription.get_status_display()},
                 code="invalid_transition",
             )
-        if subscription.reconfirm_deadline is not None and subscription.reconfirm_deadline <= timezone.now():
+        deadline = deadline_in_force(subscription)
+        if deadline is not None and deadline <= timezone.now():
             raise DomainError(
                 _("The time to reconfirm ended at %(deadline)s; the subscription is being cancelled and refunded.")
                 % {"deadline": timezone.localtime(subscription.reconfirm_deadline).isoformat()},
                 code="reconfirmation_closed",
                 details={"reconfirm_deadline": subscription.reconfirm_deadline.isoformat()},
             )
+        if subscription.price_remainder >= subscription.amount:
+            raise DomainError(
+                _("At the new price this subscription buys no share; cancel it to get the whole amount back."),
+                code="invalid_transition",
+            )
+        subscriptions.remainder_refund_request(subscription)
         subscription.reconfirm()
         subscription.reconfirm_deadline = None
         subscription._change_reason = "Reconfirmed by the investor"
         subscription.save()
-        subscription_id = subscription.pk
-        transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, "reconfirmed"))
+        notifications.subscription_event_email(subscription=subscription, event="reconfirmed")
     return subscription
 
 
@@ -120,11 +148,16 @@ def reconfirmations_lapse(*, now: dt.datetime | None = None) -> list[int]:
     for subscription_id in list(due):
         with transaction.atomic():
             _offering, subscription = locks.lock_offering_and_subscription(subscription_id)
-            if (
-                subscription.status != SubscriptionStatus.RECONFIRMATION_REQUIRED
-                or subscription.reconfirm_deadline is None
-                or subscription.reconfirm_deadline > now
-            ):
+            if subscription.status != SubscriptionStatus.RECONFIRMATION_REQUIRED:
+                continue
+            deadline = deadline_in_force(subscription)
+            if deadline is None:
+                # Not told yet: the email waits in the outbox (pending or failed, shown to staff).
+                continue
+            if deadline > now:
+                subscription.reconfirm_deadline = deadline
+                subscription._change_reason = "Deadline counted from the delivery of the request"
+                subscription.save(update_fields=["reconfirm_deadline"])
                 continue
             subscription._change_reason = "Not reconfirmed in time"
             subscriptions.subscription_cancel_locked(subscription=subscription, now=now, event="reconfirmation_lapsed")

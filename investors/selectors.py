@@ -73,16 +73,14 @@ def investor_summary(user) -> dict:
 
 
 def subscriptions_visible_to(user) -> QuerySet[Subscription]:
-    subscriptions = Subscription.objects.filter(readable_offering("offering__")).select_related(
-        "offering", "refund_record"
-    )
+    subscriptions = Subscription.objects.filter(readable_offering("offering__")).select_related("offering")
+    subscriptions = subscriptions.prefetch_related("refunds")
     return subscriptions.all() if holds_permission(user, VIEW_SUBSCRIPTION) else subscriptions.filter(investor=user)
 
 
 def subscriptions_of(user) -> QuerySet[Subscription]:
-    return Subscription.objects.filter(readable_offering("offering__"), investor=user).select_related(
-        "offering", "refund_record"
-    )
+    subscriptions = Subscription.objects.filter(readable_offering("offering__"), investor=user)
+    return subscriptions.select_related("offering").prefetch_related("refunds")
 
 
 def holdings_of(user) -> QuerySet[Holding]:

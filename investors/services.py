@@ -267,6 +267,19 @@ def risk_acknowledgement_sign(
 ) -> RiskAcknowledgement:
     """The investor signs the regime's current risk statement. Signing the same version again returns the first
     signature; an outdated version is refused, so that nobody signs a text they were not shown."""
+    regime = risk_signature_check(investor=investor, regime_code=regime_code, version=version, accepted=accepted)
+    signature, _created = RiskAcknowledgement.objects.get_or_create(
+        investor=investor,
+        regime=regime.code,
+        version=version,
+        defaults={"text": str(regime.risk_statement.text), "signed_at": timezone.now(), "client_ip": client_ip},
+    )
+    return signature
+
+
+def risk_signature_check(*, investor, regime_code: str, version: str, accepted: bool) -> Regime:
+    """Refuses a signature that `risk_acknowledgement_sign` would refuse, without recording anything: a subscription
+    that carries the signature checks it first and records it with itself."""
     if not investor.is_investor:
         raise PermissionRefused(_("Only investor accounts sign the risk statement."))
     errors = Errors()
@@ -280,13 +293,7 @@ def risk_acknowledgement_sign(
     if accepted is not True:
         errors.add("accepted", _("Tick the box to confirm that you have read and accept the risks."))
     errors.raise_if_any()
-    signature, _created = RiskAcknowledgement.objects.get_or_create(
-        investor=investor,
-        regime=regime.code,
-        version=version,
-        defaults={"text": str(regime.risk_statement.text), "signed_at": timezone.now(), "client_ip": client_ip},
-    )
-    return signature
+    return regime
 
 
 def _known_regime(code: str, errors: Errors) -> Regime | None:

@@ -1,9 +1,15 @@
 """Closing an offering: settle every paid subscription (shares issued, escrow released to the issuer less the
 platform's fee) when the target is met, else refund every one. Each subscription is handled in its own transaction
-and guarded by its status and a ledger key, so a run killed at any point is finished by running it again."""
+and guarded by its status and a ledger key, so a run killed at any point is finished by running it again.
+
+Each unit of work checks, under the offering's lock, that the offering is still closing and not on hold: a risk hold
+placed while a run is under way stops it before the next subscription, and a later run resumes where it stopped.
+A refund that Stripe refuses or fails is that refund's problem alone (investors.subscriptions.refund_process): the
+offering still reaches `failed`, with the failed refunds named in its history for staff to settle."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -12,15 +18,37 @@ from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from investors import gateway, locks, subscriptions, tasks
-from investors.models import FUNDED_STATUSES, Holding, Refund, RefundReason, RefundStatus, Subscription, SubscriptionStatus
+from crowdfund.errors import DomainError
+from investors import gateway, locks, notifications, subscriptions, tasks
+from investors.models import (
+    FUNDED_STATUSES,
+    Holding,
+    Refund,
+    RefundReason,
+    RefundStatus,
+    Subscription,
+    SubscriptionStatus,
+)
 from ledger.models import AccountKind
 from ledger.services import entry_post
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 
 CENT = Decimal("0.01")
+
+logger = logging.getLogger(__name__)
+
+
+class SettlementHeld(Exception):
+    """The offering was put on hold (or left `closing`) while settlement ran: stop, and resume on a later run."""
+
+
+def _ensure_still_settling(offering: Offering) -> None:
+    """Called with the offering locked, before each unit of settlement work."""
+    if offering.status != OfferingStatus.CLOSING or offering.risk_hold:
+        raise SettlementHeld(offering.pk)
 
 
 def platform_fee(amount: Decimal) -> Decimal:
@@ -31,7 +59,7 @@ def platform_fee(amount: Decimal) -> Decimal:
 class SettlementReport:
     offering_id: int
     status: str
-    outcome: str  # "close", "fail", "wait" or "nothing"
+    outcome: str  # "close", "fail", "wait", "nothing", or "held" when a hold stopped a run
     paid_amount: Decimal = Decimal("0.00")
     target_amount: Decimal = Decimal("0.00")
     waiting_for: list[str] = field(default_factory=list)
@@ -92,6 +120,7 @@ def settlement_plan(offering: Offering) -> SettlementReport:
 def _settle_one(subscription_id: int) -> None:
     with transaction.atomic():
         offering, subscription = locks.lock_offering_and_subscription(subscription_id)
+        _ensure_still_settling(offering)
         if subscription.status != SubscriptionStatus.PAID:
             return
         subscription.settle()
@@ -119,9 +148,12 @@ def _settle_one(subscription_id: int) -> None:
         )
 
 
-def _refund_one(subscription_id: int, *, reason: str = RefundReason.OFFERING_FAILED) -> None:
+def _refund_one(subscription_id: int, *, reason: str = RefundReason.OFFERING_FAILED, settling: bool = True) -> None:
+    """`settling`: part of a failed offering's settlement, which a hold stops; staff's cancellation is not."""
     with transaction.atomic():
         offering, subscription = locks.lock_offering_and_subscription(subscription_id)
+        if settling:
+            _ensure_still_settling(offering)
         if subscription.status not in FUNDED_STATUSES:
             return
         subscription.refund()
@@ -142,22 +174,44 @@ def offering_settle(*, offering_id: int, dry_run: bool = False) -> SettlementRep
     report = settlement_plan(offering)
     if dry_run or offering.status != OfferingStatus.CLOSING or report.outcome in ("wait", "nothing"):
         return report
-    if report.outcome == "close":
-        for item in report.subscriptions:
-            _settle_one(item["id"])
-        project_services.offering_finish_closing(offering=offering, succeeded=True)
-        transaction.on_commit(lambda: tasks.notify_offering_result.delay(offering_id))
-    else:
-        for item in report.subscriptions:
-            _refund_one(item["id"])
-        pending_refunds = Refund.objects.filter(subscription__offering=offering, status=RefundStatus.PENDING)
-        for refund_id in list(pending_refunds.values_list("pk", flat=True)):
-            subscriptions.refund_process(refund_id=refund_id)
-        if not pending_refunds.exists():
-            project_services.offering_finish_closing(offering=offering, succeeded=False)
-            transaction.on_commit(lambda: tasks.notify_offering_result.delay(offering_id))
+    try:
+        if report.outcome == "close":
+            _settle_all(offering, report)
+        else:
+            _refund_all(offering, report)
+    except SettlementHeld:
+        report.outcome = "held"
     report.status = Offering.objects.values_list("status", flat=True).get(pk=offering_id)
     return report
+
+
+def _settle_all(offering: Offering, report: SettlementReport) -> None:
+    for item in report.subscriptions:
+        _settle_one(item["id"])
+    _finish(offering, succeeded=True)
+
+
+def _refund_all(offering: Offering, report: SettlementReport) -> None:
+    for item in report.subscriptions:
+        _refund_one(item["id"])
+    of_offering = Refund.objects.filter(subscription__offering=offering)
+    for refund_id in list(of_offering.filter(status=RefundStatus.PENDING).values_list("pk", flat=True)):
+        subscriptions.refund_process(refund_id=refund_id)
+    if of_offering.filter(status=RefundStatus.PENDING).exists():
+        return
+    failed = of_offering.filter(status=RefundStatus.FAILED).count()
+    exception = (
+        _("%(count)d refund(s) failed; staff retry them or pay them out by hand.") % {"count": failed} if failed else ""
+    )
+    _finish(offering, succeeded=False, exception=exception)
+
+
+def _finish(offering: Offering, *, succeeded: bool, exception: str = "") -> None:
+    """The last unit of work: the offering's final state, unless a hold came first."""
+    with transaction.atomic():
+        _ensure_still_settling(locks.lock_offering(offering.pk))
+        offering = project_services.offering_finish_closing(offering=offering, succeeded=succeeded, exception=exception)
+        notifications.offering_result_emails(offering=offering)
 
 
 def offering_close_early(*, offering: Offering, by, closes_at=None) -> Offering:
@@ -178,10 +232,11 @@ def offerings_settle_closing() -> list[SettlementReport]:
     screening sent when an offering starts closing runs before the first settlement run can reach it."""
     reports = []
     for offering_id in Offering.objects.filter(status=OfferingStatus.CLOSING).values_list("pk", flat=True):
+        # One offering's trouble stays its own: the others are settled, and this one is tried on the next run.
         try:
             reports.append(offering_settle(offering_id=offering_id))
-        except gateway.GatewayUnavailable:
-            continue
+        except (gateway.GatewayError, DomainError):
+            logger.exception("Settlement of offering %s stopped; it is tried again on the next run", offering_id)
     return reports
 
 
@@ -192,5 +247,5 @@ def offering_cancel_with_refunds(*, offering: Offering, by, reason: str) -> Offe
         offering = project_services.offering_cancel_by_staff(offering=offering, by=by, reason=reason)
         funded = Subscription.objects.filter(offering=offering, status__in=FUNDED_STATUSES).order_by("pk")
         for subscription_id in list(funded.values_list("pk", flat=True)):
-            _refund_one(subscription_id, reason=RefundReason.OFFERING_CANCELLED)
+            _refund_one(subscription_id, reason=RefundReason.OFFERING_CANCELLED, settling=False)
     return offering

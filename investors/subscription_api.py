@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from crowdfund.api_errors import PERMISSION_DENIED, documented_error
 from investors import cancellation, reconfirmation, selectors, settlement, subscriptions
-from investors.models import Holding, Subscription
+from investors.models import Holding, RefundStatus, Subscription
 from investors.throttles import SubscribeThrottle
 from projects import selectors as project_selectors
 from projects.api import MONEY
@@ -27,7 +27,8 @@ class SubscriptionInputSerializer(serializers.Serializer):
 
 
 class RefundSerializer(serializers.Serializer):
-    status = serializers.CharField()
+    # `failed`: Stripe refused or failed it and staff settle it (again through Stripe, or `paid_manually`).
+    status = serializers.ChoiceField(choices=RefundStatus.choices)
     amount = serializers.DecimalField(**MONEY)
     currency = serializers.CharField()
 
@@ -57,7 +58,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not hasattr(instance, "refund_record"):
+        if instance.refund_record is None:
             data.pop("refund")
         if data.get("reconfirm_deadline") is None:
             data.pop("reconfirm_deadline")

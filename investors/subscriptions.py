@@ -15,9 +15,20 @@ from django.utils.translation import gettext as _
 
 from crowdfund import events
 from crowdfund.errors import DomainError, PermissionRefused, field_error
-from investors import cancellation, eligibility, gateway, locks, tasks
+from crowdfund.permissions import SETTLE_FAILED_REFUND, ensure_permission
+from investors import (
+    cancellation,
+    eligibility,
+    gateway,
+    locks,
+    notifications,
+    reconciliation,
+    services,
+    tasks,
+)
 from investors.models import (
     CAPACITY_STATUSES,
+    REFUND_DONE_STATUSES,
     Payment,
     Refund,
     RefundReason,
@@ -81,8 +92,13 @@ def subscription_create(
     idempotency_key: str,
     client_ip: str | None = None,
     insider_of_issuer: bool = False,
+    risk_signature: dict | None = None,
 ) -> SubscriptionAnswer:
-    """Reserve capacity and charge the investor. The same key and body again return the first answer."""
+    """Reserve capacity and charge the investor. The same key and body again return the first answer.
+
+    `risk_signature` (`version`, `accepted`): the risk statement the investor signed with this subscription (the
+    web form's box). It is recorded in the same transaction as the reservation, so a refused subscription leaves
+    no signature behind."""
     if not (idempotency_key or "").strip() or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
         raise field_error("Idempotency-Key", _("Send an Idempotency-Key header of 1 to 100 characters."))
     errors = Errors()
@@ -96,8 +112,12 @@ def subscription_create(
         return SubscriptionAnswer(existing, created=False)
     if not investor.is_investor:
         raise PermissionRefused(_("Only investor accounts can subscribe."))
+    if risk_signature is not None:
+        services.risk_signature_check(investor=investor, regime_code=offering.regime, **risk_signature)
 
-    eligibility.ensure_investor_may_subscribe(investor=investor, offering=offering, amount=amount)
+    eligibility.ensure_investor_may_subscribe(
+        investor=investor, offering=offering, amount=amount, signing_now=risk_signature is not None
+    )
     shares = eligibility.ensure_amount_fits_terms(offering=offering, amount=amount)
     try:
         with transaction.atomic():
@@ -131,6 +151,10 @@ def subscription_create(
                 created_at=now,
                 reserved_until=now + dt.timedelta(minutes=settings.RESERVATION_MINUTES),
             )
+            if risk_signature is not None:
+                services.risk_acknowledgement_sign(
+                    investor=investor, regime_code=offering.regime, client_ip=client_ip, **risk_signature
+                )
     except IntegrityError:
         # The same key raced in from a parallel request, which won: answer as a repeat.
         existing = _existing_for_key(investor=investor, idempotency_key=idempotency_key, digest=digest)
@@ -180,15 +204,19 @@ OFFERING_ENDED = (OfferingStatus.CANCELLED, OfferingStatus.FAILED, OfferingStatu
 
 def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscription:
     """Money arrived for a subscription (from the request, a webhook or the sweep). Applying it twice changes
-    nothing; money that arrives after the reservation ended is refunded."""
+    nothing. The ledger posts what Stripe charged. Money that arrives after the reservation ended, or a charge whose
+    amount or currency differs from the subscription's, is not accepted as payment: it is refunded, and a mismatch
+    is shown to staff as a reconciliation issue."""
     with transaction.atomic():
         offering, subscription = locks.lock_offering_and_subscription(subscription_id)
         if Payment.objects.filter(subscription=subscription).exists():
             return subscription
         now = timezone.now()
-        if subscription.status == SubscriptionStatus.PENDING_PAYMENT and offering.status in OFFERING_ENDED:
-            # Staff ended the offering (cancelled and refunded it) while this payment was on its way.
-            subscription.expire()
+        matches = (charge.amount, charge.currency) == (subscription.amount, subscription.currency)
+        if subscription.status == SubscriptionStatus.PENDING_PAYMENT and (not matches or offering.status in OFFERING_ENDED):
+            # A wrong charge ends the reservation as a failed payment; otherwise staff ended the offering
+            # (cancelled and refunded it) while this payment was on its way.
+            subscription.mark_payment_failed() if not matches else subscription.expire()
             subscription.ended_at = now
             subscription.save()
             _release_capacity(subscription)
@@ -202,22 +230,33 @@ def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscript
         entry_post(
             key=f"payment:{subscription.pk}",
             description=f"Payment for subscription {subscription.pk}",
-            currency=subscription.currency,
+            currency=charge.currency,
             lines=[
-                (AccountKind.OFFERING_ESCROW, subscription.offering_id, subscription.amount),
-                (AccountKind.INVESTOR_FUNDING, subscription.investor_id, -subscription.amount),
+                (AccountKind.OFFERING_ESCROW, subscription.offering_id, charge.amount),
+                (AccountKind.INVESTOR_FUNDING, subscription.investor_id, -charge.amount),
             ],
         )
         subscription.card_fingerprint = charge.card_fingerprint or ""
+        if not matches:
+            reconciliation.issue_report(
+                kind="charge_amount_mismatch",
+                stripe_id=charge.payment_intent_id,
+                detail=f"Stripe charged {charge.amount} {charge.currency} for a subscription of "
+                f"{subscription.amount} {subscription.currency}; not accepted as payment and refunded.",
+                subscription_id=subscription.pk,
+            )
         if subscription.status != SubscriptionStatus.PENDING_PAYMENT:
             subscription.save(update_fields=["card_fingerprint"])
-            refund_request(subscription, reason=RefundReason.LATE_PAYMENT)
+            refund_request(subscription, reason=RefundReason.LATE_PAYMENT if matches else RefundReason.AMOUNT_MISMATCH)
             return subscription
         subscription.mark_paid()
+        if subscription.reconfirm_deadline is not None:
+            # The terms changed materially while the payment was on its way: the investor confirms them too.
+            subscription.require_reconfirmation()
         subscription.paid_at = now
         subscription.save()
         project_services.offering_raised_add(offering_id=offering.pk, amount=subscription.amount)
-        transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, "confirmed"))
+        notifications.subscription_event_email(subscription=subscription, event="confirmed")
         events.announce("subscription_paid", subscription_id=subscription_id, offering_id=offering.pk)
     return subscription
 
@@ -293,17 +332,19 @@ def subscription_cancel_locked(*, subscription: Subscription, now: dt.datetime, 
     _release_capacity(subscription)
     project_services.offering_raised_add(offering_id=subscription.offering_id, amount=-subscription.amount)
     refund_request(subscription, reason=RefundReason.CANCELLED)
-    subscription_id = subscription.pk
-    transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, event))
+    notifications.subscription_event_email(subscription=subscription, event=event)
 
 
 def refund_request(subscription: Subscription, *, reason: str) -> Refund:
-    """Record that the whole amount goes back, and process it after commit. One refund per subscription."""
-    refund, _created = Refund.objects.get_or_create(
+    """Record that the whole amount Stripe charged goes back (less any price remainder refunded already), and
+    process it after commit. One such refund per subscription."""
+    payment = subscription.payment
+    remainders = Refund.objects.filter(subscription=subscription, reason=RefundReason.PRICE_REMAINDER)
+    refund, _created = Refund.objects.exclude(reason=RefundReason.PRICE_REMAINDER).get_or_create(
         subscription=subscription,
         defaults={
-            "amount": subscription.amount,
-            "currency": subscription.currency,
+            "amount": payment.amount - sum((r.amount for r in remainders), Decimal("0")),
+            "currency": payment.currency,
             "reason": reason,
             "requested_at": timezone.now(),
         },
@@ -313,40 +354,127 @@ def refund_request(subscription: Subscription, *, reason: str) -> Refund:
     return refund
 
 
+def remainder_refund_request(subscription: Subscription) -> Refund | None:
+    """The investor reconfirmed after a price change that left part of the amount unspent: the subscription keeps
+    what buys its whole shares, and the remainder goes back (capacity and raised amount with it). The caller holds
+    the offering's and the subscription's locks."""
+    remainder = subscription.price_remainder
+    if not remainder:
+        return None
+    subscription.amount -= remainder
+    subscription.price_remainder = Decimal("0")
+    project_services.offering_capacity_release(
+        offering_id=subscription.offering_id, amount=remainder, investor_left=False
+    )
+    project_services.offering_raised_add(offering_id=subscription.offering_id, amount=-remainder)
+    refund = Refund.objects.create(
+        subscription=subscription,
+        amount=remainder,
+        currency=subscription.currency,
+        reason=RefundReason.PRICE_REMAINDER,
+        requested_at=timezone.now(),
+    )
+    refund_id = refund.pk
+    transaction.on_commit(lambda: tasks.process_refund.delay(refund_id))
+    return refund
+
+
 def refund_process(*, refund_id: int) -> Refund:
     """Send one refund to Stripe exactly once. The refund row stays locked during the call, and Stripe is asked
-    first whether an earlier, interrupted attempt already went through."""
+    first whether an earlier, interrupted attempt already went through. A refund that Stripe refuses or fails is
+    `failed` with the reason, for staff to retry or pay out by hand; it never stops other refunds."""
     with transaction.atomic():
         refund = locks.lock_refund(refund_id)
-        if refund.status == RefundStatus.SUCCEEDED:
+        if refund.status != RefundStatus.PENDING:
             return refund
         payment = refund.subscription.payment
-        result = gateway.find_refund(refund_id=refund.pk, payment_intent_id=payment.payment_intent_id)
-        if result is None:
-            result = gateway.refund(
-                refund_id=refund.pk,
-                payment_intent_id=payment.payment_intent_id,
-                amount=refund.amount,
-                currency=refund.currency,
-            )
+        try:
+            result = gateway.find_refund(refund_id=refund.pk, payment_intent_id=payment.payment_intent_id)
+            if result is None:
+                result = gateway.refund(
+                    refund_id=refund.pk,
+                    payment_intent_id=payment.payment_intent_id,
+                    amount=refund.amount,
+                    currency=refund.currency,
+                    attempt=refund.attempts,
+                )
+        except gateway.GatewayRefused as refusal:
+            _refund_fail(refund, reason=str(refusal))
+            return refund
         refund.stripe_refund_id = result.stripe_refund_id
+        if result.status == "failed":
+            _refund_fail(refund, reason=result.failure_reason or _("Stripe reports the refund failed."))
+            return refund
         if result.status != "succeeded":
             # Stripe has it but has not finished; the retry sweep looks again.
             refund.save(update_fields=["stripe_refund_id"])
             return refund
-        refund.status = RefundStatus.SUCCEEDED
-        refund.completed_at = timezone.now()
-        refund.save()
-        subscription = refund.subscription
-        entry_post(
-            key=f"refund:{refund.pk}",
-            description=f"Refund of subscription {subscription.pk} ({refund.reason})",
-            currency=refund.currency,
-            lines=[
-                (AccountKind.OFFERING_ESCROW, subscription.offering_id, -refund.amount),
-                (AccountKind.INVESTOR_FUNDING, subscription.investor_id, refund.amount),
-            ],
+        refund.failure_reason = ""
+        _refund_complete(refund, status=RefundStatus.SUCCEEDED)
+    return refund
+
+
+def _refund_fail(refund: Refund, *, reason: str) -> None:
+    refund.status = RefundStatus.FAILED
+    refund.failure_reason = reason
+    refund.failed_at = timezone.now()
+    refund.save()
+
+
+def _refund_complete(refund: Refund, *, status: str) -> None:
+    """The money left the escrow (through Stripe, or paid out by staff): book it once."""
+    refund.status = status
+    refund.completed_at = timezone.now()
+    refund.save()
+    subscription = refund.subscription
+    entry_post(
+        key=f"refund:{refund.pk}",
+        description=f"Refund of subscription {subscription.pk} ({refund.reason})",
+        currency=refund.currency,
+        lines=[
+            (AccountKind.OFFERING_ESCROW, subscription.offering_id, -refund.amount),
+            (AccountKind.INVESTOR_FUNDING, subscription.investor_id, refund.amount),
+        ],
+    )
+
+
+def _locked_failed_refund(refund_id: int) -> Refund:
+    refund = locks.lock_refund(refund_id)
+    if refund.status != RefundStatus.FAILED:
+        raise DomainError(
+            _("Only a failed refund can be settled by staff; this one is %(status)s.")
+            % {"status": refund.get_status_display()},
+            code="invalid_transition",
         )
+    return refund
+
+
+def refund_retry(*, refund_id: int, by) -> Refund:
+    """Staff send a failed refund to Stripe again, as a new attempt. A refund already done is left as it is."""
+    ensure_permission(by, SETTLE_FAILED_REFUND)
+    with transaction.atomic():
+        refund = locks.lock_refund(refund_id)
+        if refund.status in REFUND_DONE_STATUSES:
+            return refund
+        if refund.status == RefundStatus.FAILED:
+            refund.status = RefundStatus.PENDING
+            refund.attempts += 1
+            refund.settled_by = by
+            refund.save(update_fields=["status", "attempts", "settled_by"])
+    return refund_process(refund_id=refund_id)
+
+
+def refund_record_manual_payout(*, refund_id: int, by, note: str) -> Refund:
+    """Staff paid a failed refund to the investor outside Stripe (a bank transfer, say): the ledger moves the money
+    out of escrow and the refund is done. `note` says how and when it was paid."""
+    ensure_permission(by, SETTLE_FAILED_REFUND)
+    if not (note or "").strip():
+        raise field_error("note", _("Say how and when the money was paid."))
+    with transaction.atomic():
+        refund = _locked_failed_refund(refund_id)
+        refund.manual_payout_note = note.strip()
+        refund.settled_by = by
+        _refund_complete(refund, status=RefundStatus.PAID_MANUALLY)
     return refund
 
 

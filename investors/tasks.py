@@ -3,7 +3,7 @@ already, so a redelivered or retried task is harmless."""
 
 from celery import shared_task
 
-from investors import milestones, notifications, reconciliation, reconfirmation, services, settlement, subscriptions
+from investors import milestones, reconciliation, reconfirmation, services, settlement, subscriptions
 from investors.gateway import GatewayUnavailable
 
 RETRY = {"autoretry_for": (GatewayUnavailable,), "retry_backoff": True, "max_retries": 8}
@@ -44,24 +44,9 @@ def reconcile_payments() -> None:
     reconciliation.payments_reconcile()
 
 
-@shared_task(name="investors.notify_subscription")
-def notify_subscription(subscription_id: int, event: str) -> None:
-    notifications.subscription_event_email(subscription_id=subscription_id, event=event)
-
-
-@shared_task(name="investors.notify_offering_result")
-def notify_offering_result(offering_id: int) -> None:
-    notifications.offering_result_emails(offering_id=offering_id)
-
-
 @shared_task(name="investors.lapse_reconfirmations")
 def lapse_reconfirmations() -> None:
     reconfirmation.reconfirmations_lapse()
-
-
-@shared_task(name="investors.notify_update_posted")
-def notify_update_posted(update_id: int) -> None:
-    notifications.offering_update_emails(update_id=update_id)
 
 
 @shared_task(name="investors.notify_milestones")

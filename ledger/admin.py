@@ -33,6 +33,6 @@ class AccountAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(total=Sum("lines__amount"))
 
-    @admin.display(description="balance", ordering="total")
+    @admin.display(description="balance (in the account's currency)", ordering="total")
     def balance(self, account):
         return account.total or 0

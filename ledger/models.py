@@ -16,14 +16,21 @@ class AccountKind(models.TextChoices):
 
 
 class Account(models.Model):
-    """One account, named by kind and the owner it belongs to (an investor, an offering, an issuer, or none)."""
+    """One account, named by kind, the owner it belongs to (an investor, an offering, an issuer, or none) and the one
+    currency it holds: an owner with money in two currencies has two accounts."""
 
     code = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=24, choices=AccountKind.choices)
+    owner_id = models.PositiveBigIntegerField(null=True, blank=True)
     currency = models.CharField(max_length=3)
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "owner_id", "currency"], nulls_distinct=False, name="one_account_per_owner_and_currency"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.code

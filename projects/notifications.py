@@ -1,14 +1,15 @@
-"""Emails to issuers about their duties. Sent from tasks after the record of the reminder has been committed."""
+"""Emails to issuers about their duties, recorded in the email outbox with the reminder and sent after commit."""
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
+from emails.services import email_enqueue, in_site_language
 from projects import selectors
 from projects.models import ReportReminder, StatementPeriod
 
 
+@in_site_language
 def report_reminder_email(*, reminder_id: int) -> None:
     reminder = ReportReminder.objects.select_related("issuer__owner").get(pk=reminder_id)
     issuer = reminder.issuer
@@ -45,9 +46,9 @@ def report_reminder_email(*, reminder_id: int) -> None:
                 "After your successful raise, %(issuer)s must file its actual full-year statement for %(year)s by "
                 "%(due)s. Until it is filed after that date, %(issuer)s cannot start a new offering."
             )
-    send_mail(
-        subject % {"year": reminder.fiscal_year},
-        body % {"issuer": issuer.legal_name, "year": reminder.fiscal_year, "due": duty.due_on.isoformat()},
-        None,
-        [issuer.owner.email],
+    email_enqueue(
+        notification=f"report_reminder:{reminder.pk}",
+        recipient=issuer.owner,
+        subject=subject % {"year": reminder.fiscal_year},
+        body=body % {"issuer": issuer.legal_name, "year": reminder.fiscal_year, "due": duty.due_on.isoformat()},
     )

@@ -659,11 +659,13 @@ def offerings_close_due(*, now: dt.datetime | None = None) -> list[int]:
     )
 
 
-def offering_finish_closing(*, offering: Offering, succeeded: bool) -> Offering:
-    """Called by settlement once every subscription is settled (closed) or refunded (failed)."""
+def offering_finish_closing(*, offering: Offering, succeeded: bool, exception: str = "") -> Offering:
+    """Called by settlement once every subscription is settled (closed) or refunded (failed); `exception` names
+    what staff must still settle by hand (refunds that failed)."""
     with transaction.atomic():
         offering = _locked(offering)
         reason = _("Target reached; funds released.") if succeeded else _("Target missed; every payment refunded.")
+        reason = f"{reason} {exception}".strip()
         return _transition(offering, "close" if succeeded else "fail", by=None, reason=reason)
 
 
@@ -871,8 +873,9 @@ def _parse_datetime(value: str, errors: Errors) -> dt.datetime | None:
 
 def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
     """Remind each issuer, once per fiscal year and period, of an actual statement (full year, first half) that is
-    due soon or overdue. The reminder row is the record that it was sent; running this again sends nothing new."""
-    from projects import tasks  # tasks import this module
+    due soon or overdue. The reminder row and its email (in the outbox, sent after commit) are recorded together;
+    running this again sends nothing new."""
+    from projects import notifications
 
     due = (selectors.DutyStatus.REMINDER_DUE, selectors.DutyStatus.OVERDUE)
     recorded = []
@@ -885,7 +888,7 @@ def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
                 defaults={"sent_at": timezone.now()},
             )
             if created:
-                transaction.on_commit(lambda reminder_id=reminder.pk: tasks.send_report_reminder.delay(reminder_id))
+                notifications.report_reminder_email(reminder_id=reminder.pk)
                 recorded.append(reminder.pk)
     return recorded
 

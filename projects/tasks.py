@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from projects import notifications, services
+from projects import services
 
 
 @shared_task(name="projects.open_due_offerings")
@@ -17,7 +17,3 @@ def close_due_offerings() -> None:
 def remind_annual_reports() -> None:
     services.report_reminders_send()
 
-
-@shared_task(name="projects.send_report_reminder")
-def send_report_reminder(reminder_id: int) -> None:
-    notifications.report_reminder_email(reminder_id=reminder_id)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from emails.services import email_enqueue, in_site_language
 from investors.models import FUNDED_STATUSES, SubscriptionStatus
 from projects.models import Offering
 from risk.models import Case, CaseEvent, SubjectType
 from risk.selectors import investors_of_offerings
 
 
+@in_site_language
 def material_finding_emails(*, case_id: int) -> int:
-    """Send once per case: a redelivered task finds the record of the first sending and stops."""
+    """Record one email per investor and offering in the email outbox, in the caller's transaction (the case's
+    resolution), to be sent after commit; returns how many were recorded now. Running it again records none: the
+    outbox holds each (notification, recipient) once, so a failure halfway never mails anyone twice."""
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case_id)
         if case.events.filter(action="investors_notified").exists():
@@ -28,15 +31,15 @@ def material_finding_emails(*, case_id: int) -> int:
         recipients = investors_of_offerings(offerings, statuses=statuses)
         rules = sorted({signal.rule for signal in case.signals.all()})
         for investor, offering in recipients:
-            send_mail(
-                _("Risk review finding about %(offering)s") % {"offering": offering.title},
-                _(
+            email_enqueue(
+                notification=f"risk_finding:{case.pk}:{offering.pk}",
+                recipient=investor,
+                subject=_("Risk review finding about %(offering)s") % {"offering": offering.title},
+                body=_(
                     "Michou's risk review has confirmed a material finding about %(offering)s (%(rules)s). "
                     "Staff's note: %(note)s"
                 )
                 % {"offering": offering.title, "rules": ", ".join(rules), "note": case.resolution_note},
-                None,
-                [investor.email],
             )
         CaseEvent.objects.create(
             case=case, at=timezone.now(), action="investors_notified", detail={"emails": len(recipients)}

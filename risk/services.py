@@ -20,7 +20,7 @@ from investors import settlement
 from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.models import Issuer, Offering, OfferingStatus
-from risk import selectors, tasks
+from risk import notifications, selectors
 from risk.models import (
     SEVERITY_RANK,
     Case,
@@ -203,8 +203,7 @@ def case_resolve(*, case: Case, by, outcome: str, note: str) -> Case:
         if case.issuer_id:
             holds_apply(issuer_id=case.issuer_id, at=now, resolved=case)
         if outcome == Outcome.ACTION_TAKEN and case.severity_rank >= SEVERITY_RANK[Severity.HIGH] and case.issuer_id:
-            case_id = case.pk
-            transaction.on_commit(lambda: tasks.notify_investors.delay(case_id))
+            notifications.material_finding_emails(case_id=case.pk)
     return case
 
 

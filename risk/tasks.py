@@ -8,7 +8,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
-from risk import notifications, services
+from risk import services
 
 
 def _moment(as_of: str | None) -> dt.datetime | None:
@@ -34,7 +34,3 @@ def screen_investor(investor_id: int, as_of: str | None = None) -> None:
 def sweep() -> None:
     services.sweep()
 
-
-@shared_task(name="risk.notify_investors")
-def notify_investors(case_id: int) -> None:
-    notifications.material_finding_emails(case_id=case_id)

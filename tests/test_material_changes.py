@@ -12,7 +12,8 @@ from django.core import mail
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from investors import reconfirmation, settlement, tasks
+from emails.models import OutgoingEmail
+from investors import reconfirmation, settlement, subscriptions, tasks
 from investors.models import Refund, Subscription, SubscriptionStatus
 from investors.reconfirmation import business_days_after
 from ledger.models import AccountKind
@@ -60,6 +61,11 @@ def awaiting_reconfirmation(offering, amount: str = "20000.00", *, deadline: dt.
     assert status_of(subscription) == SubscriptionStatus.RECONFIRMATION_REQUIRED
     if deadline is not None:
         Subscription.objects.filter(pk=subscription.pk).update(reconfirm_deadline=deadline)
+        # As if the request had been emailed long enough before: the deadline never ends sooner than five business
+        # days after delivery (investors.reconfirmation.deadline_in_force).
+        OutgoingEmail.objects.filter(recipient=investor, notification__startswith="offering_update:").update(
+            sent_at=deadline - dt.timedelta(days=7)
+        )
     return investor, subscription
 
 
@@ -163,23 +169,47 @@ def test_a_new_price_reprices_the_shares_of_paid_subscriptions():
     assert (subscription.amount, subscription.shares) == (Decimal("20000.00"), 1000)
 
 
-def test_a_price_at_which_a_subscription_buys_no_whole_number_of_shares_is_refused_and_nothing_changes():
-    offering = live_offering()
-    _investor, subscription = paid(offering, "1010.00")
-    offering.refresh_from_db()
-    before = (offering.price_per_share, offering.raised_amount, offering.reserved_amount, offering.updated_at)
-    mail.outbox.clear()
+def test_a_price_the_paid_amount_does_not_divide_into_is_accepted_and_the_remainder_refunded_at_reconfirmation():
+    offering = live_offering(price_per_share=Decimal("12.00"), min_investment=Decimal("1200.00"))
+    investor, subscription = paid(offering, "13200.00")
 
-    response = post_update(offering, material=True, changes={"price_per_share": "20.00"})
+    response = post_update(offering, changes={"price_per_share": "19.20"})
 
-    assert response.status_code == 400
-    assert "changes.price_per_share" in response.json()["error"]["fields"]
-    offering.refresh_from_db()
-    assert (offering.price_per_share, offering.raised_amount, offering.reserved_amount, offering.updated_at) == before
+    assert response.status_code == 201, response.json()
     subscription.refresh_from_db()
-    assert (subscription.status, subscription.shares, subscription.reconfirm_deadline) == ("paid", 101, None)
-    assert not OfferingUpdate.objects.exists() and not TermChange.objects.exists()
-    assert mail.outbox == []
+    # 13,200.00 buys 687 whole shares at 19.20 (13,190.40); 9.60 is left over until the investor decides.
+    assert (subscription.status, subscription.shares, subscription.price_remainder) == (
+        SubscriptionStatus.RECONFIRMATION_REQUIRED, 687, Decimal("9.60"),
+    )
+    assert subscription.amount == Decimal("13200.00") and not Refund.objects.exists()
+
+    reconfirmation.subscription_reconfirm(subscription=subscription, by=investor)
+
+    subscription.refresh_from_db()
+    offering.refresh_from_db()
+    assert (subscription.status, subscription.amount, subscription.price_remainder) == ("paid", Decimal("13190.40"), 0)
+    remainder = Refund.objects.get(subscription=subscription)
+    assert (remainder.reason, remainder.amount, remainder.status) == ("price_remainder", Decimal("9.60"), "succeeded")
+    assert (offering.raised_amount, offering.reserved_amount) == (Decimal("13190.40"), Decimal("13190.40"))
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("13190.40")
+    assert total_of_all_accounts() == 0
+
+
+def test_a_subscription_that_lapses_after_a_price_change_gets_everything_back():
+    offering = live_offering(price_per_share=Decimal("12.00"), min_investment=Decimal("1200.00"))
+    _investor, subscription = paid(offering, "13200.00")
+    post_update(offering, changes={"price_per_share": "19.20"})
+    subscription.refresh_from_db()
+    OutgoingEmail.objects.filter(notification__startswith="offering_update:").update(
+        sent_at=subscription.reconfirm_deadline - dt.timedelta(days=7)
+    )
+
+    reconfirmation.reconfirmations_lapse(now=subscription.reconfirm_deadline + dt.timedelta(minutes=1))
+
+    assert status_of(subscription) == SubscriptionStatus.CANCELLED
+    refund = Refund.objects.get(subscription=subscription)
+    assert (refund.amount, refund.status) == (Decimal("13200.00"), "succeeded")
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0 and total_of_all_accounts() == 0
 
 
 def test_another_material_change_gives_waiting_investors_a_new_deadline():
@@ -387,3 +417,44 @@ def test_the_published_schema_has_the_reconfirm_call():
     schema = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
 
     assert "post" in schema["paths"]["/api/v1/subscriptions/{id}/reconfirm/"]
+
+
+def test_a_subscription_still_paying_during_a_material_change_must_reconfirm_once_its_payment_arrives(monkeypatch):
+    from tests.test_money_recovery import paid_at_stripe_with_the_answer_lost
+
+    offering = live_offering()
+    subscription = paid_at_stripe_with_the_answer_lost(monkeypatch, offering, key="slow")
+    mail.outbox.clear()
+
+    assert post_update(offering, material=True).status_code == 201
+    Subscription.objects.filter(pk=subscription.pk).update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
+    subscriptions.reservations_expire()
+
+    subscription.refresh_from_db()
+    update = OfferingUpdate.objects.get()
+    assert subscription.status == SubscriptionStatus.RECONFIRMATION_REQUIRED
+    assert subscription.reconfirm_deadline == business_days_after(update.posted_at, 5)
+    assert any("confirm your subscription again" in message.subject for message in mail.outbox)
+
+
+def test_a_subscription_still_paying_during_a_price_change_is_repriced_and_reconfirms_with_its_remainder(monkeypatch):
+    from tests.test_money_recovery import paid_at_stripe_with_the_answer_lost
+
+    offering = live_offering(price_per_share=Decimal("12.50"), min_investment=Decimal("1250.00"))
+    investor_subscription = paid_at_stripe_with_the_answer_lost(monkeypatch, offering, key="slow")  # 20,000.00
+
+    assert post_update(offering, changes={"price_per_share": "19.20"}).status_code == 201
+    subscription = Subscription.objects.get(pk=investor_subscription.pk)
+    assert (subscription.status, subscription.shares, subscription.price_remainder) == (
+        SubscriptionStatus.PENDING_PAYMENT, 1041, Decimal("12.80"),
+    )
+    Subscription.objects.filter(pk=subscription.pk).update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
+    subscriptions.reservations_expire()
+    assert status_of(subscription) == SubscriptionStatus.RECONFIRMATION_REQUIRED
+
+    reconfirmation.subscription_reconfirm(subscription=subscription, by=subscription.investor)
+
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.amount) == (SubscriptionStatus.PAID, Decimal("19987.20"))
+    assert Refund.objects.get(subscription=subscription).amount == Decimal("12.80")
+    assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("19987.20")

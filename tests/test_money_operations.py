@@ -47,9 +47,12 @@ def test_reconciliation_finds_nothing_when_records_agree_and_reports_a_charge_we
     gateway.charge(subscription_id=999999, amount=offering.min_investment, currency="CNY", payment_method="pm_card_visa")
     Payment.objects.update(amount="19000.00")
 
-    assert reconciliation.payments_reconcile() == 2
-    assert set(ReconciliationIssue.objects.values_list("kind", flat=True)) == {"charge_without_payment", "amount_mismatch"}
-    assert reconciliation.payments_reconcile() == 2, "a second run must not report the same difference twice"
+    # The altered payment now differs from Stripe, from its subscription and from the ledger.
+    assert reconciliation.payments_reconcile() == 4
+    assert set(ReconciliationIssue.objects.values_list("kind", flat=True)) == {
+        "charge_without_payment", "amount_mismatch", "payment_subscription_mismatch", "payment_ledger_mismatch",
+    }
+    assert reconciliation.payments_reconcile() == 4, "a second run must not report the same difference twice"
 
 
 def test_investor_is_emailed_when_paid_and_when_the_offering_closes_with_their_shares():

@@ -188,6 +188,20 @@ def test_ticking_the_box_signs_the_statement_and_subscribes(client, web_investor
     assert Subscription.objects.get(investor=web_investor).status == SubscriptionStatus.PAID
 
 
+@pytest.mark.parametrize(
+    "refusal, extra",
+    [("over the remaining capacity", {"amount": "1600000.00"}), ("below the minimum", {"amount": "10.00"})],
+    ids=["full", "too_small"],
+)
+def test_a_refused_subscription_leaves_no_signature_behind(client, web_investor, open_offering, refusal, extra):
+    response = post_subscribe(client, open_offering, accept_risks="on", **extra)
+
+    assert response.status_code == 200
+    assertNotContains(response, "Your subscription is recorded.")
+    assert not Subscription.objects.exists()
+    assert not RiskAcknowledgement.objects.exists()
+
+
 # Early close under us_reg_cf: investors are told ---------------------------------------------------------------------
 
 

@@ -200,7 +200,7 @@ def test_settlement_waits_while_suspended_and_cancelling_refunds_every_investor(
 
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.CANCELLED
-    subscriptions = Subscription.objects.select_related("refund_record")
+    subscriptions = Subscription.objects.prefetch_related("refunds")
     assert {(s.status, s.refund_record.status, s.refund_record.amount) for s in subscriptions} == {
         (SubscriptionStatus.REFUNDED, RefundStatus.SUCCEEDED, Decimal("10000.00")),
         (SubscriptionStatus.REFUNDED, RefundStatus.SUCCEEDED, Decimal("15000.00")),

@@ -1,0 +1,17 @@
+"""Celery tasks of the outbox: each loads its row by id; a row already sent is left alone."""
+
+from celery import shared_task
+
+
+@shared_task(name="emails.send_email")
+def send_email(email_id: int) -> None:
+    from emails import services
+
+    services.email_send(email_id=email_id)
+
+
+@shared_task(name="emails.send_due_emails")
+def send_due_emails() -> None:
+    from emails import services
+
+    services.emails_send_due()
