@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crowdfund.permissions import REVIEW_OFFERING, ensure_permission
 from crowdfund.errors import InvalidTransition, PermissionRefused
 from projects.models import PUBLIC_STATUSES, Offering, OfferingQuestion
 from projects.selectors import offerings_visible_to
@@ -50,8 +51,8 @@ def question_answer(*, question: OfferingQuestion, by, text: str) -> OfferingQue
 
 def question_hide(*, question: OfferingQuestion, by, reason: str = "") -> OfferingQuestion:
     """Staff take an abusive question (and its answer) out of every public list; hiding again changes nothing."""
-    if not by.is_staff:
-        raise PermissionRefused(_("Only staff can do this."))
+    # Moderating an offering's public page is the offering reviewers' work.
+    ensure_permission(by, REVIEW_OFFERING)
     errors = Errors()
     check_free_text(reason, "reason", errors)
     errors.raise_if_any()

@@ -24,6 +24,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts import services as account_services
+from accounts.models import ApiToken
 from accounts.tests.factories import (
     PASSWORD,
     InvestorFactory,
@@ -35,14 +37,15 @@ from accounts.tests.factories import (
     SuperuserFactory,
     SupportFactory,
 )
-from investors.models import KycStatus, Subscription, SubscriptionStatus
+from investors.models import KycStatus, Payment, Subscription, SubscriptionStatus
 from investors.tests.factories import (
     IDENTITY_NUMBER,
     KycProfileFactory,
     RiskAcknowledgementFactory,
     SuitabilityAssessmentFactory,
 )
-from projects.models import OfferingStatus
+from projects import questions
+from projects.models import AnnouncedCommitment, CommitmentStatus, OfferingQuestion, OfferingStatus
 from projects.regimes import regime_for
 from projects.tests.factories import (
     FinancialStatementFactory,
@@ -123,6 +126,9 @@ class World:
     subscription: Subscription
     pending_kyc_user: object
     case: Case
+    question: OfferingQuestion
+    commitment: AnnouncedCommitment
+    token_id: int
 
 
 def build_world() -> World:
@@ -146,13 +152,23 @@ def build_world() -> World:
         status=SubscriptionStatus.PAID, idempotency_key="matrix", request_digest="matrix",
         payment_method="pm_card_visa", created_at=now, reserved_until=now, paid_at=now,
     )  # fmt: skip
+    Payment.objects.create(
+        subscription=subscription, payment_intent_id="pi_matrix", amount=amount, currency="CNY", received_at=now
+    )
     KycProfileFactory(user=users[INVESTOR_B], status=KycStatus.PENDING)
     # A case the way the platform opens one: company B files a profit above its revenue, and is screened.
     FinancialStatementFactory(issuer=company_b, revenue=Decimal("100.00"), net_profit=Decimal("500.00"))
     risk_services.screen_issuer(issuer_id=company_b.pk, as_of=now)
+    question = questions.question_ask(offering=live, by=investor_a, text="When does the money reach the lab?")
+    commitment = AnnouncedCommitment.objects.create(
+        offering=live, by="lead", named_account_id=investor_a.pk, investor=investor_a, amount=amount,
+        status=CommitmentStatus.PENDING,
+    )  # fmt: skip
+    account_services.token_issue(user=investor_a)
     return World(
         users=users, company_a=company_a, company_b=company_b, draft=draft, in_review=in_review, live=live,
-        subscription=subscription, pending_kyc_user=users[INVESTOR_B], case=Case.objects.get(),
+        subscription=subscription, pending_kyc_user=users[INVESTOR_B], case=Case.objects.get(), question=question,
+        commitment=commitment, token_id=ApiToken.objects.get(user=investor_a).pk,
     )  # fmt: skip
 
 
@@ -206,6 +222,22 @@ API_CALLS = [
     Call("api:token", "post", lambda w: f"{API}/auth/token/", everyone(200),
          lambda w: {"username": w.users[INVESTOR_A].username, "password": PASSWORD}),
     Call("api:me", "get", lambda w: f"{API}/me/", signed_in(200)),
+    Call("api:logout", "post", lambda w: f"{API}/auth/logout/", signed_in(204)),
+    Call("api:my-tokens", "get", lambda w: f"{API}/me/tokens/", signed_in(200)),
+    Call("api:my-token", "delete", lambda w: f"{API}/me/tokens/{w.token_id}/", answers(404, anonymous=401,
+         investor_a=204), refusal_code=None),
+    Call("api:my-commitment-list", "get", lambda w: f"{API}/me/commitments/", signed_in(200)),
+    Call("api:my-commitment-accept", "post", lambda w: f"{API}/me/commitments/{w.commitment.pk}/accept/",
+         answers(404, anonymous=401, investor_a=200)),
+    Call("api:my-commitment-decline", "post", lambda w: f"{API}/me/commitments/{w.commitment.pk}/decline/",
+         answers(404, anonymous=401, investor_a=200)),
+    Call("api:offering-questions", "get", lambda w: f"{API}/offerings/{w.live.pk}/questions/", everyone(200)),
+    Call("api:offering-questions", "post", lambda w: f"{API}/offerings/{w.live.pk}/questions/",
+         answers(403, anonymous=401, groups={201: INVESTORS}), {"text": "Who audits the accounts?"}),
+    Call("api:question-answer", "post", lambda w: f"{API}/questions/{w.question.pk}/answer/",
+         answers(403, anonymous=401, issuer_a=200), {"text": "An accounting firm, since 2021."}),
+    Call("api:question-hide", "post", lambda w: f"{API}/questions/{w.question.pk}/hide/",
+         answers(403, anonymous=401, groups={200: {REVIEWER, SUPERUSER}}), {"reason": "Off topic."}),
     Call("api:my-kyc", "get", lambda w: f"{API}/me/kyc/", answers(404, anonymous=401, groups={200: INVESTORS})),
     Call("api:my-kyc", "put", lambda w: f"{API}/me/kyc/", answers(403, anonymous=401, groups={200: INVESTORS}),
          kyc_fields()),
@@ -303,6 +335,15 @@ PAGE_CALLS = [
     Call("investors:cap_table", "get", lambda w: f"/investor/cap-table/{w.live.pk}/",
          page(200, {ISSUER_A}, issuer_b=404)),
     Call("projects:offering_list", "get", lambda w: "/offerings/", everyone(200)),
+    Call("projects:question_ask", "post", lambda w: f"/offerings/{w.live.pk}/questions/", page(302, INVESTORS),
+         {"text": "Who audits the accounts?"}),
+    Call("projects:question_answer", "post", lambda w: f"/questions/{w.question.pk}/answer/",
+         page(302, {ISSUER_A}, issuer_b=200), {"text": "An accounting firm, since 2021."}),
+    Call("projects:my_commitments", "get", lambda w: "/commitments/", page(200, INVESTORS)),
+    Call("projects:commitment_accept", "post", lambda w: f"/commitments/{w.commitment.pk}/accept/",
+         page(302, {INVESTOR_A}, investor_b=404)),
+    Call("projects:commitment_decline", "post", lambda w: f"/commitments/{w.commitment.pk}/decline/",
+         page(302, {INVESTOR_A}, investor_b=404)),
     Call("projects:offering_detail", "get", lambda w: f"/offerings/{w.draft.pk}/",
          answers(404, groups={200: READ_COMPANIES | {ISSUER_A}})),
     Call("projects:offering_edit", "post", lambda w: f"/offerings/{w.draft.pk}/edit/",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import InvestorFactory, IssuerUserFactory, StaffFactory
+from accounts.tests.factories import InvestorFactory, IssuerUserFactory, OfferingReviewerFactory, StaffFactory
 from projects import questions
 from projects.models import OfferingQuestion, OfferingStatus
 from projects.tests.factories import IssuerFactory, OfferingFactory, live_offering
@@ -109,7 +109,7 @@ def test_another_issuer_cannot_answer(client, offering):
 def test_hidden_question_leaves_the_page(client, offering):
     kept, abusive = ask(offering, "Fair question"), ask(offering, "Abusive words")
 
-    questions.question_hide(question=abusive, by=StaffFactory(), reason="Insults")
+    questions.question_hide(question=abusive, by=OfferingReviewerFactory(), reason="Insults")
 
     shown = page(client, offering)
     assertContains(shown, "Fair question")
@@ -165,7 +165,7 @@ def api_as(user=None) -> APIClient:
 def test_api_lists_public_questions_with_dates_and_answers(offering):
     answered = ask(offering, "Answered one")
     questions.question_answer(question=answered, by=offering.issuer.owner, text="Yes")
-    questions.question_hide(question=ask(offering, "Hidden one"), by=StaffFactory())
+    questions.question_hide(question=ask(offering, "Hidden one"), by=OfferingReviewerFactory())
     ask(offering, "Open one")
 
     response = api_as().get(f"/api/v1/offerings/{offering.pk}/questions/")
@@ -203,16 +203,18 @@ def test_api_refuses_to_let_anyone_but_an_investor_ask(offering, who, status, co
     assert not OfferingQuestion.objects.exists()
 
 
-def test_api_only_staff_hide_and_hidden_questions_are_404_to_others(offering):
+def test_api_only_offering_reviewers_hide_and_hidden_questions_are_404_to_others(offering):
     question = ask(offering)
 
     refused = api_as(InvestorFactory()).post(f"/api/v1/questions/{question.pk}/hide/", {}, format="json")
-    hidden = api_as(StaffFactory()).post(f"/api/v1/questions/{question.pk}/hide/", {"reason": "Spam"}, format="json")
+    staff_without_role = api_as(StaffFactory()).post(f"/api/v1/questions/{question.pk}/hide/", {}, format="json")
+    hidden = api_as(OfferingReviewerFactory()).post(f"/api/v1/questions/{question.pk}/hide/", {"reason": "Spam"}, format="json")
     answer = api_as(offering.issuer.owner).post(
         f"/api/v1/questions/{question.pk}/answer/", {"text": "x"}, format="json"
     )
 
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "permission_denied")
+    assert (staff_without_role.status_code, staff_without_role.json()["error"]["code"]) == (403, "permission_denied")
     assert hidden.status_code == 200
     assert answer.status_code == 404
     question.refresh_from_db()

@@ -84,7 +84,7 @@ def waiting():
 
 
 def test_staff_decision_answer_hides_the_birth_date_from_staff_without_the_identity_permission(api_client, waiting):
-    api_client.force_authenticate(staff_with("change_kycprofile"))
+    api_client.force_authenticate(staff_with("review_kyc"))
 
     body = api_client.post(f"/api/v1/kyc/{waiting.user_id}/approve/", {}, format="json").json()
 
@@ -94,7 +94,7 @@ def test_staff_decision_answer_hides_the_birth_date_from_staff_without_the_ident
 
 
 def test_staff_with_the_identity_permission_see_the_birth_date_in_the_answer(api_client, waiting):
-    api_client.force_authenticate(staff_with("change_kycprofile", "view_identity_number"))
+    api_client.force_authenticate(staff_with("review_kyc", "view_identity_number"))
 
     body = api_client.post(f"/api/v1/kyc/{waiting.user_id}/approve/", {}, format="json").json()
 

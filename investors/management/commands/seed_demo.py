@@ -21,7 +21,8 @@ from investors import services as investor_services
 from investors.subscriptions import subscription_create
 from projects import questions
 from projects import services as project_services
-from projects.models import Offering
+from projects import selectors as project_selectors
+from projects.models import Offering, StatementPeriod
 from projects.regimes import current_regime
 
 STAFF_USERNAME = "staff"  # a superuser
@@ -276,12 +277,20 @@ class Command(BaseCommand):
         return issuer, year
 
     def _report_actual_results(self, issuer, fiscal_year: int) -> None:
-        """The raise year's actual results, below the projection investors were shown but within the policy."""
+        """The raise year's actual results, below the projection investors were shown but within the policy, and
+        every half-year report due since, on the same track: a company that keeps its post-funding duties."""
         project_services.financial_statement_file(
             issuer=issuer, by=issuer.owner, fiscal_year=fiscal_year, period="FY",
             kind="actual", revenue="50400000.00", net_profit="3100000.00", total_assets="74000000.00",
             total_liabilities="31000000.00", audited=True,
         )
+        for duty in project_selectors.report_duties(issuer_ids=[issuer.pk]):
+            if duty.period == StatementPeriod.H1 and duty.status != project_selectors.DutyStatus.FILED:
+                project_services.financial_statement_file(
+                    issuer=issuer, by=issuer.owner, fiscal_year=duty.fiscal_year, period=StatementPeriod.H1,
+                    kind="actual", revenue="26100000.00", net_profit="1700000.00", total_assets="76000000.00",
+                    total_liabilities="31500000.00", audited=False,
+                )
 
     def _subscribe(self, investors, cards, offering, amounts: dict[str, str]) -> None:
         for name, amount in amounts.items():
