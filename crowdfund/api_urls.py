@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import RegisterApi, TokenApi
-from crowdfund.api import MeApi
+from crowdfund.api import HealthApi, MeApi
 from investors.api import KycReviewApi, MyKycApi, MyRiskAcknowledgementApi, MySuitabilityApi, QuestionnaireApi
 from investors.subscription_api import (
     MyHoldingsApi,
@@ -24,6 +24,7 @@ router.register("risk/cases", CaseViewSet, basename="risk-case")
 urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="register"),
     path("auth/token/", TokenApi.as_view(), name="token"),
+    path("health/", HealthApi.as_view(), name="health"),
     path("me/", MeApi.as_view(), name="me"),
     path("me/kyc/", MyKycApi.as_view(), name="my-kyc"),
     path("me/suitability/", MySuitabilityApi.as_view(), name="my-suitability"),
