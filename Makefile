@@ -15,7 +15,7 @@ serve: $(VENV)/.installed-runtime
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
-# Never part of `make test`: minutes of load on PostgreSQL, Redis and the fake Stripe server (see bench/README.md).
+# Never part of `make test`: minutes of load on PostgreSQL, Redis and the fake Stripe server (README "Benchmarks").
 bench: $(VENV)/.installed-dev
 	bench/run.sh
 

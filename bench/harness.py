@@ -143,8 +143,9 @@ def pgbench_ceiling(*, clients: int, seconds: int) -> float:
         "INSERT INTO bench_subscription (offering_id, amount, created_at) VALUES (1, 100, now());\n"
         "END;\n"
     )
+    pgbench = ensure_tool("pgbench", package="postgresql-client")
     finished = subprocess.run(
-        ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", str(script), _libpq(DATABASE_URL)],
+        [pgbench, "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", str(script), _libpq(DATABASE_URL)],
         capture_output=True,
         text=True,
         timeout=seconds + 60,
@@ -281,22 +282,23 @@ def bare_charges(count: int, *, amount: Decimal, currency: str, first_id: int) -
 # --- the load generator -------------------------------------------------------------------------------------------
 
 
-def ensure_wrk() -> str:
-    """wrk from Debian's packages, installed when missing (as .ci/run installs what the tests need)."""
-    if shutil.which("wrk") is None:
+def ensure_tool(command: str, *, package: str) -> str:
+    """The path of `command`, installed from Debian's `package` when missing (as .ci/run installs what the tests
+    need): wrk for the load, pgbench for the ceiling."""
+    if shutil.which(command) is None:
         if os.geteuid() != 0:
-            sys.exit("bench: wrk is missing; install Debian's `wrk` package")
-        log("installing wrk")
+            sys.exit(f"bench: {command} is missing; install Debian's `{package}` package")
+        log(f"installing {package}")
         env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update"], check=True, env=env, timeout=600, stdout=subprocess.DEVNULL)
         subprocess.run(
-            ["apt-get", "install", "-y", "--no-install-recommends", "wrk"],
+            ["apt-get", "install", "-y", "--no-install-recommends", package],
             check=True,
             env=env,
             timeout=600,
             stdout=subprocess.DEVNULL,
         )
-    return shutil.which("wrk")
+    return shutil.which(command)
 
 
 def run_wrk(*, url: str, script: str, clients: int, seconds: int, env: dict[str, str] | None = None) -> dict:
@@ -306,7 +308,8 @@ def run_wrk(*, url: str, script: str, clients: int, seconds: int, env: dict[str,
     done_dir = LOG_DIR / "wrk-done"
     shutil.rmtree(done_dir, ignore_errors=True)
     done_dir.mkdir(parents=True)
-    argv = [ensure_wrk(), "-t", str(clients), "-c", str(clients), "-d", f"{seconds}s", "--timeout", "30s"]
+    argv = [ensure_tool("wrk", package="wrk"), "-t", str(clients), "-c", str(clients), "-d", f"{seconds}s"]
+    argv += ["--timeout", "30s"]
     argv += ["-s", str(ROOT / "bench" / script), url]
     wrk = subprocess.Popen(
         argv,

@@ -40,10 +40,15 @@ def main() -> int:
     parser.add_argument("--investors", type=int, help="ready investors, one request each (default 2 × places)")
     parser.add_argument("--ceiling-seconds", type=int, default=10, help="how long pgbench measures the ceiling")
     args = parser.parse_args()
+    investors = args.investors or 2 * args.places
+    all_clients = [int(number) for number in args.clients.split(",")]
+    if investors < max(all_clients):
+        parser.error("each client needs at least one investor's request")
     failed = False
-    for clients in (int(number) for number in args.clients.split(",")):
-        failed |= not run(clients=clients, places=args.places, investors=args.investors or 2 * args.places,
-                          ceiling_seconds=args.ceiling_seconds)
+    for clients in all_clients:
+        failed |= not run(
+            clients=clients, places=args.places, investors=investors, ceiling_seconds=args.ceiling_seconds
+        )
     return 1 if failed else 0
 
 
@@ -93,7 +98,7 @@ def run(*, clients: int, places: int, investors: int, ceiling_seconds: int) -> b
         last_accepted = max(subscriptions.values_list("created_at", flat=True), default=load_started)
         paid = subscriptions.filter(status=SubscriptionStatus.PAID)
         last_paid = max(paid.values_list("paid_at", flat=True), default=load_started)
-        problems = check(offering=offering, load=load, accepted=accepted)
+        problems = check(offering=offering, load=load, requests=investors, accepted=accepted)
 
         paid_count = paid.count()
         harness.log(f"bare Stripe: {paid_count} create-and-confirm calls on an empty store")
@@ -121,7 +126,7 @@ class Problems(list):
     double_charged = 0
 
 
-def check(*, offering, load: dict, accepted: int) -> Problems:
+def check(*, offering, load: dict, requests: int, accepted: int) -> Problems:
     """What must hold however fast it went."""
     from investors import gateway
     from investors.models import Subscription, SubscriptionStatus
@@ -134,8 +139,12 @@ def check(*, offering, load: dict, accepted: int) -> Problems:
     if answered_created != accepted:
         problems.append(f"{answered_created} requests answered as accepted, {accepted} subscriptions stored")
     unexpected = {status: count for status, count in load["statuses"].items() if status not in ("201", "202", "409")}
-    if unexpected or load["errors"]:
-        problems.append(f"unexpected answers {unexpected}, {load['errors']} socket errors")
+    if unexpected:
+        problems.append(f"unexpected answers {unexpected}")
+    # wrk counts a server closing the connection early as a socket error even when the answer had arrived; only
+    # a request left unanswered matters.
+    if (answered := sum(load["statuses"].values())) != requests:
+        problems.append(f"{answered} answers to {requests} requests ({load['errors']} socket errors)")
     succeeded = collections.Counter(
         charge.subscription_id for charge in gateway.list_charges() if charge.status == "succeeded"
     )
