@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -27,3 +28,16 @@ class MeApi(APIView):
             {"id": user.pk, "username": user.username, "role": user.role, "is_staff": user.is_staff}
             | investor_summary(user)
         )
+
+
+class HealthApi(APIView):
+    """Answers without touching the database: a load balancer's liveness check, and the benchmarks' measure of what
+    the server stack itself costs per request (bench/pages.py)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    @extend_schema(responses=inline_serializer("Health", {"status": serializers.CharField()}))
+    def get(self, request):
+        return Response({"status": "ok"})

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import LogoutApi, MyTokenApi, MyTokensApi, RegisterApi, TokenApi
-from crowdfund.api import MeApi
+from crowdfund.api import HealthApi, MeApi
 from investors.api import KycReviewApi, MyKycApi, MyRiskAcknowledgementApi, MySuitabilityApi, QuestionnaireApi
 from investors.subscription_api import (
     MyHoldingsApi,
@@ -27,6 +27,7 @@ urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="register"),
     path("auth/token/", TokenApi.as_view(), name="token"),
     path("auth/logout/", LogoutApi.as_view(), name="logout"),
+    path("health/", HealthApi.as_view(), name="health"),
     path("me/", MeApi.as_view(), name="me"),
     path("me/tokens/", MyTokensApi.as_view(), name="my-tokens"),
     path("me/tokens/<int:pk>/", MyTokenApi.as_view(), name="my-token"),

@@ -90,6 +90,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the Celery worker share the file: wait for a lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# Persistent connections for production (gunicorn, Celery): each process keeps its connection this many seconds
+# instead of opening one per request, and checks it is still alive before reusing it. 0 closes it after each request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -196,6 +200,14 @@ SPECTACULAR_SETTINGS = {
 
 # Celery. Without REDIS_URL, a filesystem broker lets a worker run beside the web server with no other service.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Rate-limit counts and other cached values. Each process keeps its own unless CACHE_URL names a shared Redis (a
+# database of its own: clearing the cache flushes it), which production with several web processes needs.
+CACHE_URL = env.str("CACHE_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 CELERY_FILESYSTEM_BROKER_DIR = BASE_DIR / "var" / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Serves Michou in the foreground: migrations, static files and demo data first, then the web server and Celery,
-# until Ctrl-C (or SIGTERM), which stops every process started here. When one of them ends by itself, the others
-# are stopped too, so a crash is never half-hidden behind a server that keeps running.
+# Serves Michou for development in the foreground: migrations, static files and demo data first, then the
+# development server, Celery and the fake Stripe server, until Ctrl-C (or SIGTERM), which stops every process started
+# here (scripts/lib/processes.sh). Production serves with scripts/serve.sh instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,23 +15,7 @@ celery=.venv/bin/celery
 "$python" manage.py seed_demo
 mkdir -p var
 
-pids=()
-# Each process gets a session of its own, so that stopping it stops its children too (runserver's autoreloader
-# runs the server in a child), and so that Ctrl-C reaches only this script, which then stops them in order.
-start() {
-  setsid "$@" &
-  pids+=("$!")
-}
-stop_all() {
-  trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do
-    kill -TERM -- "-$pid" 2>/dev/null || true
-  done
-  wait
-}
-trap 'stop_all; exit 130' INT
-trap 'stop_all; exit 143' TERM
-trap stop_all EXIT
+source scripts/lib/processes.sh
 
 if [[ -n "${DATABASE_URL:-}" && -n "${REDIS_URL:-}" ]]; then
   start "$celery" -A crowdfund worker --loglevel=INFO
@@ -49,7 +33,4 @@ fi
 
 start "$python" manage.py runserver 127.0.0.1:8000
 
-status=0
-wait -n || status=$?
-echo "run.sh: a process ended (status $status); stopping the others" >&2
-exit "$status"
+wait_for_first_exit

@@ -216,6 +216,7 @@ SMALL_SUBSCRIPTION = {"amount": "1000.00", "payment_method": "pm_card_visa"}
 API_CALLS = [
     Call("api:api-root", "get", lambda w: f"{API}/", signed_in(200)),
     Call("api:schema", "get", lambda w: f"{API}/schema/", everyone(200)),
+    Call("api:health", "get", lambda w: f"{API}/health/", everyone(200)),
     Call("api:docs", "get", lambda w: f"{API}/docs/", everyone(200)),
     Call("api:register", "post", lambda w: f"{API}/auth/register/", everyone(201),
          {"username": "newcomer", "email": "newcomer@example.com", "password": PASSWORD, "role": "investor"}),
