@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from crowdfund import events
 from investors import notifications, tasks
 from projects import services as project_services
 
 
 @events.listen("subscription_paid")
-def _on_subscription_paid(*, subscription_id: int, offering_id: int) -> None:
+def _on_subscription_paid(*, subscription_id: int, offering_id: int, occurred_at: dt.datetime) -> None:
     # After the payment's commit: only send the task, which records and announces what was reached.
     tasks.notify_milestones.delay(offering_id)
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from crowdfund.errors import DomainError, PermissionRefused, field_error
 from investors import locks, subscriptions, tasks
 from investors.models import CAPACITY_STATUSES, Subscription, SubscriptionStatus
+from outbox import services as outbox
 from projects import hooks
 from projects.models import OfferingUpdate
 
@@ -75,7 +76,7 @@ def subscriptions_follow_update(*, update: OfferingUpdate, changed_terms: dict) 
             subscription._change_reason = f"Material change in update {update.pk}"
             subscription.save()
     update_id = update.pk
-    transaction.on_commit(lambda: tasks.notify_update_posted.delay(update_id))
+    outbox.task_send_on_commit(task=tasks.notify_update_posted, args=[update_id])
 
 
 def subscription_reconfirm(*, subscription: Subscription, by) -> Subscription:
@@ -105,7 +106,7 @@ def subscription_reconfirm(*, subscription: Subscription, by) -> Subscription:
         subscription._change_reason = "Reconfirmed by the investor"
         subscription.save()
         subscription_id = subscription.pk
-        transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, "reconfirmed"))
+        outbox.task_send_on_commit(task=tasks.notify_subscription, args=[subscription_id, "reconfirmed"])
     return subscription
 
 

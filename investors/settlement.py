@@ -17,6 +17,7 @@ from investors import gateway, locks, subscriptions, tasks
 from investors.models import FUNDED_STATUSES, Holding, Refund, RefundReason, RefundStatus, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.services import entry_post
+from outbox import services as outbox
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 
@@ -146,7 +147,7 @@ def offering_settle(*, offering_id: int, dry_run: bool = False) -> SettlementRep
         for item in report.subscriptions:
             _settle_one(item["id"])
         project_services.offering_finish_closing(offering=offering, succeeded=True)
-        transaction.on_commit(lambda: tasks.notify_offering_result.delay(offering_id))
+        outbox.task_send_on_commit(task=tasks.notify_offering_result, args=[offering_id])
     else:
         for item in report.subscriptions:
             _refund_one(item["id"])
@@ -155,7 +156,7 @@ def offering_settle(*, offering_id: int, dry_run: bool = False) -> SettlementRep
             subscriptions.refund_process(refund_id=refund_id)
         if not pending_refunds.exists():
             project_services.offering_finish_closing(offering=offering, succeeded=False)
-            transaction.on_commit(lambda: tasks.notify_offering_result.delay(offering_id))
+            outbox.task_send_on_commit(task=tasks.notify_offering_result, args=[offering_id])
     report.status = Offering.objects.values_list("status", flat=True).get(pk=offering_id)
     return report
 
@@ -168,7 +169,7 @@ def offering_close_early(*, offering: Offering, by, closes_at=None) -> Offering:
         offering = project_services.offering_close_early(offering=offering, by=by, closes_at=closes_at)
         offering_id = offering.pk
         if offering.status == OfferingStatus.CLOSING:
-            transaction.on_commit(lambda: tasks.settle_offering.delay(offering_id))
+            outbox.task_send_on_commit(task=tasks.settle_offering, args=[offering_id])
     return offering
 
 

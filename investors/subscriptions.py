@@ -28,6 +28,7 @@ from investors.models import (
 )
 from ledger.models import AccountKind
 from ledger.services import entry_post
+from outbox import services as outbox
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 from projects.regimes import regime_for
@@ -217,7 +218,7 @@ def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscript
         subscription.paid_at = now
         subscription.save()
         project_services.offering_raised_add(offering_id=offering.pk, amount=subscription.amount)
-        transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, "confirmed"))
+        outbox.task_send_on_commit(task=tasks.notify_subscription, args=[subscription_id, "confirmed"])
         events.announce("subscription_paid", subscription_id=subscription_id, offering_id=offering.pk)
     return subscription
 
@@ -294,7 +295,7 @@ def subscription_cancel_locked(*, subscription: Subscription, now: dt.datetime, 
     project_services.offering_raised_add(offering_id=subscription.offering_id, amount=-subscription.amount)
     refund_request(subscription, reason=RefundReason.CANCELLED)
     subscription_id = subscription.pk
-    transaction.on_commit(lambda: tasks.notify_subscription.delay(subscription_id, event))
+    outbox.task_send_on_commit(task=tasks.notify_subscription, args=[subscription_id, event])
 
 
 def refund_request(subscription: Subscription, *, reason: str) -> Refund:
@@ -309,7 +310,7 @@ def refund_request(subscription: Subscription, *, reason: str) -> Refund:
         },
     )
     refund_id = refund.pk
-    transaction.on_commit(lambda: tasks.process_refund.delay(refund_id))
+    outbox.task_send_on_commit(task=tasks.process_refund, args=[refund_id])
     return refund
 
 

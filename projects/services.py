@@ -16,6 +16,7 @@ from django_fsm import can_proceed
 
 from crowdfund import events
 from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, field_error
+from outbox import services as outbox
 from projects import hooks, regime_checks, selectors
 from projects.models import (
     AnnouncedCommitment,
@@ -772,7 +773,7 @@ def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
                 issuer_id=duty.issuer_id, fiscal_year=duty.fiscal_year, defaults={"sent_at": timezone.now()}
             )
             if created:
-                transaction.on_commit(lambda reminder_id=reminder.pk: tasks.send_report_reminder.delay(reminder_id))
+                outbox.task_send_on_commit(task=tasks.send_report_reminder, args=[reminder.pk])
                 recorded.append(reminder.pk)
     return recorded
 
