@@ -80,7 +80,7 @@ def start_worker(own_broker: Broker, fake_stripe: str, tmp_path: Path) -> Iterat
 
     environment = worker_environment(
         REDIS_URL=own_broker.url, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS),
-        CELERY_UNACKED_RESTORE_SECONDS=str(RESTORE_SCAN_SECONDS),
+        CELERY_UNACKED_RESTORE_SECONDS=str(RESTORE_SCAN_SECONDS), OUTBOX_RELAY_GRACE_SECONDS="0",
     )
     workers: list[services.CeleryWorker] = []
 
