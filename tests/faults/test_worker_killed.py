@@ -3,16 +3,20 @@ each subscription settled or refunded exactly once, by our records, the ledger's
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 
 import redis
+from django.db.models import QuerySet
 
 from investors import settlement, tasks
 from investors.models import Holding, Payment, Refund, RefundStatus, Subscription, SubscriptionStatus
 from ledger.models import AccountKind, Entry
 from ledger.selectors import balance
 from projects.models import Offering, OfferingStatus
+from tests.services import CeleryWorker
 from tests.faults.support import (
     assert_ledger_balanced,
     close_for_settlement,
@@ -42,24 +46,39 @@ def offering_with_paid_subscriptions(*, count: int, target: Decimal, own_broker)
     return offering, paid
 
 
+@dataclass
+class KilledMidway:
+    done_when_killed: int
+    # The worker that finished the job, and how long after the kill the offering reached its end.
+    second: CeleryWorker
+    recovery: float
+
+
+def settle_killed_midway(offering: Offering, *, done: QuerySet, end_status: str, start_worker) -> KilledMidway:
+    """Sends the settlement of `offering` to a worker, SIGKILLs it once a quarter of `done` is done, starts another,
+    and waits until the offering reaches `end_status`."""
+    expected = Subscription.objects.filter(offering=offering).count()
+    first = start_worker()
+    tasks.settle_offering.delay(offering.pk)
+    wait_until(lambda: done.count() >= expected // 4, seconds=60, what="settlement under way", logs=first.log)
+    first.kill()
+    killed_at = time.monotonic()
+    done_when_killed = done.count()
+    assert done_when_killed < expected, "the worker finished before it was killed"
+    second = start_worker()
+    wait_until(
+        lambda: Offering.objects.get(pk=offering.pk).status == end_status,
+        seconds=90, what=f"a new worker brings the offering to {end_status}", logs=second.log,
+    )
+    return KilledMidway(done_when_killed, second, time.monotonic() - killed_at)
+
+
 def test_worker_killed_while_settling_is_replaced_and_every_subscription_is_settled_once(own_broker, start_worker):
     offering, paid = offering_with_paid_subscriptions(
         count=SETTLED_SUBSCRIPTIONS, target=AMOUNT * SETTLED_SUBSCRIPTIONS // 2, own_broker=own_broker
     )
-    first = start_worker()
-
-    tasks.settle_offering.delay(offering.pk)
     settled = Subscription.objects.filter(offering=offering, status=SubscriptionStatus.SETTLED)
-    wait_until(lambda: settled.count() >= SETTLED_SUBSCRIPTIONS // 4, seconds=60, what="settling", logs=first.log)
-    first.kill()
-    settled_when_killed = settled.count()
-    assert settled_when_killed < SETTLED_SUBSCRIPTIONS, "the worker finished before it was killed"
-
-    second = start_worker()
-    recovery = wait_until(
-        lambda: Offering.objects.get(pk=offering.pk).status == OfferingStatus.CLOSED,
-        seconds=90, what="a new worker closes the offering", logs=second.log,
-    )
+    kill = settle_killed_midway(offering, done=settled, end_status=OfferingStatus.CLOSED, start_worker=start_worker)
 
     assert settled.count() == SETTLED_SUBSCRIPTIONS
     holdings = Counter(Holding.objects.filter(offering=offering).values_list("subscription_id", flat=True))
@@ -77,8 +96,8 @@ def test_worker_killed_while_settling_is_replaced_and_every_subscription_is_sett
     assert set(at_stripe) == set(Payment.objects.values_list("payment_intent_id", flat=True))
     assert len(at_stripe) == SETTLED_SUBSCRIPTIONS and stripe_refunds() == []
     print(
-        f"\nFIGURES settle-kill: subscriptions={SETTLED_SUBSCRIPTIONS} settled_when_killed={settled_when_killed} "
-        f"redelivered={received(second, 'investors.settle_offering')} recovery_s={recovery:.1f}"
+        f"\nFIGURES settle-kill: subscriptions={SETTLED_SUBSCRIPTIONS} settled_when_killed={kill.done_when_killed} "
+        f"redelivered={received(kill.second, 'investors.settle_offering')} recovery_s={kill.recovery:.1f}"
     )
 
 
@@ -86,20 +105,8 @@ def test_worker_killed_while_refunding_is_replaced_and_every_subscription_is_ref
     offering, paid = offering_with_paid_subscriptions(
         count=REFUNDED_SUBSCRIPTIONS, target=AMOUNT * REFUNDED_SUBSCRIPTIONS * 2, own_broker=own_broker
     )
-    first = start_worker()
-
-    tasks.settle_offering.delay(offering.pk)
     refunded = Refund.objects.filter(subscription__offering=offering, status=RefundStatus.SUCCEEDED)
-    wait_until(lambda: refunded.count() >= REFUNDED_SUBSCRIPTIONS // 4, seconds=60, what="refunding", logs=first.log)
-    first.kill()
-    refunded_when_killed = refunded.count()
-    assert refunded_when_killed < REFUNDED_SUBSCRIPTIONS, "the worker finished before it was killed"
-
-    second = start_worker()
-    recovery = wait_until(
-        lambda: Offering.objects.get(pk=offering.pk).status == OfferingStatus.FAILED,
-        seconds=90, what="a new worker fails the offering with every refund made", logs=second.log,
-    )
+    kill = settle_killed_midway(offering, done=refunded, end_status=OfferingStatus.FAILED, start_worker=start_worker)
 
     assert set(Subscription.objects.filter(offering=offering).values_list("status", flat=True)) == {
         SubscriptionStatus.REFUNDED
@@ -121,7 +128,7 @@ def test_worker_killed_while_refunding_is_replaced_and_every_subscription_is_ref
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0
     assert_ledger_balanced()
     print(
-        f"\nFIGURES refund-kill: subscriptions={REFUNDED_SUBSCRIPTIONS} refunded_when_killed={refunded_when_killed} "
-        f"settle_redelivered={received(second, 'investors.settle_offering')} "
-        f"refund_tasks_run_by_second={received(second, 'investors.process_refund')} recovery_s={recovery:.1f}"
+        f"\nFIGURES refund-kill: subscriptions={REFUNDED_SUBSCRIPTIONS} refunded_when_killed={kill.done_when_killed} "
+        f"settle_redelivered={received(kill.second, 'investors.settle_offering')} "
+        f"refund_tasks_run_by_second={received(kill.second, 'investors.process_refund')} recovery_s={kill.recovery:.1f}"
     )
