@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests import services
 from tests.faults.stripe_door import StripeDoor
@@ -38,12 +39,11 @@ class Broker:
     url: str
 
 
-@pytest.fixture
-def own_broker(transactional_db, settings) -> Iterator[Broker]:
-    """A redis-server of this test's own, persistent like a production broker, that the test process sends its
-    tasks to (not in-process): the test may stop and start it."""
-    from crowdfund.celery import app as celery_app
-
+@pytest.fixture(scope="session")
+def fault_redis() -> Iterator[services.ThrowawayRedis]:
+    """A redis-server of the fault suite's own, persistent like a production broker, for the whole run: one server,
+    so that no pooled connection is ever left pointing at a server that is gone (Celery's remote-control mailbox
+    keeps the first producer pool it used). Tests may stop it, and must start it again."""
     server = services.ThrowawayRedis.create(persistent=True)
     if server is None:
         skip_or_fail("needs a redis-server binary")
@@ -51,12 +51,22 @@ def own_broker(transactional_db, settings) -> Iterator[Broker]:
     if trouble is not None:
         server.remove()
         skip_or_fail(f"a redis-server of the test's own did not start: {trouble}")
-    broker = Broker(server, server.url(0))
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def own_broker(fault_redis: services.ThrowawayRedis, transactional_db, settings) -> Iterator[Broker]:
+    """The fault suite's Redis, emptied, as the broker that the test process sends its tasks to (not in-process)."""
+    from crowdfund.celery import app as celery_app
+
+    broker = Broker(fault_redis, fault_redis.url(0))
+    redis.Redis.from_url(broker.url).flushdb()
     transport_options = {
         "visibility_timeout": VISIBILITY_SECONDS, "unacked_restore_interval": RESTORE_SCAN_SECONDS,
         "unacked_restore_throttle": 1,
     }
-    # Connections already pooled lead to the shared broker: drop them before and after.
+    # Pooled connections lead to the other broker: drop them before and after.
     celery_app.close()
     try:
         with celery_config_changed(
@@ -67,7 +77,9 @@ def own_broker(transactional_db, settings) -> Iterator[Broker]:
             yield broker
     finally:
         celery_app.close()
-        server.remove()
+        if not fault_redis.pid_file.exists():
+            # The test stopped it and failed before starting it again.
+            fault_redis.start()
 
 
 @pytest.fixture
