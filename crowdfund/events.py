@@ -9,8 +9,8 @@ gets the event's keyword arguments and `occurred_at`, the moment it was announce
 
 from __future__ import annotations
 
-from collections import defaultdict
 import datetime as dt
+from collections import defaultdict
 from typing import Callable
 
 Listener = Callable[..., None]

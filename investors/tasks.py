@@ -4,7 +4,6 @@ already, so a redelivered or retried task is harmless."""
 from celery import shared_task
 
 from crowdfund.celery import DATABASE_OUTAGE, RETRY_ON_DATABASE_OUTAGE
-
 from investors import milestones, notifications, reconciliation, reconfirmation, services, settlement, subscriptions
 from investors.gateway import GatewayUnavailable
 

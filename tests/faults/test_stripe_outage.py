@@ -10,7 +10,12 @@ from decimal import Decimal
 from rest_framework.test import APIClient
 
 from investors import reconciliation, subscriptions
-from investors.models import Payment, ReconciliationIssue, Subscription, SubscriptionStatus
+from investors.models import (
+    Payment,
+    ReconciliationIssue,
+    Subscription,
+    SubscriptionStatus,
+)
 from ledger.models import AccountKind
 from ledger.selectors import balance
 from projects.models import Offering

@@ -13,7 +13,13 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from investors import gateway, settlement
-from investors.models import Holding, Payment, StripeEvent, Subscription, SubscriptionStatus
+from investors.models import (
+    Holding,
+    Payment,
+    StripeEvent,
+    Subscription,
+    SubscriptionStatus,
+)
 from ledger.models import AccountKind, Entry
 from ledger.selectors import balance
 from tests.faults.support import assert_ledger_balanced, close_for_settlement

@@ -12,11 +12,17 @@ import redis
 from django.db.models import QuerySet
 
 from investors import settlement, tasks
-from investors.models import Holding, Payment, Refund, RefundStatus, Subscription, SubscriptionStatus
+from investors.models import (
+    Holding,
+    Payment,
+    Refund,
+    RefundStatus,
+    Subscription,
+    SubscriptionStatus,
+)
 from ledger.models import AccountKind, Entry
 from ledger.selectors import balance
 from projects.models import Offering, OfferingStatus
-from tests.services import CeleryWorker
 from tests.faults.support import (
     assert_ledger_balanced,
     close_for_settlement,
@@ -25,6 +31,7 @@ from tests.faults.support import (
     stripe_refunds,
     wait_until,
 )
+from tests.services import CeleryWorker
 from tests.test_money_flow import live_offering
 
 SETTLED_SUBSCRIPTIONS = 300
@@ -102,7 +109,7 @@ def test_worker_killed_while_settling_is_replaced_and_every_subscription_is_sett
 
 
 def test_worker_killed_while_refunding_is_replaced_and_every_subscription_is_refunded_once(own_broker, start_worker):
-    offering, paid = offering_with_paid_subscriptions(
+    offering, _paid = offering_with_paid_subscriptions(
         count=REFUNDED_SUBSCRIPTIONS, target=AMOUNT * REFUNDED_SUBSCRIPTIONS * 2, own_broker=own_broker
     )
     refunded = Refund.objects.filter(subscription__offering=offering, status=RefundStatus.SUCCEEDED)
