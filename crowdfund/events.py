@@ -1,15 +1,17 @@
 """A tiny, explicit event hook: `projects` and `investors` announce what happened, other apps listen.
 
-Listeners run after the announcing transaction commits, so a listener never sees (or acts on) a write that was
-rolled back. Listeners should only send Celery tasks: the work happens in the task, not in the announcing request.
+An announced event is written to the outbox (outbox/services.py) in the announcing transaction, and listeners run
+after it commits, so a listener never sees (or acts on) a write that was rolled back, and an event whose listeners
+could not run then (the broker was down) is delivered again by the outbox relay. A listener may therefore run more
+than once for one event: listeners only send idempotent Celery tasks, and the work happens in the task. Each listener
+gets the event's keyword arguments and `occurred_at`, the moment it was announced.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Callable
-
-from django.db import transaction
 
 Listener = Callable[..., None]
 
@@ -43,5 +45,13 @@ def listen(event: str) -> Callable[[Listener], Listener]:
 def announce(event: str, **payload) -> None:
     if event not in EVENTS or set(payload) != set(EVENTS[event]):
         raise ValueError(f"event {event!r} takes {EVENTS.get(event)}, got {sorted(payload)}")
+    if _listeners[event]:
+        from outbox import services as outbox
+
+        outbox.event_send_on_commit(event=event, payload=payload)
+
+
+def deliver(event: str, *, occurred_at: dt.datetime, payload: dict) -> None:
+    """Runs the listeners of an event taken from the outbox."""
     for listener in list(_listeners[event]):
-        transaction.on_commit(lambda listener=listener: listener(**payload))
+        listener(occurred_at=occurred_at, **payload)

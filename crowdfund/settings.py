@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ledger",
     "risk",
     "emails",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -211,7 +212,14 @@ CACHES = {
 CELERY_FILESYSTEM_BROKER_DIR = BASE_DIR / "var" / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    # A task taken by a worker that then dies whole (not only its child) goes back to the queue once it has been
+    # unacknowledged for `visibility_timeout` seconds, found by a scan every `unacked_restore_interval` (×
+    # `unacked_restore_throttle`) seconds; kombu's defaults are 3600 s and 100 s.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=100),
+        "unacked_restore_throttle": 1,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -233,7 +241,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 # Tests give each worker a queue of its own, so that tasks sent from inside a task stay with that worker.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# The outbox relay (outbox/services.py) sends again, every OUTBOX_RELAY_SECONDS, what could not be sent after commit;
+# a message younger than OUTBOX_RELAY_GRACE_SECONDS is left to its own after-commit attempt.
+OUTBOX_RELAY_SECONDS = env.float("OUTBOX_RELAY_SECONDS", default=10.0)
+OUTBOX_RELAY_GRACE_SECONDS = env.float("OUTBOX_RELAY_GRACE_SECONDS", default=5.0)
+OUTBOX_RELAY_BATCH = 1000
 CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "outbox.relay", "schedule": OUTBOX_RELAY_SECONDS},
     "open-due-offerings": {"task": "projects.open_due_offerings", "schedule": 30.0},
     "close-due-offerings": {"task": "projects.close_due_offerings", "schedule": 30.0},
     "expire-reservations": {"task": "investors.expire_reservations", "schedule": 60.0},

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from emails import tasks
 from emails.models import EmailStatus, OutgoingEmail
+from outbox import services as outbox
 
 # Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: a header cannot carry them.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -62,8 +63,7 @@ def email_enqueue(*, notification: str, recipient, subject: str, body: str) -> O
         },
     )
     if created:
-        email_id = email.pk
-        transaction.on_commit(lambda: tasks.send_email.delay(email_id))
+        outbox.task_send_on_commit(task=tasks.send_email, args=[email.pk])
     return email
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from django.db import transaction
 
 from crowdfund import events
@@ -10,7 +11,7 @@ from projects import services as project_services
 
 
 @events.listen("subscription_paid")
-def _on_subscription_paid(*, subscription_id: int, offering_id: int) -> None:
+def _on_subscription_paid(*, subscription_id: int, offering_id: int, occurred_at: dt.datetime) -> None:
     # After the payment's commit: only send the task, which records and announces what was reached.
     tasks.notify_milestones.delay(offering_id)
 

@@ -20,6 +20,7 @@ from crowdfund.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, ensure_permi
 from investors import identity_numbers, questionnaire, tasks
 from investors.identity import Verdict, identity_provider
 from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
+from outbox import services as outbox
 from projects.regimes import Regime, current_regime, regime_for
 from projects.validation import Errors, check_single_line, parse_money
 
@@ -132,7 +133,7 @@ def kyc_submit(
             kyc.resubmit()
             _record_kyc_change(kyc, from_status, by=user, reason="resubmitted")
         kyc_id = kyc.pk
-        transaction.on_commit(lambda: tasks.check_identity.delay(kyc_id))
+        outbox.task_send_on_commit(task=tasks.check_identity, args=[kyc_id])
         events.announce("kyc_submitted", investor_id=user.pk)
     return kyc
 

@@ -33,6 +33,7 @@ from investors.models import (
 )
 from ledger.models import AccountKind
 from ledger.services import entry_post
+from outbox import services as outbox
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 
@@ -222,7 +223,7 @@ def offering_close_early(*, offering: Offering, by, closes_at=None) -> Offering:
         offering = project_services.offering_close_early(offering=offering, by=by, closes_at=closes_at)
         offering_id = offering.pk
         if offering.status == OfferingStatus.CLOSING:
-            transaction.on_commit(lambda: tasks.settle_offering.delay(offering_id))
+            outbox.task_send_on_commit(task=tasks.settle_offering, args=[offering_id])
     return offering
 
 

@@ -39,6 +39,7 @@ from investors.models import (
 )
 from ledger.models import AccountKind
 from ledger.services import entry_post
+from outbox import services as outbox
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 from projects.regimes import regime_for
@@ -350,7 +351,7 @@ def refund_request(subscription: Subscription, *, reason: str) -> Refund:
         },
     )
     refund_id = refund.pk
-    transaction.on_commit(lambda: tasks.process_refund.delay(refund_id))
+    outbox.task_send_on_commit(task=tasks.process_refund, args=[refund_id])
     return refund
 
 
@@ -374,8 +375,7 @@ def remainder_refund_request(subscription: Subscription) -> Refund | None:
         reason=RefundReason.PRICE_REMAINDER,
         requested_at=timezone.now(),
     )
-    refund_id = refund.pk
-    transaction.on_commit(lambda: tasks.process_refund.delay(refund_id))
+    outbox.task_send_on_commit(task=tasks.process_refund, args=[refund.pk])
     return refund
 
 

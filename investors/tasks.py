@@ -3,13 +3,14 @@ already, so a redelivered or retried task is harmless."""
 
 from celery import shared_task
 
+from crowdfund.celery import DATABASE_OUTAGE, RETRY_ON_DATABASE_OUTAGE
 from investors import milestones, reconciliation, reconfirmation, services, settlement, subscriptions
 from investors.gateway import GatewayUnavailable
 
-RETRY = {"autoretry_for": (GatewayUnavailable,), "retry_backoff": True, "max_retries": 8}
+RETRY = {**RETRY_ON_DATABASE_OUTAGE, "autoretry_for": (GatewayUnavailable, *DATABASE_OUTAGE)}
 
 
-@shared_task(name="investors.check_identity")
+@shared_task(name="investors.check_identity", **RETRY_ON_DATABASE_OUTAGE)
 def check_identity(kyc_id: int) -> None:
     services.kyc_check_identity(kyc_id=kyc_id)
 

@@ -1,35 +1,31 @@
 """What the risk review listens to. Each event that can change a conclusion sends a screening task, stamped with the
-moment it happened."""
+moment it happened (not the moment the outbox delivered it)."""
 
-from django.utils import timezone
+import datetime as dt
 
 from crowdfund.events import listen
 from risk import tasks
 
 
-def _now() -> str:
-    return timezone.now().isoformat()
-
-
 @listen("statement_filed")
-def statement_filed(*, issuer_id: int) -> None:
-    tasks.screen_issuer.delay(issuer_id, _now())
+def statement_filed(*, issuer_id: int, occurred_at: dt.datetime) -> None:
+    tasks.screen_issuer.delay(issuer_id, occurred_at.isoformat())
 
 
 @listen("offering_submitted")
 @listen("offering_changed")
 @listen("offering_update_posted")
 @listen("offering_closing")
-def offering_event(*, offering_id: int) -> None:
-    tasks.screen_offering.delay(offering_id, _now())
+def offering_event(*, offering_id: int, occurred_at: dt.datetime) -> None:
+    tasks.screen_offering.delay(offering_id, occurred_at.isoformat())
 
 
 @listen("subscription_paid")
-def subscription_paid(*, subscription_id: int, offering_id: int) -> None:
-    tasks.screen_offering.delay(offering_id, _now())
+def subscription_paid(*, subscription_id: int, offering_id: int, occurred_at: dt.datetime) -> None:
+    tasks.screen_offering.delay(offering_id, occurred_at.isoformat())
 
 
 @listen("kyc_submitted")
 @listen("kyc_checked")
-def kyc_event(*, investor_id: int) -> None:
-    tasks.screen_investor.delay(investor_id, _now())
+def kyc_event(*, investor_id: int, occurred_at: dt.datetime) -> None:
+    tasks.screen_investor.delay(investor_id, occurred_at.isoformat())

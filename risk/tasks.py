@@ -8,6 +8,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
+from crowdfund.celery import RETRY_ON_DATABASE_OUTAGE
 from risk import services
 
 
@@ -15,17 +16,17 @@ def _moment(as_of: str | None) -> dt.datetime | None:
     return parse_datetime(as_of) if as_of else None
 
 
-@shared_task(name="risk.screen_issuer")
+@shared_task(name="risk.screen_issuer", **RETRY_ON_DATABASE_OUTAGE)
 def screen_issuer(issuer_id: int, as_of: str | None = None) -> None:
     services.screen_issuer(issuer_id=issuer_id, as_of=_moment(as_of))
 
 
-@shared_task(name="risk.screen_offering")
+@shared_task(name="risk.screen_offering", **RETRY_ON_DATABASE_OUTAGE)
 def screen_offering(offering_id: int, as_of: str | None = None) -> None:
     services.screen_offering(offering_id=offering_id, as_of=_moment(as_of))
 
 
-@shared_task(name="risk.screen_investor")
+@shared_task(name="risk.screen_investor", **RETRY_ON_DATABASE_OUTAGE)
 def screen_investor(investor_id: int, as_of: str | None = None) -> None:
     services.screen_investor(investor_id=investor_id, as_of=_moment(as_of))
 

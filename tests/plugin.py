@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import shutil
 from collections.abc import Iterator
 from typing import NoReturn
 from urllib.parse import urlsplit
@@ -43,6 +44,8 @@ MARKERS = {
     "redis": "the test needs Redis at settings.REDIS_URL",
     "celery_worker": "the test needs a real Celery worker, so PostgreSQL and Redis (fixture celery_worker_process)",
     "browser": "the test drives headless Chromium through chromedriver (fixture browser)",
+    "faults": "the test injects a fault into real components (tests/faults): its own redis-server and Celery workers,"
+    " the fake Stripe server, the test database's connections; so PostgreSQL and a redis-server binary",
 }
 
 # Where Debian's `chromium` and `chromium-driver` packages put them; overridable for other machines.
@@ -98,9 +101,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """Skips (or, under CI, fails) a marked test whose service is missing, before any of its fixtures run."""
     found = item.config.stash[SERVICES_KEY]
     needs = {name for name in MARKERS if item.get_closest_marker(name)}
+    missing = []
     if "celery_worker" in needs:
         needs |= {"postgres", "redis"}
-    missing = []
+    if "faults" in needs:
+        needs.add("postgres")
+        if shutil.which("redis-server") is None:
+            missing.append("needs a redis-server binary to start and stop a broker of its own (Debian's redis-server)")
     if "postgres" in needs:
         vendor = _database_vendor()
         if vendor != "postgresql":
@@ -155,7 +162,7 @@ def celery_tasks_via_broker(settings) -> Iterator[None]:
 
     # Celery copies the Django setting into its own configuration when it first reads it: read (to restore) and
     # change that copy before the setting, so that it is never first read from the changed setting.
-    with _celery_config_changed(celery_app, task_always_eager=False):
+    with celery_config_changed(celery_app, task_always_eager=False):
         settings.CELERY_TASK_ALWAYS_EAGER = False
         yield
 
@@ -171,25 +178,33 @@ def celery_worker_process(
     of this worker alone. The worker stops when the test ends, before the database is emptied.
     """
     from django.conf import settings
-    from django.db import connection
 
     from crowdfund.celery import app as celery_app
 
-    test_database_url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{connection.settings_dict['NAME']}")
-    worker_env = {**os.environ, "DATABASE_URL": test_database_url.geturl(), "CELERY_TASK_ALWAYS_EAGER": "false"}
     worker = services.CeleryWorker.start(
-        project_dir=settings.BASE_DIR, env=worker_env, log_path=tmp_path_factory.mktemp("celery-worker") / "worker.log"
+        project_dir=settings.BASE_DIR, env=worker_environment(),
+        log_path=tmp_path_factory.mktemp("celery-worker") / "worker.log",
     )
     try:
         worker.wait_until_ready(celery_app)
-        with _celery_config_changed(celery_app, task_default_queue=worker.queue):
+        with celery_config_changed(celery_app, task_default_queue=worker.queue):
             yield worker
     finally:
         worker.stop()
-        _delete_queue(celery_app, worker.queue)
+        delete_queue(celery_app, worker.queue)
 
 
-def _delete_queue(celery_app, name: str) -> None:
+def worker_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a Celery worker process working on pytest-django's test database."""
+    from django.db import connection
+
+    test_database_url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{connection.settings_dict['NAME']}")
+    return {
+        **os.environ, "DATABASE_URL": test_database_url.geturl(), "CELERY_TASK_ALWAYS_EAGER": "false", **overrides
+    }
+
+
+def delete_queue(celery_app, name: str) -> None:
     """Removes a queue and its binding from the broker, so that test runs leave no keys behind in Redis."""
     with celery_app.connection_for_write() as connection:
         queue = celery_app.amqp.queues[name].bind(connection.default_channel)
@@ -199,7 +214,7 @@ def _delete_queue(celery_app, name: str) -> None:
 
 
 @contextlib.contextmanager
-def _celery_config_changed(celery_app, **changes) -> Iterator[None]:
+def celery_config_changed(celery_app, **changes) -> Iterator[None]:
     previous = {name: celery_app.conf[name] for name in changes}
     celery_app.conf.update(changes)
     try:

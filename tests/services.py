@@ -42,6 +42,9 @@ DATABASE_NAME = f"michou_{os.getpid()}"
 # The last of Redis's 16 databases, so that tests never touch db 0, where a development server keeps its queues.
 TEST_REDIS_DB = 15
 SERVER_START_SECONDS = 30
+# The name and only queue of the Celery workers that this test run starts, so that two runs on one broker never
+# answer each other's pings or run each other's tasks.
+WORKER_QUEUE = f"michou-test-{os.getpid()}"
 
 
 @dataclasses.dataclass
@@ -198,37 +201,82 @@ def _postgres_owner_runner() -> Callable[..., subprocess.CompletedProcess] | Non
 
 
 def _start_throwaway_redis(tried: str) -> Service:
-    server = shutil.which("redis-server")
+    server = ThrowawayRedis.create()
     if server is None:
         return Service(None, f"{tried}; no redis-server on PATH to start a throwaway server")
-    work_dir = Path(tempfile.mkdtemp(prefix="michou-test-redis-"))
-    pid_file, log_file, port = work_dir / "redis.pid", work_dir / "redis.log", _free_port()
+    with _start_not_cut_short(server.remove):
+        trouble = server.start()
+    if trouble is not None:
+        server.remove()
+        return Service(None, f"{tried}; a throwaway redis-server did not start: {trouble}")
+    return Service(_redis_url(server.port), f"throwaway server on {LOCAL_HOST}:{server.port} (in {server.work_dir})",
+                   server.remove)
 
-    def stop() -> None:
-        if pid_file.exists():
-            pid = int(pid_file.read_text())
-            # A server that died on its own leaves its pid file behind: nothing to stop then.
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-            if not _wait_for(lambda: not _process_exists(pid), seconds=10):
-                print(f"tests/services.py: Redis (pid {pid}) did not stop; left {work_dir}", file=sys.stderr)
-                return
-        shutil.rmtree(work_dir)
 
-    with _start_not_cut_short(stop):
+@dataclasses.dataclass
+class ThrowawayRedis:
+    """A redis-server of the test run's own on a free port, which can be stopped and started again on that port.
+
+    `persistent` keeps its data on disk (an append-only file, written at every command) across a restart, as a
+    production broker must; otherwise a restart starts empty."""
+
+    executable: str
+    work_dir: Path
+    port: int
+    persistent: bool = False
+
+    @classmethod
+    def create(cls, *, persistent: bool = False) -> ThrowawayRedis | None:
+        """None when there is no redis-server on PATH."""
+        executable = shutil.which("redis-server")
+        if executable is None:
+            return None
+        work_dir = Path(tempfile.mkdtemp(prefix="michou-test-redis-"))
+        return cls(executable, work_dir, _free_port(), persistent)
+
+    def url(self, db: int = TEST_REDIS_DB) -> str:
+        return f"redis://{LOCAL_HOST}:{self.port}/{db}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.work_dir / "redis.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.work_dir / "redis.log"
+
+    def start(self) -> str | None:
+        """Starts it and waits until it answers; returns None, or what went wrong."""
+        durability = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else ["--appendonly", "no"]
         result = subprocess.run(
-            [server, "--port", str(port), "--bind", LOCAL_HOST, "--save", "", "--appendonly", "no",
-             "--daemonize", "yes", "--pidfile", str(pid_file), "--logfile", str(log_file), "--dir", str(work_dir)],
+            [self.executable, "--port", str(self.port), "--bind", LOCAL_HOST, "--save", "", *durability,
+             "--daemonize", "yes", "--pidfile", str(self.pid_file), "--logfile", str(self.log_file),
+             "--dir", str(self.work_dir)],
             capture_output=True, text=True, check=False, start_new_session=True,
         )
-        started = result.returncode == 0 and _wait_for(
-            lambda: _redis_problem(port) is None, seconds=SERVER_START_SECONDS
-        )
-    if not started:
-        output = result.stderr.strip() or (log_file.read_text(errors="replace")[-2000:] if log_file.exists() else "")
-        stop()
-        return Service(None, f"{tried}; a throwaway redis-server did not start: {output}")
-    return Service(_redis_url(port), f"throwaway server on {LOCAL_HOST}:{port} (in {work_dir})", stop)
+        if result.returncode == 0 and _wait_for(lambda: _redis_problem(self.port) is None, seconds=SERVER_START_SECONDS):
+            return None
+        log = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
+        return result.stderr.strip() or log or "it did not answer"
+
+    def stop(self) -> bool:
+        """Stops it (SIGTERM: a clean shutdown) and waits until it is gone; False if it would not go."""
+        if not self.pid_file.exists():
+            return True
+        pid = int(self.pid_file.read_text())
+        # A server that died on its own leaves its pid file behind: nothing to stop then.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        if not _wait_for(lambda: not _process_exists(pid), seconds=10):
+            return False
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def remove(self) -> None:
+        if not self.stop():
+            print(f"tests/services.py: Redis on port {self.port} did not stop; left {self.work_dir}", file=sys.stderr)
+            return
+        shutil.rmtree(self.work_dir)
 
 
 @dataclasses.dataclass
@@ -243,9 +291,7 @@ class CeleryWorker:
 
     @classmethod
     def start(cls, *, project_dir: Path, env: dict[str, str], log_path: Path) -> CeleryWorker:
-        # Name and queue are the test run's own, so that two runs on one broker never answer each other's pings or
-        # run each other's tasks.
-        run_name = f"michou-test-{os.getpid()}"
+        run_name = WORKER_QUEUE
         hostname = f"{run_name}@{socket.gethostname()}"
         command = [
             sys.executable, "-m", "celery", "-A", "crowdfund", "worker", "--pool=solo", "--loglevel=INFO",
@@ -271,7 +317,14 @@ class CeleryWorker:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def kill(self) -> None:
+        """SIGKILL, as when a machine or container dies: the task in hand is neither finished nor acknowledged."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
     def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
         # SIGTERM is Celery's warm shutdown: the task in hand finishes first. The whole process group goes, in case
         # the worker started children.
         os.killpg(self.process.pid, signal.SIGTERM)
