@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EmailStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
+    PENDING = "pending", pgettext_lazy("email status", "Pending")
+    SENT = "sent", pgettext_lazy("email status", "Sent")
     # Every attempt failed: staff see it and may send it again.
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("email status", "Failed")
 
 
 class OutgoingEmail(models.Model):
@@ -20,7 +21,7 @@ class OutgoingEmail(models.Model):
     notification = models.CharField(_("notification"), max_length=120)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     address = models.EmailField(_("address"))
-    subject = models.CharField(_("subject"), max_length=255)
+    subject = models.CharField(pgettext_lazy("email", "subject"), max_length=255)
     body = models.TextField(_("body"))
     status = models.CharField(_("status"), max_length=8, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

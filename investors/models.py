@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -254,10 +255,10 @@ class RefundReason(models.TextChoices):
 
 
 class RefundStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SUCCEEDED = "succeeded", _("Succeeded")
+    PENDING = "pending", pgettext_lazy("refund status", "Pending")
+    SUCCEEDED = "succeeded", pgettext_lazy("refund status", "Succeeded")
     # Stripe refused or failed it: the money is still in escrow until staff retry it or pay it out by hand.
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("refund status", "Failed")
     PAID_MANUALLY = "paid_manually", _("Paid out by hand")
 
 
