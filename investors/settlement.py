@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crowdfund.errors import DomainError
-from investors import gateway, locks, notifications, subscriptions, tasks
+from investors import gateway, locks, notifications, subscriptions
 from investors.models import (
     FUNDED_STATUSES,
     Holding,
@@ -33,7 +33,6 @@ from investors.models import (
 )
 from ledger.models import AccountKind
 from ledger.services import entry_post
-from outbox import services as outbox
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 
@@ -213,18 +212,6 @@ def _finish(offering: Offering, *, succeeded: bool, exception: str = "") -> None
         _ensure_still_settling(locks.lock_offering(offering.pk))
         offering = project_services.offering_finish_closing(offering=offering, succeeded=succeeded, exception=exception)
         notifications.offering_result_emails(offering=offering)
-
-
-def offering_close_early(*, offering: Offering, by, closes_at=None) -> Offering:
-    """Staff close a live offering early under its regime: at once, with settlement sent after commit, or (under a
-    regime with early-close rules) with the deadline brought forward by an update, which investors are emailed like
-    every update (investors.reconfirmation)."""
-    with transaction.atomic():
-        offering = project_services.offering_close_early(offering=offering, by=by, closes_at=closes_at)
-        offering_id = offering.pk
-        if offering.status == OfferingStatus.CLOSING:
-            outbox.task_send_on_commit(task=tasks.settle_offering, args=[offering_id])
-    return offering
 
 
 def offerings_settle_closing() -> list[SettlementReport]:

@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crowdfund.api_errors import PERMISSION_DENIED, documented_error
-from investors import cancellation, reconfirmation, selectors, settlement, subscriptions
+from investors import cancellation, reconfirmation, selectors, subscriptions
 from investors.models import Holding, RefundStatus, Subscription
 from investors.throttles import SubscribeThrottle
 from projects import selectors as project_selectors
-from projects.api import MONEY
+from projects import services as project_services
+from projects.api import MONEY, NO_OFFERING, NOT_SIGNED_IN
 
 
 class SubscriptionInputSerializer(serializers.Serializer):
@@ -147,11 +148,16 @@ class OfferingCloseInputSerializer(serializers.Serializer):
 
 
 class OfferingCloseApi(APIView):
-    """Under a regime with early-close rules (us_reg_cf) the offering stays live with an earlier deadline
-    (`closes_at`, at least the notice period away) and its investors are told; otherwise it moves to `closing`.
-    The service checks the offering reviewer's permission."""
+    """The service checks the offering reviewer's permission and the regime's early-close rule."""
 
     @extend_schema(
+        description=(
+            "Close a live offering early, under every regime with notice to its investors: its deadline is brought "
+            "forward to `closes_at` or the earliest the regime's notice period allows (5 business days after the "
+            "notice under `cn` and `us_reg_cf`), whichever is later, by an update that every investor is emailed. "
+            "The offering stays `live`, and investors may cancel until the cancel window before the new deadline; "
+            "at that deadline it moves to `closing` and settlement follows. The answer gives the new deadline."
+        ),
         request=OfferingCloseInputSerializer,
         responses={
             202: inline_serializer(
@@ -162,14 +168,24 @@ class OfferingCloseApi(APIView):
                     "closes_at": serializers.DateTimeField(),
                 },
             ),
+            400: documented_error("validation_error", description="`fields.closes_at` is not a date and time."),
+            401: NOT_SIGNED_IN,
             403: PERMISSION_DENIED,
+            404: NO_OFFERING,
+            409: documented_error(
+                "early_close_not_allowed",
+                "invalid_transition",
+                description="`early_close_not_allowed`: the regime's rule refuses it (target not met, open too few "
+                "days, or the deadline is already no later than the notice period allows); `details` names the rule, "
+                "the figures and the requested deadline. `invalid_transition`: the offering is not live.",
+            ),
         },
     )
     def post(self, request, offering_id: int):
         offering = get_object_or_404(project_selectors.offerings_visible_to(request.user), pk=offering_id)
         data = OfferingCloseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        offering = settlement.offering_close_early(offering=offering, by=request.user, **data.validated_data)
+        offering = project_services.offering_close_early(offering=offering, by=request.user, **data.validated_data)
         return Response(
             {"id": offering.pk, "status": offering.status, "closes_at": offering.closes_at},
             status=status.HTTP_202_ACCEPTED,

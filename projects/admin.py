@@ -98,8 +98,9 @@ class OfferingAdmin(SimpleHistoryAdmin):
             ask_reason=True,
         ),
         service_action(
-            "Close selected offerings now (settlement follows)",
+            "Close selected offerings early: bring the deadline forward by the notice period and email investors",
             lambda offering, user, reason: services.offering_close_early(offering=offering, by=user),
+            name="close_offerings_early",
         ),
     ]
 

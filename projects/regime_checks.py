@@ -124,9 +124,9 @@ def early_close_problems(
     *, offering: Offering, regime: Regime, new_deadline: dt.datetime, now: dt.datetime
 ) -> list[str]:
     """Why the regime does not let this offering's deadline move to `new_deadline` (earlier than its current one)
-    now; empty when it may. A regime without early-close rules allows any earlier deadline."""
+    now; empty when it may."""
     rule = regime.early_close
-    if rule is None or new_deadline >= offering.closes_at:
+    if new_deadline >= offering.closes_at:
         return []
     problems = []
     if offering.raised_amount < offering.target_amount:

@@ -71,7 +71,8 @@ class IssuerCap:
 @dataclass(frozen=True)
 class EarlyClose:
     """Closing before the deadline: only once the target is met and the offering has been open `min_open_days`;
-    investors are told, and the new deadline is at least `notice_business_days` business days after the notice."""
+    investors are told, and the new deadline is at least `notice_business_days` business days after the notice, so
+    that they can still cancel (until `cancel_window_hours` before it) once they know."""
 
     min_open_days: int
     notice_business_days: int
@@ -107,8 +108,8 @@ class Regime:
     issuer_cap: IssuerCap | None
     # An offering must be open at least this many days (closes_at - opens_at).
     min_open_days: int | None
-    # None: staff may close a live offering at once.
-    early_close: EarlyClose | None
+    # Every regime has one: no offering closes early without notice to its investors.
+    early_close: EarlyClose
     risk_statement: RiskStatement
 
 
@@ -129,7 +130,9 @@ CN = Regime(
     investment_limit=None,
     issuer_cap=None,
     min_open_days=None,
-    early_close=None,
+    # The draft rules say nothing on closing early; the platform gives the notice Reg CF requires, which leaves
+    # investors at least 3 business days to cancel after they are told (the window ends 48 hours before).
+    early_close=EarlyClose(min_open_days=0, notice_business_days=5, source="Michou platform policy"),
     risk_statement=RiskStatement(
         version="cn-2026.1",
         text=_(

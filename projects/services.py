@@ -595,19 +595,14 @@ def offerings_open_due(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def offering_close_early(*, offering: Offering, by, closes_at: dt.datetime | None = None) -> Offering:
-    """Staff end a live offering before its deadline.
+    """Staff end a live offering before its deadline, under every regime with notice to its investors.
 
-    Under a regime without early-close rules the offering moves to `closing` at once and settlement runs as at the
-    deadline. Under one with rules (us_reg_cf), the conditions are checked and the deadline is brought forward to
-    `closes_at` or the earliest the notice period allows, whichever is later, by an update (so the change is kept
-    as a term change); the offering stays live until then and the caller tells its investors."""
+    The regime's conditions are checked and the deadline is brought forward to `closes_at` or the earliest the
+    notice period allows, whichever is later, by an update (so the change is kept as a term change, and investors are
+    emailed it like every update). The offering stays live, and investors may cancel, until the cancel window before
+    the new deadline; the deadline job then moves it to `closing` and settlement follows."""
     ensure_permission(by, CLOSE_OFFERING)
     regime = regime_for(offering.regime)
-    if regime.early_close is None:
-        with transaction.atomic():
-            offering = _transition(_locked(offering), "start_closing", by=by, reason=_("Closed early by staff."))
-            events.announce("offering_closing", offering_id=offering.pk)
-            return offering
     with transaction.atomic():
         offering = _locked(offering)
         if offering.status != OfferingStatus.LIVE:

@@ -26,7 +26,7 @@ from accounts.services import user_register
 from crowdfund.celery import app as celery_app
 from crowdfund.errors import DomainError
 from crowdfund.permissions import OFFERING_REVIEWER, role_group
-from investors import gateway, settlement
+from investors import gateway
 from investors import services as investor_services
 from investors.questionnaire import QUESTIONS
 from investors.subscriptions import subscription_create
@@ -335,7 +335,7 @@ class _Replay:
     def _on_close(self, event: dict) -> None:
         offering = self._offering()
         if offering is not None:
-            self._attempt("close", settlement.offering_close_early, offering=offering, by=self.staff[0])
+            self._attempt("close", project_services.offering_close_early, offering=offering, by=self.staff[0])
 
     # The platform's side ---------------------------------------------------------------------------------------
 

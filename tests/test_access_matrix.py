@@ -139,9 +139,10 @@ def build_world() -> World:
     draft = OfferingFactory(issuer=company_a, status=OfferingStatus.DRAFT)
     in_review = OfferingFactory(issuer=company_a, status=OfferingStatus.IN_REVIEW)
     amount = Decimal("10000.00")
+    # Its target is met, so that staff may close it early.
     live = OfferingFactory(
         issuer=company_a, status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=1),
-        reserved_amount=amount, raised_amount=amount, investor_count=1,
+        target_amount=amount, reserved_amount=amount, raised_amount=amount, investor_count=1,
     )  # fmt: skip
     investor_a = users[INVESTOR_A]
     KycProfileFactory(user=investor_a, status=KycStatus.VERIFIED)

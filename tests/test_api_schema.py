@@ -157,3 +157,15 @@ def test_schema_documents_permission_denied_as_the_contract_error_body(schema, p
 
     assert code["enum"] == ["permission_denied"]
     assert set(body["required"]) == {"code", "message"}
+
+
+def test_schema_says_an_early_close_gives_notice_and_documents_its_refusals(schema):
+    close = schema["paths"]["/api/v1/offerings/{offering_id}/close/"]["post"]
+
+    assert "notice" in close["description"] and "live" in close["description"]
+    refusal = close["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    body = schema["components"]["schemas"][schema["components"]["schemas"][refusal]["properties"]["error"]["$ref"]
+                                           .split("/")[-1]]
+    code = schema["components"]["schemas"][body["properties"]["code"]["$ref"].split("/")[-1]]
+    assert set(code["enum"]) == {"early_close_not_allowed", "invalid_transition"}
+    assert {"400", "401", "404"} <= set(close["responses"])

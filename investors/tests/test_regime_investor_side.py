@@ -23,7 +23,7 @@ from investors.tests.factories import (
     kyc_submission,
 )
 from projects.models import OfferingStatus, TermChange
-from projects.regimes import CN, US_REG_CF
+from projects.regimes import CN, US_REG_CF, regime_for
 from projects.tests.factories import OfferingFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -202,29 +202,31 @@ def test_a_refused_subscription_leaves_no_signature_behind(client, web_investor,
     assert not RiskAcknowledgement.objects.exists()
 
 
-# Early close under us_reg_cf: investors are told ---------------------------------------------------------------------
+# Early close, under every regime: investors are told -----------------------------------------------------------------
 
 
-def live_us_offering(raised: str):
-    """A us_reg_cf offering open for 25 days, with 30 to go, that has raised `raised` (all of it reserved)."""
+def live_offering_open_25_days(raised: str, *, regime: str = "us_reg_cf"):
+    """A live offering open for 25 days, with 30 to go, that has raised `raised` (all of it reserved)."""
     now = timezone.now()
     return OfferingFactory(
-        regime="us_reg_cf", currency="USD", status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=25),
-        closes_at=now + dt.timedelta(days=30), target_amount=Decimal("1000000.00"), max_amount=Decimal("1500000.00"),
+        regime=regime, currency=regime_for(regime).currency, status=OfferingStatus.LIVE,
+        opens_at=now - dt.timedelta(days=25), closes_at=now + dt.timedelta(days=30),
+        target_amount=Decimal("1000000.00"), max_amount=Decimal("1500000.00"),
         raised_amount=Decimal(raised), reserved_amount=Decimal(raised),
     )
 
 
-def test_staff_early_close_of_a_us_offering_keeps_it_live_and_emails_its_investors(
-    api_client, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("regime", ["cn", "us_reg_cf"])
+def test_staff_early_close_keeps_the_offering_live_and_emails_its_investors_the_new_deadline(
+    regime, api_client, django_capture_on_commit_callbacks
 ):
     now = timezone.now()
-    offering = live_us_offering(raised="1000000.00")
+    offering = live_offering_open_25_days("1000000.00", regime=regime)
     investors = [InvestorFactory() for _ in range(2)]
     for index, investor in enumerate(investors):
         Subscription.objects.create(
-            investor=investor, offering=offering, amount=Decimal("500000.00"), currency="USD", shares=50000,
-            status=SubscriptionStatus.PAID, idempotency_key=f"k{index}", request_digest="-",
+            investor=investor, offering=offering, amount=Decimal("500000.00"), currency=offering.currency,
+            shares=50000, status=SubscriptionStatus.PAID, idempotency_key=f"k{index}", request_digest="-",
             payment_method="pm_card_visa", created_at=now, reserved_until=now,
         )
     api_client.force_authenticate(OfferingReviewerFactory())
@@ -237,6 +239,7 @@ def test_staff_early_close_of_a_us_offering_keeps_it_live_and_emails_its_investo
     assert response.status_code == 202, response.json()
     assert response.json()["status"] == "live"
     offering.refresh_from_db()
+    assert offering.status == OfferingStatus.LIVE
     assert TermChange.objects.get(offering=offering).term == "closes_at"
     notices = [message for message in mail.outbox if "closes early" in message.subject]
     assert sorted(message.to[0] for message in notices) == sorted(investor.email for investor in investors)
@@ -246,7 +249,7 @@ def test_staff_early_close_of_a_us_offering_keeps_it_live_and_emails_its_investo
 def test_early_close_before_the_target_is_met_is_refused_changes_nothing_and_emails_nobody(
     api_client, django_capture_on_commit_callbacks
 ):
-    offering = live_us_offering(raised="10.00")
+    offering = live_offering_open_25_days("10.00")
     before = (offering.status, offering.closes_at)
     api_client.force_authenticate(OfferingReviewerFactory())
 

@@ -1,12 +1,19 @@
 """The admin: offering decisions go through the audited services; filed statements cannot be touched."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains
 
-from accounts.tests.factories import StaffFactory, SuperuserFactory
+from accounts.tests.factories import InvestorFactory, StaffFactory, SuperuserFactory
+from investors.models import Subscription, SubscriptionStatus
 from projects.models import FinancialStatement, OfferingApproval, OfferingStatus, OfferingTransition
+from projects.regimes import add_business_days
 from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory, offering_state
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +114,31 @@ def test_reject_action_with_a_blank_reason_asks_again_and_changes_nothing(client
     assert response.status_code == 200
     assert response.context["reason_missing"] is True
     assert offering_state(offering) == before
+
+
+def test_close_early_action_under_cn_brings_the_deadline_forward_with_notice_and_keeps_the_offering_live(
+    client, superuser, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    offering = OfferingFactory(
+        status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
+        raised_amount=Decimal("1000000.00"), reserved_amount=Decimal("1000000.00"),
+    )
+    investor = InvestorFactory()
+    Subscription.objects.create(
+        investor=investor, offering=offering, amount=Decimal("1000000.00"), currency="CNY", shares=100000,
+        status=SubscriptionStatus.PAID, idempotency_key="k", request_digest="-", payment_method="pm_card_visa",
+        created_at=now, reserved_until=now,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(CHANGELIST, {"action": "close_offerings_early", "_selected_action": [offering.pk]})
+
+    assert response.status_code == 302
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.LIVE
+    assert add_business_days(now, 5) <= offering.closes_at <= add_business_days(timezone.now(), 5)
+    assert [message.to for message in mail.outbox if "closes early" in message.subject] == [[investor.email]]
 
 
 def test_staff_without_the_change_permission_cannot_run_the_approve_action(client):

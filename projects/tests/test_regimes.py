@@ -90,7 +90,8 @@ def test_each_preset_states_its_rules():
     assert CN.qualification.financial_assets == Decimal("3000000.00")
     assert CN.qualification.average_income == Decimal("500000.00")
     assert CN.qualification.single_amount == Decimal("1000000.00")
-    assert (CN.investment_limit, CN.issuer_cap, CN.min_open_days, CN.early_close) == (None, None, None, None)
+    assert (CN.investment_limit, CN.issuer_cap, CN.min_open_days) == (None, None, None)
+    assert (CN.early_close.min_open_days, CN.early_close.notice_business_days) == (0, 5)
     assert (US_REG_CF.currency, US_REG_CF.investor_cap, US_REG_CF.qualification) == ("USD", None, None)
     assert US_REG_CF.issuer_cap.amount == Decimal("5000000.00") and US_REG_CF.min_open_days == 21
     assert (US_REG_CF.early_close.min_open_days, US_REG_CF.early_close.notice_business_days) == (21, 5)
@@ -453,16 +454,43 @@ def test_us_issuer_cannot_bring_the_deadline_forward_by_an_update_it_is_staff_wh
     assert snapshot(offering) == before
 
 
-def test_cn_early_close_moves_the_offering_to_closing_at_once():
+def cn_live_offering(*, raised: str) -> Offering:
     now = timezone.now()
-    offering = OfferingFactory(
-        status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=10)
+    return OfferingFactory(
+        status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
+        target_amount=Decimal("1000000.00"), max_amount=Decimal("1500000.00"),
+        raised_amount=Decimal(raised), reserved_amount=Decimal(raised),
     )
 
-    services.offering_close_early(offering=offering, by=OfferingReviewerFactory())
+
+def test_cn_early_close_gives_investors_notice_and_keeps_the_offering_open_until_the_new_deadline():
+    offering, staff = cn_live_offering(raised="1000000.00"), OfferingReviewerFactory()
+    before = timezone.now()
+
+    services.offering_close_early(offering=offering, by=staff)
 
     offering.refresh_from_db()
-    assert offering.status == OfferingStatus.CLOSING
+    assert offering.status == OfferingStatus.LIVE
+    assert not offering.transitions.filter(to_status=OfferingStatus.CLOSING).exists()
+    assert add_business_days(before, 5) <= offering.closes_at <= add_business_days(timezone.now(), 5)
+    # Investors may still cancel for at least 3 business days after the notice.
+    cancel_until = offering.closes_at - dt.timedelta(hours=CN.cancel_window_hours)
+    assert cancel_until >= add_business_days(before, 3)
+    change = TermChange.objects.get(offering=offering)
+    assert change.term == "closes_at" and change.update.posted_by == staff
+
+
+def test_cn_early_close_before_the_target_is_met_is_refused_and_changes_nothing():
+    offering = cn_live_offering(raised="999999.99")
+    before = snapshot(offering)
+
+    with pytest.raises(DomainError) as refused:
+        services.offering_close_early(offering=offering, by=OfferingReviewerFactory())
+
+    assert refused.value.code == "early_close_not_allowed"
+    assert "target is met: target CNY 1,000,000.00, raised CNY 999,999.99" in refused.value.message
+    assert refused.value.details["rule"] == CN.early_close.source
+    assert snapshot(offering) == before
 
 
 def test_regime_lookup_refuses_an_unknown_code():

@@ -7,7 +7,7 @@ from projects.models import Offering
 
 
 class Command(BaseCommand):
-    help = "Settle or refund one offering whose deadline has passed (or that staff closed early)."
+    help = "Settle or refund one offering whose deadline has passed."
 
     def add_arguments(self, parser):
         parser.add_argument("offering_id", type=int)
