@@ -132,7 +132,7 @@ def failing_offering_with_payments(count: int, amount: str = "20000.00") -> Offe
     return offering
 
 
-def test_a_refund_stripe_refuses_fails_alone_and_later_offerings_still_settle(monkeypatch):
+def test_a_refund_stripe_refuses_fails_alone_and_later_offerings_still_settle(monkeypatch, english):
     failing = failing_offering_with_payments(2)
     succeeding = live_offering(target_amount=Decimal("20000.00"))
     subscribe(eligible_investor(), succeeding, "20000.00", key="ok")

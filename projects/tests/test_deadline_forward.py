@@ -34,7 +34,7 @@ def live_offering(regime="cn", currency="CNY", **overrides):
 
 
 @pytest.mark.parametrize(("regime", "currency"), [("cn", "CNY"), ("us_reg_cf", "USD")])
-def test_issuer_cannot_bring_the_deadline_forward_by_an_update(api_client, regime, currency):
+def test_issuer_cannot_bring_the_deadline_forward_by_an_update(api_client, english, regime, currency):
     offering = live_offering(regime=regime, currency=currency)
     api_client.force_authenticate(offering.issuer.owner)
     sooner = add_business_days(timezone.now(), 6).replace(microsecond=0)
