@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -32,6 +33,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG_DIR = ROOT / "var" / "bench"
@@ -54,9 +57,18 @@ os.environ.update(
         "CELERY_TASK_DEFAULT_QUEUE": "michou-bench",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+        # Production settings refuse the development keys; the bench makes its own, and serves plain HTTP on loopback.
+        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "IDENTITY_HASH_KEY": secrets.token_urlsafe(32),
+        "MICHOU_DEMO": "true",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "DJANGO_SESSION_COOKIE_SECURE": "false",
+        "DJANGO_CSRF_COOKIE_SECURE": "false",
         # A crowd comes from many addresses; here all of it comes from one, which the throttles would stop.
         "API_ANON_RATE": "1000000/s",
         "API_USER_RATE": "1000000/s",
+        "SUBSCRIBE_RATE": "1000000/s",
         "EMAIL_URL": "dummymail://",
         "STRIPE_WEBHOOK_SECRET": "whsec_michou_bench",
         "LOG_LEVEL": "WARNING",
@@ -360,10 +372,11 @@ def create_issuers(count: int) -> list:
 def create_ready_investors(count: int, *, regime: str) -> list[tuple]:
     """`count` investors who may subscribe under `regime` (KYC verified and qualified, suitability C5, the risk
     statement signed); each with an API token. Returns (user, token key) pairs."""
+    from django.conf import settings
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
-    from accounts.models import Role, User
+    from accounts import tokens as api_tokens
+    from accounts.models import ApiToken, Role, User
     from investors.models import KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
     from investors.tests.factories import KycProfileFactory, RiskAcknowledgementFactory, SuitabilityAssessmentFactory
     from projects.regimes import regime_for
@@ -390,8 +403,23 @@ def create_ready_investors(count: int, *, regime: str) -> list[tuple]:
     RiskAcknowledgement.objects.bulk_create(
         (RiskAcknowledgementFactory.build(investor=user, regime=regime) for user in users), batch_size=1000
     )
-    tokens = Token.objects.bulk_create((Token(user=user, key=Token.generate_key()) for user in users), batch_size=1000)
-    return [(token.user, token.key) for token in tokens]
+    keys = [api_tokens.new_key() for _user in users]
+    now = timezone.now()
+    ApiToken.objects.bulk_create(
+        (
+            ApiToken(
+                user=user,
+                digest=api_tokens.key_digest(key),
+                prefix=key[: api_tokens.PREFIX_LENGTH],
+                password_digest=api_tokens.password_digest(user),
+                created_at=now,
+                expires_at=now + dt.timedelta(hours=settings.API_TOKEN_TTL_HOURS),
+            )
+            for user, key in zip(users, keys)
+        ),
+        batch_size=1000,
+    )
+    return list(zip(users, keys))
 
 
 def create_offerings(issuers: list, *, regime: str, status: str, ticket: Decimal, places: int) -> list:
