@@ -18,6 +18,7 @@ from typing import Callable
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -42,6 +43,7 @@ from investors.tests.factories import (
     RiskAcknowledgementFactory,
     SuitabilityAssessmentFactory,
 )
+from projects.documents import document_upload
 from projects.models import OfferingStatus
 from projects.regimes import regime_for
 from projects.tests.factories import (
@@ -50,6 +52,7 @@ from projects.tests.factories import (
     OfferingFactory,
     company_fields,
     offering_payload,
+    pdf_bytes,
     statement_figures,
 )
 from risk import services as risk_services
@@ -123,6 +126,7 @@ class World:
     subscription: Subscription
     pending_kyc_user: object
     case: Case
+    document: object
 
 
 def build_world() -> World:
@@ -150,10 +154,17 @@ def build_world() -> World:
     # A case the way the platform opens one: company B files a profit above its revenue, and is screened.
     FinancialStatementFactory(issuer=company_b, revenue=Decimal("100.00"), net_profit=Decimal("500.00"))
     risk_services.screen_issuer(issuer_id=company_b.pk, as_of=now)
+    document = document_upload(
+        offering=live, by=users[ISSUER_A], kind="business_plan", title="Plan", file=a_pdf()
+    )  # fmt: skip
     return World(
         users=users, company_a=company_a, company_b=company_b, draft=draft, in_review=in_review, live=live,
-        subscription=subscription, pending_kyc_user=users[INVESTOR_B], case=Case.objects.get(),
+        subscription=subscription, pending_kyc_user=users[INVESTOR_B], case=Case.objects.get(), document=document,
     )  # fmt: skip
+
+
+def a_pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("plan.pdf", pdf_bytes(), "application/pdf")
 
 
 # The requests ------------------------------------------------------------------------------------------------------
@@ -169,6 +180,7 @@ class Call:
     headers: dict | None = None
     # The error code of a 403 from the API; None where investors are refused for their own reasons (KYC, ...).
     refusal_code: str | None = "permission_denied"
+    multipart: bool = False  # a file upload
 
 
 def kyc_fields() -> dict:
@@ -253,6 +265,10 @@ API_CALLS = [
     Call("api:offering-updates", "get", lambda w: f"{API}/offerings/{w.live.pk}/updates/", everyone(200)),
     Call("api:offering-updates", "post", lambda w: f"{API}/offerings/{w.live.pk}/updates/",
          answers(403, anonymous=401, issuer_a=201), {"title": "News", "body": "We shipped."}),
+    Call("api:offering-documents", "get", lambda w: f"{API}/offerings/{w.live.pk}/documents/", signed_in(200)),
+    Call("api:offering-documents", "post", lambda w: f"{API}/offerings/{w.live.pk}/documents/",
+         answers(403, anonymous=401, issuer_a=201),
+         lambda w: {"kind": "articles", "title": "Articles", "file": a_pdf()}, multipart=True),
     Call("api:subscription-list", "post", lambda w: f"{API}/subscriptions/",
          answers(403, anonymous=401), lambda w: SMALL_SUBSCRIPTION | {"offering": w.live.pk},
          {"Idempotency-Key": "matrix-new"}, refusal_code=None),
@@ -313,6 +329,9 @@ PAGE_CALLS = [
          page(302, {ISSUER_A}, issuer_b=404), {"title": "News", "body": "We shipped."}),
     Call("projects:offering_cancel", "post", lambda w: f"/offerings/{w.draft.pk}/cancel/",
          page(302, {ISSUER_A}, issuer_b=404), {"reason": "Not now."}),
+    Call("projects:document_upload", "post", lambda w: f"/offerings/{w.live.pk}/documents/",
+         page(302, {ISSUER_A}, issuer_b=404), lambda w: {"kind": "articles", "title": "Articles", "file": a_pdf()}),
+    Call("projects:document_download", "get", lambda w: f"/documents/{w.document.pk}/", answers(200, anonymous=LOGIN)),
     Call("projects:issuer_list", "get", lambda w: "/companies/", page(200, ISSUERS)),
     Call("projects:issuer_create", "post", lambda w: "/companies/new/", page(302, ISSUERS),
          company_fields(related_to_platform="")),
@@ -395,7 +414,7 @@ def _client(actor: str, world: World, *, api: bool):
 
 def _send(client, call: Call, world: World):
     body = call.body(world) if callable(call.body) else call.body
-    kwargs = {"format": "json"} if isinstance(client, APIClient) else {}
+    kwargs = {"format": "multipart" if call.multipart else "json"} if isinstance(client, APIClient) else {}
     if call.headers:
         kwargs["headers"] = call.headers
     request = getattr(client, call.method)

@@ -1,9 +1,11 @@
 """Issuers, statements and offerings for tests. Every factory builds rows that the services would accept."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import factory
+import pypdf
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 from stdnum.cn import uscc
@@ -191,3 +193,13 @@ def statement_figures(**overrides) -> dict:
         "total_assets": "8000000.00",
         "total_liabilities": "3000000.00",
     } | overrides
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A real PDF of blank pages, as a company would upload."""
+    writer = pypdf.PdfWriter()
+    for _page in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
