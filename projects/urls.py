@@ -21,5 +21,6 @@ urlpatterns = [
     path("companies/", views.issuer_list, name="issuer_list"),
     path("companies/new/", views.issuer_create, name="issuer_create"),
     path("companies/<int:pk>/", views.issuer_detail, name="issuer_detail"),
+    path("companies/<int:pk>/guide/", views.issuer_guide, name="issuer_guide"),
     path("companies/<int:pk>/offerings/new/", views.offering_create, name="offering_create"),
 ]

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
 from crowdfund.web import investor_required, issuer_required, perform, posted, submit_form
-from projects import documents, questions, selectors, services
+from projects import documents, guide, questions, selectors, services
 from projects.forms import (
     AnswerForm,
     CancelForm,
@@ -245,6 +245,24 @@ def issuer_detail(request, pk: int):
             "annual_report_due_days": selectors.report_deadlines(StatementPeriod.FY)[1],
             "interim_report_due_days": selectors.report_deadlines(StatementPeriod.H1)[1],
             **_overdue_reports_by_period([duty for duty in duties if duty.overdue]),
+        },
+    )
+
+
+@issuer_required
+def issuer_guide(request, pk: int):
+    """The guided flow: the steps from the company to a submitted offering, and what is missing for each."""
+    issuer = _managed_issuer(request, pk)
+    asked = request.GET.get("offering", "")
+    offering = guide.guided_offering(issuer, int(asked) if asked.isdigit() else None)
+    if asked and offering is None:
+        raise Http404
+    return render(
+        request,
+        "projects/guide.html",
+        {
+            "guide": guide.submission_guide(issuer=issuer, offering=offering),
+            "can_submit": offering is not None and can_proceed(offering.submit),
         },
     )
 

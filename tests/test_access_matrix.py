@@ -338,6 +338,8 @@ PAGE_CALLS = [
          company_fields(related_to_platform="")),
     Call("projects:issuer_detail", "post", lambda w: f"/companies/{w.company_a.pk}/",
          page(302, {ISSUER_A}, issuer_b=404), statement_figures(fiscal_year=2023, audited="on")),
+    Call("projects:issuer_guide", "get", lambda w: f"/companies/{w.company_a.pk}/guide/",
+         page(200, {ISSUER_A}, issuer_b=404)),
     Call("projects:offering_create", "post", lambda w: f"/companies/{w.company_a.pk}/offerings/new/",
          page(200, {ISSUER_A}, issuer_b=404), {"title": "Incomplete"}),
 ]
