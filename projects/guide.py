@@ -96,11 +96,15 @@ def submission_guide(*, issuer: Issuer, offering: Offering | None) -> Guide:
     edit_url = reverse("projects:offering_edit", args=[offering.pk])
     page_url = reverse("projects:offering_detail", args=[offering.pk])
     refusals = [] if submitted else services.offering_submission_refusals(offering)
+    # A refusal naming fields is settled by editing the draft; one that names none (an overdue report) elsewhere.
     terms_missing = [
         Missing(text, edit_url, True) for refusal in refusals if refusal.fields for text in _refusal_texts(refusal)
     ]
     other_blockers = [
-        Missing(text, company_url, True) for refusal in refusals if not refusal.fields for text in _refusal_texts(refusal)
+        Missing(text, company_url, True)
+        for refusal in refusals
+        if not refusal.fields
+        for text in _refusal_texts(refusal)
     ]
     uploaded = set(documents.documents_of(offering).values_list("kind", flat=True))
     documents_url = f"{page_url}#documents"

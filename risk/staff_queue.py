@@ -90,7 +90,9 @@ def staff_queue(*, user, now: dt.datetime) -> list[Waiting]:
                     _changelist(Offering, status__exact=OfferingStatus.IN_REVIEW))
         )  # fmt: skip
     if _may_read(user, KycProfile):
-        kyc = KycProfile.objects.filter(status=KycStatus.PENDING).aggregate(count=Count("pk"), oldest=Min("submitted_at"))
+        kyc = KycProfile.objects.filter(status=KycStatus.PENDING).aggregate(
+            count=Count("pk"), oldest=Min("submitted_at")
+        )
         items.append(
             Waiting(_("KYC submissions waiting"), kyc["count"],
                     _changelist(KycProfile, status__exact=KycStatus.PENDING), _age_note(kyc["oldest"], now))

@@ -14,7 +14,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory
 from investors.models import Holding, Subscription, SubscriptionStatus
 from projects.models import OfferingStatus, StatementKind
-from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory
+from projects.tests.factories import IssuerFactory, OfferingFactory, raise_that_missed_its_projection
 
 pytestmark = pytest.mark.django_db
 
@@ -40,18 +40,7 @@ def subscription(investor, offering, *, status=SubscriptionStatus.PAID, amount="
 def company_that_raised_and_missed(investor, *, name="Hongli Energy Ltd"):
     """A company that raised in March 2024 on a projection, holds the investor's shares, and reported a loss."""
     issuer = IssuerFactory(legal_name=name, owner=IssuerUserFactory())
-    offering = OfferingFactory(
-        issuer=issuer, status=OfferingStatus.CLOSED,
-        opens_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC), closes_at=dt.datetime(2024, 4, 1, tzinfo=dt.UTC),
-    )  # fmt: skip
-    FinancialStatementFactory(
-        issuer=issuer, fiscal_year=2024, kind=StatementKind.PROJECTION, filed_at=dt.datetime(2024, 2, 1, tzinfo=dt.UTC),
-        revenue=Decimal("100000000.00"), net_profit=Decimal("35000000.00"),
-    )  # fmt: skip
-    FinancialStatementFactory(
-        issuer=issuer, fiscal_year=2024, kind=StatementKind.ACTUAL, filed_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC),
-        revenue=Decimal("80000000.00"), net_profit=Decimal("-26800000.00"),
-    )  # fmt: skip
+    offering = raise_that_missed_its_projection(issuer)
     settled = subscription(investor, offering, status=SubscriptionStatus.SETTLED)
     Holding.objects.create(
         subscription=settled, investor=investor, offering=offering, shares=100, amount=Decimal("10000.00"),

@@ -3,7 +3,6 @@ number of queries that does not grow with the queues. A risk case's page: the pr
 drawn as on the offering page."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -20,8 +19,8 @@ from accounts.tests.factories import (
 )
 from investors.models import KycStatus
 from investors.tests.factories import KycProfileFactory
-from projects.models import OfferingStatus, StatementKind
-from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory
+from projects.models import OfferingStatus
+from projects.tests.factories import IssuerFactory, OfferingFactory, raise_that_missed_its_projection
 from risk.models import Case, CaseStatus, Severity, SubjectType
 from risk.staff_queue import staff_queue
 
@@ -78,10 +77,13 @@ def test_start_page_links_each_count_to_its_filtered_list(client):
     assertContains(page, 'href="/admin/risk/case/?status__exact=open&amp;severity__exact=high"')
     filtered = client.get("/admin/risk/case/?status__exact=open&severity__exact=high")
     assert filtered.status_code == 200 and filtered.context["cl"].result_count == 1
-    for link in ("/admin/projects/offering/?status__exact=in_review", "/admin/investors/kycprofile/?status__exact=pending",
-                 "/admin/investors/subscription/?status__exact=payment_failed",
-                 "/admin/investors/refund/?status__exact=pending",
-                 "/admin/investors/reconciliationissue/?resolved__exact=0"):  # fmt: skip
+    for link in (
+        "/admin/projects/offering/?status__exact=in_review",
+        "/admin/investors/kycprofile/?status__exact=pending",
+        "/admin/investors/subscription/?status__exact=payment_failed",
+        "/admin/investors/refund/?status__exact=pending",
+        "/admin/investors/reconciliationissue/?resolved__exact=0",
+    ):
         assertContains(page, link.replace("&", "&amp;"))
         response = client.get(link)
         assert response.status_code == 200 and "e=1" not in response.get("Location", ""), link
@@ -114,18 +116,7 @@ def test_start_page_queries_do_not_grow_with_the_queues(client):
 
 def test_risk_case_page_draws_the_projection_against_the_actual_result(client):
     issuer = IssuerFactory()
-    offering = OfferingFactory(
-        issuer=issuer, status=OfferingStatus.CLOSED,
-        opens_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC), closes_at=dt.datetime(2024, 4, 1, tzinfo=dt.UTC),
-    )  # fmt: skip
-    FinancialStatementFactory(
-        issuer=issuer, fiscal_year=2024, kind=StatementKind.PROJECTION, filed_at=dt.datetime(2024, 2, 1, tzinfo=dt.UTC),
-        revenue=Decimal("100000000.00"), net_profit=Decimal("35000000.00"),
-    )  # fmt: skip
-    FinancialStatementFactory(
-        issuer=issuer, fiscal_year=2024, kind=StatementKind.ACTUAL, filed_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC),
-        revenue=Decimal("80000000.00"), net_profit=Decimal("-26800000.00"),
-    )  # fmt: skip
+    offering = raise_that_missed_its_projection(issuer)
     case = Case.objects.create(
         subject_type=SubjectType.OFFERING, subject_id=offering.pk, offering=offering, issuer=issuer,
         severity=Severity.CRITICAL, opened_at=timezone.now(),
