@@ -9,7 +9,7 @@ import uuid
 import pypdf
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -84,7 +84,11 @@ def document_upload(*, offering: Offering, by, kind: str, title: str, file: File
     file.seek(0)
     # A generated name: nothing the uploader chose reaches the file system.
     document.file.save(f"{uuid.uuid4().hex}.pdf", file, save=False)
-    document.save()
+    try:
+        document.save()
+    except DatabaseError:
+        document.file.delete(save=False)  # no row, no file: nothing is stored that no one can reach
+        raise
     return document
 
 
