@@ -131,6 +131,11 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded documents live here, outside the static files, and are served only by a view that checks access
+# (there is no MEDIA_URL route).
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -197,6 +202,11 @@ SPECTACULAR_SETTINGS = {
     # No badge image from validator.swagger.io: the page loads nothing from elsewhere (Content-Security-Policy).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets are named `kind`: a statement's and a document's.
+    "ENUM_NAME_OVERRIDES": {
+        "StatementKindEnum": "projects.models.StatementKind",
+        "DocumentKindEnum": "projects.models.DocumentKind",
+    },
 }
 
 # Celery. Without REDIS_URL, a filesystem broker lets a worker run beside the web server with no other service.

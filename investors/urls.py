@@ -5,6 +5,7 @@ from investors import money_views, views
 app_name = "investors"
 
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
     path("kyc/", views.kyc, name="kyc"),
     path("questionnaire/", views.questionnaire, name="questionnaire"),
     path("profile/", views.profile, name="profile"),

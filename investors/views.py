@@ -1,10 +1,13 @@
-"""The investor's pages: identity (KYC), the suitability questionnaire and the profile that sums them up."""
+"""The investor's pages: the dashboard, identity (KYC), the suitability questionnaire and the profile that sums them
+up."""
 
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crowdfund.web import investor_required, posted, submit_form
 from investors import selectors, services
+from investors.dashboard import investor_dashboard
 from investors.forms import KycForm, QuestionnaireForm
 
 
@@ -50,6 +53,19 @@ def profile(request):
         "investors/profile.html",
         {
             "summary": selectors.investor_summary(request.user),
+            "kyc": selectors.kyc_of(request.user),
+            "assessment": selectors.latest_suitability(request.user),
+        },
+    )
+
+
+@investor_required
+def dashboard(request):
+    return render(
+        request,
+        "investors/dashboard.html",
+        {
+            "dashboard": investor_dashboard(user=request.user, now=timezone.now()),
             "kyc": selectors.kyc_of(request.user),
             "assessment": selectors.latest_suitability(request.user),
         },

@@ -5,13 +5,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
 from crowdfund.permissions import CLOSE_OFFERING, REVIEW_OFFERING, holds_permission
-from projects import questions, selectors, services
+from projects import documents, questions, selectors, services
 from projects.models import (
     AnnouncedCommitment,
     FinancialStatement,
     Issuer,
     Offering,
     OfferingApproval,
+    OfferingDocument,
     OfferingMilestone,
     OfferingQuestion,
     OfferingTransition,
@@ -194,3 +195,29 @@ class OfferingQuestionAdmin(ReadOnlyAdmin):
 
     def has_review_permission(self, request):
         return request.user.has_perm("projects.change_offeringquestion")
+
+
+@admin.register(OfferingDocument)
+class OfferingDocumentAdmin(ReadOnlyAdmin):
+    """The data rooms' documents; reviewers withdraw one through the service, with a reason on record."""
+
+    list_display = ["title", "offering", "kind", "pages", "size", "uploaded_by", "uploaded_at", "withdrawn_at"]
+    list_filter = ["kind", ("withdrawn_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["offering", "uploaded_by"]
+    search_fields = ["title", "offering__title", "sha256"]
+    exclude = ["file"]  # the stored name is not a link: staff download through the page like everyone else
+    actions = [
+        service_action(
+            "Withdraw selected documents from the data room",
+            lambda document, user, reason: documents.document_withdraw(document=document, by=user, reason=reason),
+            ask_reason=True,
+            name="withdraw_documents",
+        )
+    ]
+
+    def has_view_permission(self, request, obj=None):
+        # Reviewers decide what a data room shows, so they read it whether or not their role lists this model.
+        return holds_permission(request.user, REVIEW_OFFERING) or super().has_view_permission(request, obj)
+
+    def has_review_permission(self, request):
+        return holds_permission(request.user, REVIEW_OFFERING)

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from crowdfund.api_errors import PERMISSION_DENIED, documented_error
 from crowdfund.validators import FREE_TEXT, SINGLE_LINE
-from projects import questions, selectors, services
+from projects import documents, questions, selectors, services
 from projects.models import (
     AnnouncedCommitment,
     CommitmentParty,
+    DocumentKind,
     FinancialStatement,
     Issuer,
     Offering,
+    OfferingDocument,
     OfferingQuestion,
     OfferingStatus,
     OfferingUpdate,
@@ -250,6 +254,25 @@ class QuestionHideSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", validators=FREE_TEXT)
 
 
+class OfferingDocumentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField(
+        help_text="Where a signed-in browser session downloads the PDF (as an attachment)."
+    )
+
+    class Meta:
+        model = OfferingDocument
+        fields = ["id", "offering", "kind", "title", "pages", "size", "sha256", "uploaded_at", "download_url"]
+
+    def get_download_url(self, document: OfferingDocument) -> str:
+        return reverse("projects:document_download", args=[document.pk])
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    title = serializers.CharField(max_length=200, validators=SINGLE_LINE)
+    file = serializers.FileField(help_text="A PDF, at most DOCUMENT_MAX_BYTES; judged by its content, not its name.")
+
+
 NOT_SIGNED_IN = documented_error("not_authenticated", description="No session or token.")
 NO_OFFERING = documented_error("not_found", description="No offering you may see has this id.")
 NO_QUESTION = documented_error("not_found", description="No public question on an offering you may see has this id.")
@@ -415,6 +438,43 @@ class OfferingViewSet(
         question = questions.question_ask(offering=offering, by=request.user, **data.validated_data)
         return Response(OfferingQuestionSerializer(question).data, status=status.HTTP_201_CREATED)
 
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: OfferingDocumentSerializer(many=True), 401: NOT_SIGNED_IN, 404: NO_OFFERING},
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={
+            201: OfferingDocumentSerializer,
+            400: documented_error(
+                "validation_error",
+                description="`fields.file`: not a readable PDF (by content), encrypted, or over the size limit; "
+                "`fields.kind`, `fields.title`.",
+            ),
+            401: NOT_SIGNED_IN,
+            403: documented_error("permission_denied", description="Only the company's own issuer account uploads."),
+            404: NO_OFFERING,
+            409: documented_error(
+                "invalid_transition", description="The offering was cancelled or failed: its data room is closed."
+            ),
+        },
+    )
+    @action(
+        detail=True, methods=["get", "post"], permission_classes=[IsAuthenticated],
+        parser_classes=[MultiPartParser],
+    )  # fmt: skip
+    def documents(self, request, pk=None):
+        """The offering's data room, to signed-in users (withdrawn documents left out); the company uploads a PDF."""
+        offering = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(documents.documents_of(offering))
+            return self.get_paginated_response(OfferingDocumentSerializer(page, many=True).data)
+        data = DocumentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = documents.document_upload(offering=offering, by=request.user, **data.validated_data)
+        return Response(OfferingDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
 COMMITMENT_ANSWER_RESPONSES = {
     200: NamedCommitmentSerializer,

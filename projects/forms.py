@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from crowdfund.validators import FREE_TEXT, SINGLE_LINE
 from crowdfund.web import DateInput, DateTimeInput, MoneyField, RowFormSet
-from projects.models import CommitmentParty, Offering, OfferingStatus, Security, StatementKind, StatementPeriod
+from projects.models import (
+    CommitmentParty,
+    DocumentKind,
+    Offering,
+    OfferingStatus,
+    Security,
+    StatementKind,
+    StatementPeriod,
+)
 from projects.validation import validate_founded_on
 
 
@@ -165,3 +173,10 @@ class QuestionForm(forms.Form):
 
 class AnswerForm(forms.Form):
     text = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}), validators=FREE_TEXT)
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=SINGLE_LINE)
+    # The browser offers PDFs; the service judges the content, not the name.
+    file = forms.FileField(label=_("PDF file"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))

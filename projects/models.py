@@ -152,6 +152,9 @@ PUBLIC_STATUSES = (
     OfferingStatus.FAILED,
 )
 
+# Over without raising anything: nothing more is filed for them.
+ENDED_UNFUNDED_STATUSES = (OfferingStatus.CANCELLED, OfferingStatus.FAILED)
+
 
 class Offering(models.Model):
     """An issuer's raise. Its status changes only through the named transitions below, called from services."""
@@ -468,3 +471,42 @@ class OfferingQuestion(models.Model):
     @property
     def hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+class DocumentKind(models.TextChoices):
+    BUSINESS_PLAN = "business_plan", _("Business plan")
+    AUDIT_REPORT = "audit_report", _("Audit report")
+    ARTICLES = "articles", _("Articles of association")
+    OTHER = "other", _("Other")
+
+
+class OfferingDocument(models.Model):
+    """A PDF in an offering's data room, uploaded by the company. Staff withdraw one rather than delete it: a
+    withdrawn document leaves every list and cannot be downloaded, but stays on record with who withdrew it and why."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=16, choices=DocumentKind.choices)
+    title = models.CharField(_("title"), max_length=200, validators=SINGLE_LINE)
+    # Stored under MEDIA_ROOT with a generated name; never reachable by URL, only through the download view.
+    file = models.FileField(_("file"), upload_to="offering-documents/%Y/%m/")
+    size = models.PositiveIntegerField(_("size in bytes"))
+    pages = models.PositiveIntegerField(_("pages"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_reason = models.TextField(_("why withdrawn"), blank=True, validators=FREE_TEXT)
+
+    class Meta:
+        ordering = ["kind", "-uploaded_at", "-pk"]
+        indexes = [models.Index(fields=["offering", "withdrawn_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.offering}: {self.title}"
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

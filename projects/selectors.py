@@ -53,10 +53,11 @@ def issuers_managed_by(user) -> QuerySet[Issuer]:
     return Issuer.objects.select_related("owner").filter(owner=user)
 
 
+STATEMENT_ORDER = ("-fiscal_year", "period", "kind", "-version")
+
+
 def statements_of(issuer: Issuer) -> QuerySet[FinancialStatement]:
-    return issuer.statements.select_related("filed_by", "superseded_by").order_by(
-        "-fiscal_year", "period", "kind", "-version"
-    )
+    return issuer.statements.select_related("filed_by", "superseded_by").order_by(*STATEMENT_ORDER)
 
 
 def offerings_visible_to(user) -> QuerySet[Offering]:
@@ -302,7 +303,28 @@ def _deviation(*, fiscal_year: int, metric: str, projected: Decimal, actual: Dec
 def offering_financials(offering: Offering) -> Financials:
     """The company's statements for the offering page: every filing; full-year revenue and net profit by year and
     kind; and, after each successful raise, the projection filed before it closed against the actual result."""
-    statements = list(statements_of(offering.issuer))
+    return issuers_financials([offering.issuer_id])[offering.issuer_id]
+
+
+def issuers_financials(issuer_ids) -> dict[int, Financials]:
+    """`offering_financials` of several companies at once, in two queries whatever their number (a portfolio)."""
+    statements: dict[int, list[FinancialStatement]] = {issuer_id: [] for issuer_id in issuer_ids}
+    for statement in (
+        FinancialStatement.objects.filter(issuer_id__in=statements)
+        .select_related("filed_by", "superseded_by")
+        .order_by("issuer_id", *STATEMENT_ORDER)
+    ):
+        statements[statement.issuer_id].append(statement)
+    raises: dict[int, list[Offering]] = {issuer_id: [] for issuer_id in statements}
+    closed = Offering.objects.filter(issuer_id__in=statements, status=OfferingStatus.CLOSED).order_by("closes_at")
+    for raise_ in closed.only("issuer_id", "opens_at", "closes_at"):
+        raises[raise_.issuer_id].append(raise_)
+    return {
+        issuer_id: _financials(statements=filed, raises=raises[issuer_id]) for issuer_id, filed in statements.items()
+    }
+
+
+def _financials(*, statements: list[FinancialStatement], raises: list[Offering]) -> Financials:
     full_years = [s for s in statements if s.period == StatementPeriod.FY]
     years = []
     for fiscal_year in sorted({s.fiscal_year for s in full_years}):
@@ -316,8 +338,7 @@ def offering_financials(offering: Offering) -> Financials:
         )
     deviations: list[Deviation] = []
     compared_years: set[int] = set()
-    raises = Offering.objects.filter(issuer_id=offering.issuer_id, status=OfferingStatus.CLOSED).order_by("closes_at")
-    for raise_ in raises.only("opens_at", "closes_at"):
+    for raise_ in raises:
         for fiscal_year in sorted({s.fiscal_year for s in full_years if s.fiscal_year >= raise_.opens_at.year}):
             actual = _newest(full_years, fiscal_year=fiscal_year, kind=StatementKind.ACTUAL)
             shown = [s for s in full_years if s.filed_at <= raise_.closes_at]

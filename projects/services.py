@@ -471,6 +471,39 @@ def offering_edit_draft(
 # Offerings: lifecycle ---------------------------------------------------------------------------------------------
 
 
+def offering_submission_refusals(offering: Offering) -> list[DomainError]:
+    """Every reason the offering's terms cannot be submitted now, in the order `offering_submit` checks them: the
+    service refuses with the first (holding its locks), and the issuer's guided flow lists them all beforehand."""
+    refusals: list[DomainError] = []
+    regime = regime_for(offering.regime)
+    for check in (
+        lambda: ensure_reports_filed(offering.issuer),
+        lambda: _ensure_closing_ahead(offering),
+        lambda: _ensure_submittable_terms(offering, regime),
+        lambda: regime_checks.ensure_issuer_cap(
+            issuer=offering.issuer, regime=regime, max_amount=offering.max_amount, excluding=offering.pk
+        ),
+    ):
+        try:
+            check()
+        except DomainError as refusal:
+            refusals.append(refusal)
+    return refusals
+
+
+def _ensure_closing_ahead(offering: Offering) -> None:
+    if offering.closes_at <= timezone.now():
+        raise field_error("closes_at", _("The closing time has already passed; edit the dates first."))
+
+
+def _ensure_submittable_terms(offering: Offering, regime) -> None:
+    errors = Errors()
+    regime_checks.check_not_platform_own_entity(uscc=offering.issuer.uscc, regime=regime, errors=errors, field="issuer")
+    terms = {field: getattr(offering, field) for field in TERM_FIELDS}
+    regime_checks.check_open_window(terms=terms, regime=regime, errors=errors)
+    errors.raise_if_any()
+
+
 def offering_submit(*, offering: Offering, by) -> Offering:
     ensure_manages_issuer(by, offering.issuer)
     ensure_reports_filed(offering.issuer)
@@ -478,18 +511,9 @@ def offering_submit(*, offering: Offering, by) -> Offering:
     with transaction.atomic():
         regime_checks.lock_issuer_for_cap(issuer_id=offering.issuer_id, regime=regime)
         offering = _locked(offering)
-        if offering.closes_at <= timezone.now():
-            raise field_error("closes_at", _("The closing time has already passed; edit the dates first."))
-        errors = Errors()
-        regime_checks.check_not_platform_own_entity(
-            uscc=offering.issuer.uscc, regime=regime, errors=errors, field="issuer"
-        )
-        terms = {field: getattr(offering, field) for field in TERM_FIELDS}
-        regime_checks.check_open_window(terms=terms, regime=regime, errors=errors)
-        errors.raise_if_any()
-        regime_checks.ensure_issuer_cap(
-            issuer=offering.issuer, regime=regime, max_amount=offering.max_amount, excluding=offering.pk
-        )
+        refusals = offering_submission_refusals(offering)
+        if refusals:
+            raise refusals[0]
         events.announce("offering_submitted", offering_id=offering.pk)
         return _transition(offering, "submit", by=by)
 

@@ -1,6 +1,8 @@
 """Public offering pages, and the issuer's pages for its companies and their offerings."""
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -8,10 +10,11 @@ from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
 from crowdfund.web import investor_required, issuer_required, perform, posted, submit_form
-from projects import questions, selectors, services
+from projects import documents, guide, questions, selectors, services
 from projects.forms import (
     AnswerForm,
     CancelForm,
+    DocumentForm,
     IssuerForm,
     OfferingFilterForm,
     OfferingForm,
@@ -48,8 +51,15 @@ def offering_detail(request, pk: int):
     return _offering_page(request, offering)
 
 
-def _offering_page(request, offering: Offering, *, question_form: QuestionForm | None = None, answer_form=None):
-    """The offering page; a refused question or answer is shown again with its errors."""
+def _offering_page(
+    request,
+    offering: Offering,
+    *,
+    question_form: QuestionForm | None = None,
+    answer_form=None,
+    document_form: DocumentForm | None = None,
+):
+    """The offering page; a refused question, answer or upload is shown again with its errors."""
     manages = (
         request.user.is_authenticated
         and selectors.offerings_managed_by(request.user).filter(pk=offering.pk).exists()
@@ -73,6 +83,8 @@ def _offering_page(request, offering: Offering, *, question_form: QuestionForm |
             "financials": selectors.offering_financials(offering),
             "questions": asked,
             "question_form": question_form or QuestionForm(),
+            "documents": documents.documents_of(offering),
+            "document_form": (document_form or DocumentForm()) if manages else None,
             "manages": manages,
         },
     )
@@ -117,12 +129,45 @@ def question_answer(request, pk: int):
     )
 
 
-def _publish_on_page(request, offering: Offering, form, call, *, success: str, **refused_form):
-    """A question or answer posted from the offering page: back to the page's Q&A, or the page again with the
-    refused form and its errors."""
+@issuer_required
+@require_POST
+def document_upload(request, pk: int):
+    offering = get_object_or_404(selectors.offerings_managed_by(request.user), pk=pk)
+    form = DocumentForm(request.POST, request.FILES)
+    return _publish_on_page(
+        request,
+        offering,
+        form,
+        lambda: documents.document_upload(offering=offering, by=request.user, **form.cleaned_data),
+        success=_("The document is in the data room."),
+        anchor="documents",
+        document_form=form,
+    )
+
+
+@login_required
+def document_download(request, pk: int):
+    """A data-room PDF, to signed-in users who may see its offering, always as a download (never shown inline)."""
+    document = get_object_or_404(documents.documents_visible_to(request.user), pk=pk)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=documents.document_download_name(document),
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _publish_on_page(
+    request, offering: Offering, form, call, *, success: str, anchor: str = "questions", **refused_form
+):
+    """A question, answer or document posted from the offering page: back to its section, or the page again with
+    the refused form and its errors."""
     if submit_form(request, form, call, success=success) is None:
         return _offering_page(request, offering, **refused_form)
-    return redirect(reverse("projects:offering_detail", args=[offering.pk]) + "#questions")
+    return redirect(reverse("projects:offering_detail", args=[offering.pk]) + f"#{anchor}")
 
 
 def _issuer_actions(offering: Offering) -> dict[str, bool]:
@@ -200,6 +245,24 @@ def issuer_detail(request, pk: int):
             "annual_report_due_days": selectors.report_deadlines(StatementPeriod.FY)[1],
             "interim_report_due_days": selectors.report_deadlines(StatementPeriod.H1)[1],
             **_overdue_reports_by_period([duty for duty in duties if duty.overdue]),
+        },
+    )
+
+
+@issuer_required
+def issuer_guide(request, pk: int):
+    """The guided flow: the steps from the company to a submitted offering, and what is missing for each."""
+    issuer = _managed_issuer(request, pk)
+    asked = request.GET.get("offering", "")
+    offering = guide.guided_offering(issuer, int(asked) if asked.isdigit() else None)
+    if asked and offering is None:
+        raise Http404
+    return render(
+        request,
+        "projects/guide.html",
+        {
+            "guide": guide.submission_guide(issuer=issuer, offering=offering),
+            "can_submit": offering is not None and can_proceed(offering.submit),
         },
     )
 

@@ -4,6 +4,7 @@ actions, which go through risk.services like the API's."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyStackedInline, ReadOnlyTabularInline, service_action
 from crowdfund.permissions import RESOLVE_CASE, holds_permission
-from risk import services
+from risk import selectors, services
 from risk.models import Case, CaseEvent, Outcome, Signal, SubjectType
 
 ADMIN_URL_OF_RECORD = {
@@ -94,7 +95,7 @@ class CaseAdmin(ReadOnlyAdmin):
     list_filter = ["status", "severity", "subject_type"]
     ordering = ["status", "-severity_rank", "opened_at"]
     fields = ["subject_link", "severity", "status", "opened_at", "outcome", "resolution_note", "resolved_by",
-              "resolved_at"]
+              "resolved_at", "projection_against_actual"]
     readonly_fields = fields
     inlines = [SignalInline, CaseEventInline]
     actions = [
@@ -123,6 +124,21 @@ class CaseAdmin(ReadOnlyAdmin):
     def subject_link(self, case: Case):
         label = f"{case.get_subject_type_display()} #{case.subject_id}"
         return _link(SUBJECT_RECORD[case.subject_type], case.subject_id, label)
+
+    class Media:
+        css = {"all": ["css/charts.css"]}
+
+    @admin.display(description=_("projected against actual"))
+    def projection_against_actual(self, case: Case):
+        """The evidence as the offering page shows it to investors: the same selector and the same charts."""
+        found = selectors.case_financials(case)
+        if found is None:
+            return "—"
+        offering, financials = found
+        return render_to_string(
+            "projects/includes/projection_against_actual.html",
+            {"financials": financials, "currency": offering.currency, "chart_id": f"case-{case.pk}-"},
+        )
 
     @admin.display(description=_("rules"))
     def rules(self, case: Case) -> str:

@@ -23,7 +23,7 @@ from projects.models import (
     TermChange,
 )
 from projects.regime_checks import OPEN_STATUSES
-from projects.selectors import readable_offering
+from projects.selectors import Financials, offering_financials, readable_offering
 from risk.models import Case, CaseStatus, SubjectType
 
 # Offerings from submission until their deadline's outcome is known: a raise in progress.
@@ -222,3 +222,14 @@ def has_interest_in_case(case: Case, user) -> bool:
         or Subscription.objects.filter(investor=user, insider_of_issuer=True, **of_company).exists()
         or AnnouncedCommitment.objects.filter(investor=user, by=CommitmentParty.ISSUER_INSIDER, **of_company).exists()
     )
+
+
+def case_financials(case: Case) -> tuple[Offering, Financials] | None:
+    """The company's projections against its actual results, for a case about an offering or a company: the page's
+    own figures (projects.selectors.offering_financials), of the case's offering or else the company's latest one."""
+    offering = case.offering or (
+        Offering.objects.filter(issuer_id=case.issuer_id).order_by("-created_at").first() if case.issuer_id else None
+    )
+    if offering is None:
+        return None
+    return offering, offering_financials(offering)

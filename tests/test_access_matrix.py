@@ -18,6 +18,7 @@ from typing import Callable
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -45,6 +46,7 @@ from investors.tests.factories import (
     SuitabilityAssessmentFactory,
 )
 from projects import questions
+from projects.documents import document_upload
 from projects.models import AnnouncedCommitment, CommitmentStatus, OfferingQuestion, OfferingStatus
 from projects.regimes import regime_for
 from projects.tests.factories import (
@@ -53,6 +55,7 @@ from projects.tests.factories import (
     OfferingFactory,
     company_fields,
     offering_payload,
+    pdf_bytes,
     statement_figures,
 )
 from risk import services as risk_services
@@ -129,6 +132,7 @@ class World:
     question: OfferingQuestion
     commitment: AnnouncedCommitment
     token_id: int
+    document: object
 
 
 def build_world() -> World:
@@ -166,11 +170,18 @@ def build_world() -> World:
         status=CommitmentStatus.PENDING,
     )  # fmt: skip
     account_services.token_issue(user=investor_a)
+    document = document_upload(
+        offering=live, by=users[ISSUER_A], kind="business_plan", title="Plan", file=a_pdf()
+    )  # fmt: skip
     return World(
         users=users, company_a=company_a, company_b=company_b, draft=draft, in_review=in_review, live=live,
         subscription=subscription, pending_kyc_user=users[INVESTOR_B], case=Case.objects.get(), question=question,
-        commitment=commitment, token_id=ApiToken.objects.get(user=investor_a).pk,
+        commitment=commitment, token_id=ApiToken.objects.get(user=investor_a).pk, document=document,
     )  # fmt: skip
+
+
+def a_pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("plan.pdf", pdf_bytes(), "application/pdf")
 
 
 # The requests ------------------------------------------------------------------------------------------------------
@@ -186,6 +197,7 @@ class Call:
     headers: dict | None = None
     # The error code of a 403 from the API; None where investors are refused for their own reasons (KYC, ...).
     refusal_code: str | None = "permission_denied"
+    multipart: bool = False  # a file upload
 
 
 def kyc_fields() -> dict:
@@ -287,6 +299,10 @@ API_CALLS = [
     Call("api:offering-updates", "get", lambda w: f"{API}/offerings/{w.live.pk}/updates/", everyone(200)),
     Call("api:offering-updates", "post", lambda w: f"{API}/offerings/{w.live.pk}/updates/",
          answers(403, anonymous=401, issuer_a=201), {"title": "News", "body": "We shipped."}),
+    Call("api:offering-documents", "get", lambda w: f"{API}/offerings/{w.live.pk}/documents/", signed_in(200)),
+    Call("api:offering-documents", "post", lambda w: f"{API}/offerings/{w.live.pk}/documents/",
+         answers(403, anonymous=401, issuer_a=201),
+         lambda w: {"kind": "articles", "title": "Articles", "file": a_pdf()}, multipart=True),
     Call("api:subscription-list", "post", lambda w: f"{API}/subscriptions/",
          answers(403, anonymous=401), lambda w: SMALL_SUBSCRIPTION | {"offering": w.live.pk},
          {"Idempotency-Key": "matrix-new"}, refusal_code=None),
@@ -323,6 +339,7 @@ PAGE_CALLS = [
     Call("accounts:password_reset_done", "get", lambda w: "/accounts/password-reset/sent/", everyone(200)),
     Call("accounts:password_reset_confirm", "get", lambda w: "/accounts/reset/MQ/not-a-token/", everyone(200)),
     Call("accounts:password_reset_complete", "get", lambda w: "/accounts/reset/done/", everyone(200)),
+    Call("investors:dashboard", "get", lambda w: "/investor/", page(200, INVESTORS)),
     Call("investors:kyc", "get", lambda w: "/investor/kyc/", page(200, INVESTORS)),
     Call("investors:questionnaire", "get", lambda w: "/investor/questionnaire/", page(200, INVESTORS)),
     Call("investors:profile", "get", lambda w: "/investor/profile/", page(200, INVESTORS)),
@@ -356,11 +373,16 @@ PAGE_CALLS = [
          page(302, {ISSUER_A}, issuer_b=404), {"title": "News", "body": "We shipped."}),
     Call("projects:offering_cancel", "post", lambda w: f"/offerings/{w.draft.pk}/cancel/",
          page(302, {ISSUER_A}, issuer_b=404), {"reason": "Not now."}),
+    Call("projects:document_upload", "post", lambda w: f"/offerings/{w.live.pk}/documents/",
+         page(302, {ISSUER_A}, issuer_b=404), lambda w: {"kind": "articles", "title": "Articles", "file": a_pdf()}),
+    Call("projects:document_download", "get", lambda w: f"/documents/{w.document.pk}/", answers(200, anonymous=LOGIN)),
     Call("projects:issuer_list", "get", lambda w: "/companies/", page(200, ISSUERS)),
     Call("projects:issuer_create", "post", lambda w: "/companies/new/", page(302, ISSUERS),
          company_fields(related_to_platform="")),
     Call("projects:issuer_detail", "post", lambda w: f"/companies/{w.company_a.pk}/",
          page(302, {ISSUER_A}, issuer_b=404), statement_figures(fiscal_year=2023, audited="on")),
+    Call("projects:issuer_guide", "get", lambda w: f"/companies/{w.company_a.pk}/guide/",
+         page(200, {ISSUER_A}, issuer_b=404)),
     Call("projects:offering_create", "post", lambda w: f"/companies/{w.company_a.pk}/offerings/new/",
          page(200, {ISSUER_A}, issuer_b=404), {"title": "Incomplete"}),
 ]
@@ -438,7 +460,7 @@ def _client(actor: str, world: World, *, api: bool):
 
 def _send(client, call: Call, world: World):
     body = call.body(world) if callable(call.body) else call.body
-    kwargs = {"format": "json"} if isinstance(client, APIClient) else {}
+    kwargs = {"format": "multipart" if call.multipart else "json"} if isinstance(client, APIClient) else {}
     if call.headers:
         kwargs["headers"] = call.headers
     request = getattr(client, call.method)

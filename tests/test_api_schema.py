@@ -148,14 +148,21 @@ PERMISSION_CHECKED_CALLS = [
 ]
 
 
+def _component(schema, reference: dict) -> dict:
+    return schema["components"]["schemas"][reference["$ref"].split("/")[-1]]
+
+
+def _error_body(schema, responses: dict, status: str) -> dict:
+    """The `error` object of a documented refusal."""
+    error = _component(schema, responses[status]["content"]["application/json"]["schema"])
+    return _component(schema, error["properties"]["error"])
+
+
 @pytest.mark.parametrize(("path", "method"), PERMISSION_CHECKED_CALLS)
 def test_schema_documents_permission_denied_as_the_contract_error_body(schema, path, method):
-    refusal = schema["paths"][path][method]["responses"]["403"]
-    error = schema["components"]["schemas"][refusal["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
-    body = schema["components"]["schemas"][error["properties"]["error"]["$ref"].split("/")[-1]]
-    code = schema["components"]["schemas"][body["properties"]["code"]["$ref"].split("/")[-1]]
+    body = _error_body(schema, schema["paths"][path][method]["responses"], "403")
 
-    assert code["enum"] == ["permission_denied"]
+    assert _component(schema, body["properties"]["code"])["enum"] == ["permission_denied"]
     assert set(body["required"]) == {"code", "message"}
 
 
@@ -169,3 +176,25 @@ def test_schema_says_an_early_close_gives_notice_and_documents_its_refusals(sche
     code = schema["components"]["schemas"][body["properties"]["code"]["$ref"].split("/")[-1]]
     assert set(code["enum"]) == {"early_close_not_allowed", "invalid_transition"}
     assert {"400", "401", "404"} <= set(close["responses"])
+
+
+def _error_codes(schema, responses: dict, status: str) -> list[str]:
+    return _component(schema, _error_body(schema, responses, status)["properties"]["code"])["enum"]
+
+
+def test_schema_documents_the_data_room_with_every_refusal(schema):
+    documents = schema["paths"]["/api/v1/offerings/{id}/documents/"]
+    upload, listing = documents["post"], documents["get"]
+
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    refusals = ("400", "401", "403", "404", "409")
+    assert {status: _error_codes(schema, upload["responses"], status) for status in refusals} == {
+        "400": ["validation_error"], "401": ["not_authenticated"], "403": ["permission_denied"],
+        "404": ["not_found"], "409": ["invalid_transition"],
+    }  # fmt: skip
+    assert {status: _error_codes(schema, listing["responses"], status) for status in ("401", "404")} == {
+        "401": ["not_authenticated"], "404": ["not_found"],
+    }  # fmt: skip
+    assert schema["components"]["schemas"]["DocumentKindEnum"]["enum"] == [
+        "business_plan", "audit_report", "articles", "other",
+    ]  # fmt: skip

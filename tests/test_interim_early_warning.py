@@ -8,7 +8,9 @@ import time
 
 import time_machine
 
-from accounts.tests.factories import OfferingReviewerFactory, RiskAnalystFactory
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import PASSWORD, OfferingReviewerFactory, RiskAnalystFactory
 from tests.test_hongli_by_hand import FLAG_SECONDS, a_closed_raise, api_as, at, open_cases_of
 
 
@@ -19,6 +21,9 @@ def test_a_half_year_loss_after_the_raise_opens_a_case_within_seconds_of_filing(
         assert api_as(analyst).get("/api/v1/risk/cases/", {"offering": offering["id"]}).json()["results"] == []
 
         clock.move_to(at(2025, 8, 12, 10))
+        # Months later the issuer signs in again: API tokens expire (API_TOKEN_TTL_HOURS).
+        login = APIClient().post("/api/v1/auth/token/", {"username": "zongheng", "password": PASSWORD}, format="json")
+        issuer_api.credentials(HTTP_AUTHORIZATION=f"Token {login.json()['token']}")
         filed = issuer_api.post(f"/api/v1/issuers/{company['id']}/financials/", {
             "fiscal_year": 2025, "period": "H1", "kind": "actual", "revenue": "61000000.00",
             "net_profit": "-4200000.00", "total_assets": "330000000.00", "total_liabilities": "150000000.00",

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from investors.models import Holding
-from projects.models import Offering, OfferingQuestion, OfferingStatus
+from projects.models import Offering, OfferingDocument, OfferingQuestion, OfferingStatus
 from risk.models import Case, Signal
 
 
@@ -30,6 +30,8 @@ def test_the_demo_shows_a_risk_queue_and_loads_only_once(fake_stripe):
     assert Holding.objects.filter(offering=closed).count() == 2
     assert closed.issuer.statements.filter(kind="actual").exists()
     assert OfferingQuestion.objects.exclude(answered_at=None).exists()
+    # The live offering's data room holds real PDFs (checked by content on upload).
+    assert set(OfferingDocument.objects.values_list("kind", "pages")) == {("business_plan", 1), ("audit_report", 1)}
 
     call_command("seed_demo", stdout=StringIO())
 

@@ -1,9 +1,11 @@
 """Issuers, statements and offerings for tests. Every factory builds rows that the services would accept."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import factory
+import pypdf
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 from stdnum.cn import uscc
@@ -191,3 +193,31 @@ def statement_figures(**overrides) -> dict:
         "total_assets": "8000000.00",
         "total_liabilities": "3000000.00",
     } | overrides
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A real PDF of blank pages, as a company would upload."""
+    writer = pypdf.PdfWriter()
+    for _page in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def raise_that_missed_its_projection(issuer) -> Offering:
+    """A raise closed in April 2024 on a projection of CNY 35 M profit for 2024, and the 2024 actual: a loss of
+    CNY 26.8 M (-176.6%), revenue at 80% of the projection."""
+    offering = OfferingFactory(
+        issuer=issuer, status=OfferingStatus.CLOSED,
+        opens_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC), closes_at=dt.datetime(2024, 4, 1, tzinfo=dt.UTC),
+    )  # fmt: skip
+    FinancialStatementFactory(
+        issuer=issuer, fiscal_year=2024, kind=StatementKind.PROJECTION, filed_at=dt.datetime(2024, 2, 1, tzinfo=dt.UTC),
+        revenue=Decimal("100000000.00"), net_profit=Decimal("35000000.00"),
+    )  # fmt: skip
+    FinancialStatementFactory(
+        issuer=issuer, fiscal_year=2024, kind=StatementKind.ACTUAL, filed_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC),
+        revenue=Decimal("80000000.00"), net_profit=Decimal("-26800000.00"),
+    )  # fmt: skip
+    return offering

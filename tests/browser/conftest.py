@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from tests.plugin import CHROMIUM_ENV
 
 WAIT_SECONDS = 10
+# A phone and a desktop screen; screenshots go to the git-ignored screenshots/ for people to look at.
+WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 class Browser:
@@ -78,12 +83,49 @@ class Browser:
         self.open("/")
         self.driver.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "path": "/"})
 
+    def assert_no_sideways_scrolling(self, width: int) -> None:
+        scroll_width = self.driver.execute_script("return document.documentElement.scrollWidth;")
+        assert scroll_width <= width, f"{self.driver.current_url} is {scroll_width} px wide in a {width} px window"
+
+    def screenshot(self, name: str, width: int, height: int) -> None:
+        """The whole page, by making the window as tall as the page; then the window is put back."""
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page_height = self.driver.execute_script("return document.documentElement.scrollHeight;")
+        self.driver.set_window_size(width, min(page_height, 8000))
+        self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+        self.driver.set_window_size(width, height)
+
+    def language(self) -> str:
+        return self.find("html").get_attribute("lang")
+
+    def switch_language(self, code: str) -> None:
+        """Choose a language with the page's own switch; the same page comes back in it."""
+        from selenium.webdriver.support.ui import Select
+
+        Select(self.find("form.language select[name=language]")).select_by_value(code)
+        self.submit("form.language [type=submit]")
+
     def log_in(self, user, password: str, *, path: str = "/accounts/login/", form: str = "main form") -> None:
         self.start_session_in_english()
         self.open(path)
         self.find(f"{form} input[name=username]").send_keys(user.username)
         self.find(f"{form} input[name=password]").send_keys(password)
         self.submit(f"{form} [type=submit]")
+
+
+@dataclass(frozen=True)
+class Screen:
+    name: str
+    width: int
+    height: int
+
+
+@pytest.fixture(params=list(WIDTHS))
+def screen(request, browser) -> Screen:
+    """Each journey at phone and at desktop width: the browser's window is set to it."""
+    width, height = WIDTHS[request.param]
+    browser.driver.set_window_size(width, height)
+    return Screen(request.param, width, height)
 
 
 @pytest.fixture

@@ -5,10 +5,8 @@ asks a question in public, the issuer answers it, and the page never scrolls sid
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from accounts.tests.factories import PASSWORD, InvestorFactory
 from projects.models import OfferingQuestion, StatementKind
@@ -16,8 +14,6 @@ from projects.tests.factories import FinancialStatementFactory, IssuerFactory, l
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
-WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
 
 
 def offering_with_financials():
@@ -31,38 +27,22 @@ def offering_with_financials():
     return live_offering(issuer=issuer, raised_amount=Decimal("420000.00"), reserved_amount=Decimal("420000.00"))
 
 
-def assert_no_sideways_scrolling(browser, width: int) -> None:
-    scroll_width = browser.driver.execute_script("return document.documentElement.scrollWidth;")
-    assert scroll_width <= width, f"the page is {scroll_width} px wide in a {width} px window"
-
-
-def screenshot(browser, name: str, width: int) -> None:
-    """The whole page, by making the window as tall as the page."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    height = browser.driver.execute_script("return document.documentElement.scrollHeight;")
-    browser.driver.set_window_size(width, min(height, 8000))
-    browser.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
-
-
-@pytest.mark.parametrize("device", WIDTHS)
-def test_investor_reads_the_financials_and_asks_a_question_the_issuer_answers(browser, device):
-    width, height = WIDTHS[device]
+def test_investor_reads_the_financials_and_asks_a_question_the_issuer_answers(browser, screen):
+    width = screen.width
     offering = offering_with_financials()
     page = f"/offerings/{offering.pk}/"
     investor = InvestorFactory(username="careful_wang")
-    browser.driver.set_window_size(width, height)
 
     browser.log_in(investor, PASSWORD)
     browser.open(page)
-    assert_no_sideways_scrolling(browser, width)
+    browser.assert_no_sideways_scrolling(width)
     chart = browser.find("#profit-chart-caption").find_element("xpath", "..")
     assert chart.find_element("css selector", "svg.chart").size["width"] <= width
     bars = browser.find_all("#financials svg.chart rect.kind-historical")
     assert len(bars) == 4  # revenue and net profit of 2024 and 2025
     assert "negative" in browser.find("#financials svg.chart rect.kind-historical.negative").get_attribute("class")
     assert "Full-year figures by year (CNY)" in browser.text()
-    screenshot(browser, f"offering-{device}", width)
-    browser.driver.set_window_size(width, height)
+    browser.screenshot(f"offering-{screen.name}", width, screen.height)
 
     browser.find("#questions textarea[name=text]").send_keys("How many paying shops do you have?")
     browser.submit("#questions form.ask [type=submit]")
@@ -80,5 +60,5 @@ def test_investor_reads_the_financials_and_asks_a_question_the_issuer_answers(br
     questions_section = browser.find("#questions").text
     assert "How many paying shops do you have?" in questions_section
     assert "careful_wang" in questions_section and "312 shops pay monthly." in questions_section
-    assert_no_sideways_scrolling(browser, width)
-    screenshot(browser, f"offering-questions-{device}", width)
+    browser.assert_no_sideways_scrolling(width)
+    browser.screenshot(f"offering-questions-{screen.name}", width, screen.height)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 import time_machine
@@ -19,11 +20,42 @@ from crowdfund.permissions import KYC_OFFICER, OFFERING_REVIEWER, RISK_ANALYST, 
 from investors import gateway, settlement
 from investors import services as investor_services
 from investors.subscriptions import subscription_create
-from projects import questions
+from projects import documents, questions
 from projects import services as project_services
 from projects import selectors as project_selectors
 from projects.models import Offering, StatementPeriod
 from projects.regimes import current_regime
+
+# The live offering's data room (kind, title, the lines of its one page; the page font has no Chinese glyphs).
+DEMO_DOCUMENTS = [
+    ("business_plan", "商业计划书 2026–2028", ["Aurora Smart Home - business plan 2026-2028", "(demo document)"]),
+    ("audit_report", "2025 年度审计报告", ["Aurora Smart Home - audit report FY2025", "(demo document)"]),
+]
+
+
+def demo_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF showing `lines` in Helvetica, written out by hand: the demo needs no PDF library to make one."""
+    escaped = (line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines)
+    text = " ".join(f"({line}) '" for line in escaped)  # each line: move to the next line and show it
+    content = f"BT /F1 16 Tf 72 790 Td 22 TL {text} ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    ]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return pdf
+
 
 STAFF_USERNAME = "staff"  # a superuser
 # One demo staff member per role (README "Security").
@@ -181,6 +213,7 @@ class Command(BaseCommand):
         self._subscribe(investors, cards, live, {"investor_li": "1200000.00", "investor_wang": "1000000.00"})
         self._subscribe(investors, cards, sold_out, {"investor_li": "1000000.00", "investor_wang": "1000000.00"})
         self._seed_questions(investors, live)
+        self._seed_documents(live)
 
     def _staff_member(self, username: str, role: str, password: str) -> User:
         member = User.objects.create_user(username, f"{username}@michou.example", password, is_staff=True)
@@ -308,6 +341,14 @@ class Command(BaseCommand):
             question=answered, by=offering.issuer.owner, text="约 70%，其余来自线下经销商；年报中有明细。"
         )
         questions.question_ask(offering=offering, by=investors["investor_wang"], text="本轮资金何时开始用于研发？")
+
+    def _seed_documents(self, offering) -> None:
+        """The live offering's data room: real PDFs, uploaded through the service that checks them."""
+        for kind, title, lines in DEMO_DOCUMENTS:
+            documents.document_upload(
+                offering=offering, by=offering.issuer.owner, kind=kind, title=title,
+                file=ContentFile(demo_pdf(lines), name="demo.pdf"),
+            )  # fmt: skip
 
     def _seed_investors(self, password: str, staff) -> dict:
         investors = {}
