@@ -71,7 +71,7 @@ def email_send(*, email_id: int) -> OutgoingEmail | None:
     """Send one pending email once. A failure is recorded on the row and tried again later with a growing delay;
     after EMAIL_MAX_ATTEMPTS it is `failed`, for staff. Returns None when another sender holds the row."""
     with transaction.atomic():
-        email = OutgoingEmail.objects.select_for_update(skip_locked=True).filter(pk=email_id).first()
+        email = OutgoingEmail.objects.select_for_update(no_key=True, skip_locked=True).filter(pk=email_id).first()
         if email is None or email.status != EmailStatus.PENDING:
             return email
         now = timezone.now()

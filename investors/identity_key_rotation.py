@@ -31,7 +31,7 @@ def kyc_identity_numbers_rotate(*, batch_size: int = 500) -> KeyRotationReport:
     while True:
         with transaction.atomic():
             batch = list(
-                KycProfile.objects.select_for_update()
+                KycProfile.objects.select_for_update(no_key=True)
                 .filter(pk__gt=last_pk)
                 .order_by("pk")
                 .only("pk", "id_number_encrypted", "id_number_hash")[:batch_size]

@@ -1,6 +1,10 @@
 """Row locks for money and capacity, always taken in this order: investor, offering, subscription, refund.
 
-One fixed order means two transactions can never wait on each other in a cycle."""
+One fixed order means two transactions can never wait on each other in a cycle. Every row lock in the project is
+FOR NO KEY UPDATE (`select_for_update(no_key=True)`): it serialises writers as FOR UPDATE does, but does not block the
+FOR KEY SHARE lock that PostgreSQL takes at commit to check a deferred foreign key. With FOR UPDATE, a transaction
+that had written a row referring to another investor (an email to each investor of an offering) waited at COMMIT
+for that investor's lock, while the investor's own subscription waited for the offering this transaction held."""
 
 from __future__ import annotations
 
@@ -11,16 +15,16 @@ from projects.models import Offering
 
 
 def lock_investor(investor_id: int):
-    return get_user_model().objects.select_for_update().get(pk=investor_id)
+    return get_user_model().objects.select_for_update(no_key=True).get(pk=investor_id)
 
 
 def lock_offering(offering_id: int) -> Offering:
     # `of=("self",)`: the issuer row is read, not locked; the risk review locks issuers (then offerings).
-    return Offering.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=offering_id)
+    return Offering.objects.select_for_update(no_key=True, of=("self",)).select_related("issuer").get(pk=offering_id)
 
 
 def lock_subscription(subscription_id: int) -> Subscription:
-    return Subscription.objects.select_for_update().get(pk=subscription_id)
+    return Subscription.objects.select_for_update(no_key=True).get(pk=subscription_id)
 
 
 def lock_offering_and_subscription(subscription_id: int) -> tuple[Offering, Subscription]:
@@ -30,4 +34,4 @@ def lock_offering_and_subscription(subscription_id: int) -> tuple[Offering, Subs
 
 
 def lock_refund(refund_id: int) -> Refund:
-    return Refund.objects.select_for_update().select_related("subscription").get(pk=refund_id)
+    return Refund.objects.select_for_update(no_key=True).select_related("subscription").get(pk=refund_id)

@@ -54,7 +54,7 @@ def subscriptions_follow_update(*, update: OfferingUpdate, changed_terms: dict) 
 still `pending_payment` gets it too and must reconfirm once paid."""
     offering_id = update.offering_id
     holding = list(
-        Subscription.objects.select_for_update().filter(offering_id=offering_id, status__in=CAPACITY_STATUSES).order_by("pk")
+        Subscription.objects.select_for_update(no_key=True).filter(offering_id=offering_id, status__in=CAPACITY_STATUSES).order_by("pk")
     )
     new_price: Decimal | None = changed_terms.get("price_per_share")
     if new_price is not None:

@@ -120,7 +120,7 @@ def kyc_submit(
         "qualification_evidence": {},
     }
     with transaction.atomic():
-        kyc = KycProfile.objects.select_for_update().filter(user=user).first()
+        kyc = KycProfile.objects.select_for_update(no_key=True).filter(user=user).first()
         if kyc is None:
             kyc = KycProfile.objects.create(user=user, **values)
             KycDecision.objects.create(
@@ -141,7 +141,7 @@ def kyc_submit(
 def kyc_check_identity(*, kyc_id: int) -> KycProfile | None:
     """The identity provider's check of a pending submission. Running it again changes nothing."""
     with transaction.atomic():
-        kyc = KycProfile.objects.select_for_update().filter(pk=kyc_id).first()
+        kyc = KycProfile.objects.select_for_update(no_key=True).filter(pk=kyc_id).first()
         if kyc is None or kyc.status != KycStatus.PENDING or kyc.review_reason:
             return kyc
         # Pending and verified elsewhere are held alike: a submitter who saw a difference would learn whether the
@@ -221,7 +221,7 @@ def kyc_review(*, kyc: KycProfile, by, approve: bool, reason: str = "") -> KycPr
     if not approve and not (reason or "").strip():
         raise field_error("reason", _("Give the investor a reason."))
     with transaction.atomic():
-        kyc = KycProfile.objects.select_for_update().get(pk=kyc.pk)
+        kyc = KycProfile.objects.select_for_update(no_key=True).get(pk=kyc.pk)
         _decide(kyc, approve=approve, by=by, reason=(reason or "").strip() or "approved by staff")
         audit_record(actor=by, action=f"kyc_{kyc.status}", subject=kyc, details={"reason": kyc.decision_reason})
     return kyc

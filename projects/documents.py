@@ -99,7 +99,7 @@ def document_withdraw(*, document: OfferingDocument, by, reason: str = "") -> Of
     check_free_text(reason, "reason", errors)
     errors.raise_if_any()
     with transaction.atomic():
-        document = OfferingDocument.objects.select_for_update().get(pk=document.pk)
+        document = OfferingDocument.objects.select_for_update(no_key=True).get(pk=document.pk)
         if not document.withdrawn:
             document.withdrawn_at, document.withdrawn_by, document.withdrawn_reason = timezone.now(), by, reason.strip()
             document.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])

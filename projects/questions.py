@@ -39,7 +39,7 @@ def question_answer(*, question: OfferingQuestion, by, text: str) -> OfferingQue
     ensure_manages_issuer(by, question.offering.issuer)
     text = _required_free_text(text, "text")
     with transaction.atomic():
-        question = OfferingQuestion.objects.select_for_update().get(pk=question.pk)
+        question = OfferingQuestion.objects.select_for_update(no_key=True).get(pk=question.pk)
         if question.hidden:
             raise InvalidTransition(_("This question was hidden by staff."), details={"hidden": True})
         if question.answered_at is not None:
@@ -57,7 +57,7 @@ def question_hide(*, question: OfferingQuestion, by, reason: str = "") -> Offeri
     check_free_text(reason, "reason", errors)
     errors.raise_if_any()
     with transaction.atomic():
-        question = OfferingQuestion.objects.select_for_update().get(pk=question.pk)
+        question = OfferingQuestion.objects.select_for_update(no_key=True).get(pk=question.pk)
         if not question.hidden:
             question.hidden_at, question.hidden_by, question.hidden_reason = timezone.now(), by, reason.strip()
             question.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])

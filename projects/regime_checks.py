@@ -76,7 +76,7 @@ def lock_issuer_for_cap(*, issuer_id: int, regime: Regime) -> None:
     """Under a regime with an issuer cap, lock the issuer's row so that two offerings of one issuer are counted one
     after the other. Take it before any offering row of the issuer (the order the risk review also uses)."""
     if regime.issuer_cap is not None:
-        Issuer.objects.select_for_update().get(pk=issuer_id)
+        Issuer.objects.select_for_update(no_key=True).get(pk=issuer_id)
 
 
 def ensure_issuer_cap(*, issuer: Issuer, regime: Regime, max_amount: Decimal, excluding: int | None = None) -> None:

@@ -197,7 +197,7 @@ def financial_statement_file(
 
     with transaction.atomic():
         # Lock the company so that two filings of the same period get consecutive versions.
-        Issuer.objects.select_for_update().get(pk=issuer.pk)
+        Issuer.objects.select_for_update(no_key=True).get(pk=issuer.pk)
         previous = (
             FinancialStatement.objects.filter(issuer=issuer, fiscal_year=fiscal_year, period=period, kind=kind)
             .order_by("-version")
@@ -327,7 +327,7 @@ def _replace_commitments(offering: Offering, commitments: list[dict]) -> None:
 
 def _commitment_answer(*, commitment_id: int, by, status: str) -> AnnouncedCommitment:
     with transaction.atomic():
-        commitment = AnnouncedCommitment.objects.select_for_update().get(pk=commitment_id)
+        commitment = AnnouncedCommitment.objects.select_for_update(no_key=True).get(pk=commitment_id)
         if commitment.investor_id != by.pk:
             raise PermissionRefused(_("This commitment does not name you."))
         if commitment.status != CommitmentStatus.PENDING:
@@ -362,7 +362,7 @@ def _record_transition(offering: Offering, from_status: str, *, by, reason: str 
 
 def _locked(offering: Offering) -> Offering:
     # Only the offering's row is locked; its issuer is read along (the risk review locks an issuer, then offerings).
-    return Offering.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=offering.pk)
+    return Offering.objects.select_for_update(no_key=True, of=("self",)).select_related("issuer").get(pk=offering.pk)
 
 
 TRANSITION_VERBS = {
@@ -598,7 +598,7 @@ def _transition_due(due: QuerySet[Offering], *, status: str, name: str, reason: 
     moved = []
     for offering_id in list(due.filter(status=status).values_list("pk", flat=True)):
         with transaction.atomic():
-            offering = Offering.objects.select_for_update(skip_locked=True).filter(pk=offering_id).first()
+            offering = Offering.objects.select_for_update(no_key=True, skip_locked=True).filter(pk=offering_id).first()
             if offering is None or offering.status != status:
                 continue
             _transition(offering, name, by=None, reason=reason)
@@ -695,7 +695,7 @@ def offering_risk_hold_set(*, offering_id: int, hold: bool, reason: str) -> Offe
     """Put an offering on hold (a live or closing one becomes `suspended`) or lift the hold (a suspended one goes
     back to `live`, or to `closing` if its deadline passed meanwhile). Setting what is already set changes nothing."""
     with transaction.atomic():
-        offering = Offering.objects.select_for_update().get(pk=offering_id)
+        offering = Offering.objects.select_for_update(no_key=True).get(pk=offering_id)
         if offering.risk_hold == hold:
             return offering
         offering.risk_hold = hold

@@ -19,7 +19,7 @@ def material_finding_emails(*, case_id: int) -> int:
     resolution), to be sent after commit; returns how many were recorded now. Running it again records none: the
     outbox holds each (notification, recipient) once, so a failure halfway never mails anyone twice."""
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case_id)
+        case = Case.objects.select_for_update(no_key=True).get(pk=case_id)
         if case.events.filter(action="investors_notified").exists():
             return 0
         offerings = (

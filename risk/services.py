@@ -48,7 +48,7 @@ def screen_issuer(*, issuer_id: int, as_of: dt.datetime | None = None) -> list[S
     policy = current_policy()
     with transaction.atomic():
         # One screening of a company at a time, so that two at once cannot both open a case or raise a signal.
-        Issuer.objects.select_for_update().get(pk=issuer_id)
+        Issuer.objects.select_for_update(no_key=True).get(pk=issuer_id)
         facts = selectors.issuer_facts(issuer_id=issuer_id, as_of=as_of)
         findings = [finding for rule in ISSUER_RULES.values() for finding in rule(facts, policy)]
         raised = _record(findings, as_of=as_of, issuer=facts.issuer)
@@ -65,7 +65,7 @@ def screen_investor(*, investor_id: int, as_of: dt.datetime | None = None) -> li
     as_of = as_of or timezone.now()
     policy = current_policy()
     with transaction.atomic():
-        get_user_model().objects.select_for_update().get(pk=investor_id)
+        get_user_model().objects.select_for_update(no_key=True).get(pk=investor_id)
         facts = selectors.investor_facts(investor_id=investor_id, as_of=as_of)
         findings = [finding for rule in INVESTOR_RULES.values() for finding in rule(facts, policy)]
         return _record(findings, as_of=as_of, issuer=None)
@@ -89,7 +89,7 @@ def sweep(*, as_of: dt.datetime | None = None) -> int:
 def _open_case(finding: Finding, *, issuer, at: dt.datetime) -> Case:
     subject = finding.subject
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(no_key=True)
         .filter(subject_type=subject.type, subject_id=subject.id, status=CaseStatus.OPEN)
         .first()
     )
@@ -185,7 +185,7 @@ def case_resolve(*, case: Case, by, outcome: str, note: str) -> Case:
         raise ValidationFailed(errors)
 
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
         if case.status != CaseStatus.OPEN:
             raise InvalidTransition(_("This case is already resolved."))
         now = timezone.now()

@@ -12,11 +12,11 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from accounts.tests.factories import StaffFactory
+from accounts.tests.factories import RiskAnalystFactory
 from investors import reconfirmation
 from investors.models import SubscriptionStatus
 from investors.reconfirmation import business_days_after
-from projects.models import Offering
+from projects.models import Offering, OfferingUpdate
 from risk import services as risk_services
 from risk.models import Case, Outcome
 from tests.test_material_changes import (
@@ -57,17 +57,15 @@ def send_due_emails_later(minutes: int = 600) -> None:
     emails_send_due(now=timezone.now() + dt.timedelta(minutes=minutes))
 
 
-def test_a_newline_in_an_update_title_still_emails_every_investor_with_a_one_line_subject():
+def test_a_newline_in_an_update_title_is_refused_before_any_email_is_written():
     offering = live_offering()
-    investor, _subscription = paid(offering)
+    paid(offering)
     mail.outbox.clear()
 
     response = post_update(offering, title="New plan\r\nBcc: everyone@example.com")
 
-    assert response.status_code == 201, response.json()
-    [message] = mail.outbox
-    assert message.to == [investor.email]
-    assert message.subject == f"{offering.title}: New plan Bcc: everyone@example.com"
+    assert response.status_code == 400 and "title" in response.json()["error"]["fields"]
+    assert not OfferingUpdate.objects.filter(offering=offering).exists() and mail.outbox == []
 
 
 def test_a_newline_in_an_offering_title_still_delivers_the_reconfirmation_email():
@@ -133,7 +131,7 @@ def test_a_risk_finding_email_that_fails_halfway_is_retried_and_no_investor_is_m
 
     with django_capture_on_commit_callbacks(execute=True):
         risk_services.case_resolve(
-            case=Case.objects.get(), by=StaffFactory(), outcome=Outcome.ACTION_TAKEN, note="Never paid."
+            case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.ACTION_TAKEN, note="Never paid."
         )
 
     assert [m.to for m in mail.outbox] == [[investors[0].email]]

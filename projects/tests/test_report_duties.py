@@ -344,7 +344,7 @@ def test_a_shorter_half_year_due_period_set_in_the_settings_makes_it_overdue_soo
 
 
 def test_half_year_reminder_is_emailed_once_apart_from_the_annual_one(
-    h1_funded_issuer, django_capture_on_commit_callbacks
+    h1_funded_issuer, django_capture_on_commit_callbacks, english
 ):
     with django_capture_on_commit_callbacks(execute=True):
         assert services.report_reminders_send(today=dt.date(2025, 8, 13)) == []
