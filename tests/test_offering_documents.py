@@ -68,7 +68,7 @@ def test_a_file_that_is_not_a_pdf_by_content_is_refused_and_nothing_is_stored(of
     assert stored_files(settings) == []
 
 
-def test_a_pdf_over_the_size_limit_is_refused(offering, settings):
+def test_a_pdf_over_the_size_limit_is_refused(offering, settings, english):
     settings.DOCUMENT_MAX_BYTES = 100
 
     with pytest.raises(ValidationFailed) as refusal:

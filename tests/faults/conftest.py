@@ -55,6 +55,15 @@ def fault_redis() -> Iterator[services.ThrowawayRedis]:
     server.remove()
 
 
+def forget_broker_connections(celery_app) -> None:
+    """Drop what leads to the broker a connection was made for: the app's connection pool, the producers built on it,
+    and the remote-control mailbox's own reference to those producers (kept from the first ping of the process, so
+    that after an earlier test's worker on the main Redis, pings would never reach a worker on this one)."""
+    celery_app.close()
+    celery_app.amqp._producer_pool = None
+    celery_app.control.mailbox.__dict__.pop("producer_pool", None)
+
+
 @pytest.fixture
 def own_broker(fault_redis: services.ThrowawayRedis, transactional_db, settings) -> Iterator[Broker]:
     """The fault suite's Redis, emptied, as the broker that the test process sends its tasks to (not in-process)."""
@@ -67,7 +76,7 @@ def own_broker(fault_redis: services.ThrowawayRedis, transactional_db, settings)
         "unacked_restore_throttle": 1,
     }
     # Pooled connections lead to the other broker: drop them before and after.
-    celery_app.close()
+    forget_broker_connections(celery_app)
     try:
         with celery_config_changed(
             celery_app, broker_url=broker.url, broker_transport_options=transport_options, task_always_eager=False,
@@ -76,7 +85,7 @@ def own_broker(fault_redis: services.ThrowawayRedis, transactional_db, settings)
             settings.CELERY_TASK_ALWAYS_EAGER = False
             yield broker
     finally:
-        celery_app.close()
+        forget_broker_connections(celery_app)
         if not fault_redis.pid_file.exists():
             # The test stopped it and failed before starting it again.
             fault_redis.start()
