@@ -48,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "investors.view_kycprofile",
         RESOLVE_CASE,
         CANCEL_OFFERING,
+        "investors.view_refund",
         SETTLE_FAILED_REFUND,
     ),
     # Support reads: every `view_` permission of these apps (full identity numbers are not a `view_` permission).

@@ -53,6 +53,18 @@ def _age_note(oldest: dt.datetime | None, now: dt.datetime) -> str:
     return _("oldest %(days)d days") % {"days": (now - oldest).days}
 
 
+def _waiting_in_status(label: str, model, status: str, since: str, now: dt.datetime, *, urgent=False) -> Waiting:
+    """The records of `model` in `status`: how many, and how long the oldest (by its `since` field) has waited."""
+    waiting = model.objects.filter(status=status).aggregate(count=Count("pk"), oldest=Min(since))
+    return Waiting(
+        label=label,
+        count=waiting["count"],
+        url=_changelist(model, status__exact=status),
+        note=_age_note(waiting["oldest"], now),
+        urgent=urgent and bool(waiting["count"]),
+    )
+
+
 def _case_queue(now: dt.datetime) -> list[Waiting]:
     """Open cases by severity, most severe first, each with its oldest age and how many waited too long."""
     stale_before = now - dt.timedelta(days=STALE_CASE_DAYS)
@@ -90,13 +102,8 @@ def staff_queue(*, user, now: dt.datetime) -> list[Waiting]:
                     _changelist(Offering, status__exact=OfferingStatus.IN_REVIEW))
         )  # fmt: skip
     if _may_read(user, KycProfile):
-        kyc = KycProfile.objects.filter(status=KycStatus.PENDING).aggregate(
-            count=Count("pk"), oldest=Min("submitted_at")
-        )
-        items.append(
-            Waiting(_("KYC submissions waiting"), kyc["count"],
-                    _changelist(KycProfile, status__exact=KycStatus.PENDING), _age_note(kyc["oldest"], now))
-        )  # fmt: skip
+        kyc_waiting = _("KYC submissions waiting")
+        items.append(_waiting_in_status(kyc_waiting, KycProfile, KycStatus.PENDING, "submitted_at", now))
     if _may_read(user, Case):
         items.extend(_case_queue(now))
     if _may_read(user, Subscription):
@@ -108,13 +115,12 @@ def staff_queue(*, user, now: dt.datetime) -> list[Waiting]:
                     _changelist(Subscription, status__exact=SubscriptionStatus.PAYMENT_FAILED))
         )  # fmt: skip
     if _may_read(user, Refund):
-        refunds = Refund.objects.filter(status=RefundStatus.PENDING).aggregate(
-            count=Count("pk"), oldest=Min("requested_at")
-        )
+        unfinished = _("Refunds not yet completed")
+        items.append(_waiting_in_status(unfinished, Refund, RefundStatus.PENDING, "requested_at", now))
+        # Stripe refused these: staff retry them or record a manual payout (Admin → Refunds).
         items.append(
-            Waiting(_("Refunds not yet completed"), refunds["count"],
-                    _changelist(Refund, status__exact=RefundStatus.PENDING), _age_note(refunds["oldest"], now))
-        )  # fmt: skip
+            _waiting_in_status(_("Failed refunds"), Refund, RefundStatus.FAILED, "requested_at", now, urgent=True)
+        )
     if _may_read(user, ReconciliationIssue):
         issues = ReconciliationIssue.objects.filter(resolved=False).count()
         items.append(

@@ -3,6 +3,7 @@ number of queries that does not grow with the queues. A risk case's page: the pr
 drawn as on the offering page."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -11,13 +12,14 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.tests.factories import (
+    InvestorFactory,
     KycOfficerFactory,
     OfferingReviewerFactory,
     RiskAnalystFactory,
     StaffFactory,
     SuperuserFactory,
 )
-from investors.models import KycStatus
+from investors.models import KycStatus, Refund, RefundReason, RefundStatus, Subscription, SubscriptionStatus
 from investors.tests.factories import KycProfileFactory
 from projects.models import OfferingStatus
 from projects.tests.factories import IssuerFactory, OfferingFactory, raise_that_missed_its_projection
@@ -67,6 +69,28 @@ def test_each_role_sees_the_queues_it_may_read():
     assert not any(label.startswith("Open risk cases") for label in reviewer | kyc_officer)
 
 
+def test_failed_refunds_wait_as_an_urgent_queue_for_the_risk_analysts_who_settle_them(client):
+    offering = OfferingFactory(status=OfferingStatus.FAILED)
+    now = timezone.now()
+    subscription = Subscription.objects.create(
+        investor=InvestorFactory(), offering=offering, amount=Decimal("10000.00"), currency="CNY", shares=1000,
+        status=SubscriptionStatus.REFUNDED, idempotency_key="failed-refund", request_digest="failed-refund",
+        payment_method="pm_card_visa", created_at=now, reserved_until=now, paid_at=now,
+    )  # fmt: skip
+    Refund.objects.create(
+        subscription=subscription, amount=Decimal("10000.00"), currency="CNY", reason=RefundReason.OFFERING_FAILED,
+        status=RefundStatus.FAILED, failure_reason="Charge already refunded.", requested_at=now - dt.timedelta(days=3),
+    )  # fmt: skip
+    analyst = RiskAnalystFactory()
+
+    [failed] = [item for item in staff_queue(user=analyst, now=now) if item.label == "Failed refunds"]
+
+    assert (failed.count, failed.note, failed.urgent) == (1, "oldest 3 days", True)
+    client.force_login(analyst)
+    assertContains(client.get(START_PAGE), 'href="/admin/investors/refund/?status__exact=failed"')
+    assert "Failed refunds" not in waiting(OfferingReviewerFactory())
+
+
 def test_start_page_links_each_count_to_its_filtered_list(client):
     open_case(Severity.HIGH, days_ago=3)
     client.force_login(SuperuserFactory())
@@ -82,6 +106,7 @@ def test_start_page_links_each_count_to_its_filtered_list(client):
         "/admin/investors/kycprofile/?status__exact=pending",
         "/admin/investors/subscription/?status__exact=payment_failed",
         "/admin/investors/refund/?status__exact=pending",
+        "/admin/investors/refund/?status__exact=failed",
         "/admin/investors/reconciliationissue/?resolved__exact=0",
     ):
         assertContains(page, link.replace("&", "&amp;"))
