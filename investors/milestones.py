@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 from django.db import transaction
 
 from crowdfund import events

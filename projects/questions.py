@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.permissions import REVIEW_OFFERING, ensure_permission
 from crowdfund.errors import InvalidTransition, PermissionRefused
+from crowdfund.permissions import REVIEW_OFFERING, ensure_permission, holds_permission
 from projects.models import PUBLIC_STATUSES, Offering, OfferingQuestion
 from projects.selectors import offerings_visible_to
 from projects.services import ensure_manages_issuer
@@ -70,8 +70,9 @@ def questions_of(offering: Offering) -> QuerySet[OfferingQuestion]:
 
 
 def questions_visible_to(user) -> QuerySet[OfferingQuestion]:
-    """Questions the API may find by id: public ones on offerings the user may see (hidden ones too, for staff)."""
+    """Questions the API may find by id: public ones on offerings the user may see (hidden ones too, for the offering
+    reviewers who hide them)."""
     questions = OfferingQuestion.objects.filter(offering__in=offerings_visible_to(user)).select_related(
         "offering__issuer"
     )
-    return questions if user.is_authenticated and user.is_staff else questions.filter(hidden_at__isnull=True)
+    return questions if holds_permission(user, REVIEW_OFFERING) else questions.filter(hidden_at__isnull=True)
