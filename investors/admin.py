@@ -10,7 +10,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
 from crowdfund.errors import PermissionRefused
 from crowdfund.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, holds_permission
-from investors import selectors, services, subscriptions
+from investors.kyc import selectors, services
+from investors.subscriptions import services as subscriptions
 from investors.models import (
     Holding,
     KycDecision,

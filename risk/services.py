@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from crowdfund.permissions import CANCEL_OFFERING, RESOLVE_CASE, ensure_permission
-from investors import settlement
+from investors.money import settlement
 from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.models import Issuer, Offering, OfferingStatus

@@ -11,7 +11,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crowdfund.errors import DomainError
-from investors import settlement, subscriptions
+from investors.money import settlement
+from investors.subscriptions import services as subscriptions
 from investors.models import Holding, Payment, Refund, Subscription
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts

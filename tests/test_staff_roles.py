@@ -26,7 +26,7 @@ from accounts.tests.factories import (
 )
 from crowdfund import permissions
 from crowdfund.errors import PermissionRefused
-from investors import services as investor_services
+from investors.kyc import services as investor_services
 from investors.models import Holding, KycDecision, KycProfile, KycStatus, Subscription, SubscriptionStatus
 from investors.tests.factories import KycProfileFactory
 from projects import services as project_services

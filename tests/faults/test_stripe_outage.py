@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from rest_framework.test import APIClient
 
-from investors import reconciliation, subscriptions
+from investors.money import reconciliation
+from investors.subscriptions import services as subscriptions
 from investors.models import (
     Payment,
     ReconciliationIssue,

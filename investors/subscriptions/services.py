@@ -16,16 +16,10 @@ from django.utils.translation import gettext as _
 from crowdfund import events
 from crowdfund.errors import DomainError, PermissionRefused, field_error
 from crowdfund.permissions import SETTLE_FAILED_REFUND, ensure_permission
-from investors import (
-    cancellation,
-    eligibility,
-    gateway,
-    locks,
-    notifications,
-    reconciliation,
-    services,
-    tasks,
-)
+from investors import tasks
+from investors.kyc import services
+from investors.money import gateway, reconciliation
+from investors.subscriptions import cancellation, eligibility, locks, notifications
 from investors.models import (
     CAPACITY_STATUSES,
     REFUND_DONE_STATUSES,

@@ -1,4 +1,4 @@
-"""Forms for subscribing from the offering page. They parse what was typed; investors.subscriptions judges it."""
+"""Forms for subscribing from the offering page. They parse what was typed; investors.subscriptions.services judges it."""
 
 import uuid
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from crowdfund.api_errors import PERMISSION_DENIED
 from crowdfund.errors import DomainError
 from crowdfund.validators import SINGLE_LINE
-from investors import questionnaire, selectors, services
+from investors.kyc import questionnaire, selectors, services
 from investors.models import KycProfile
 from projects.api import MONEY
 from projects.regimes import current_regime, regime_for

@@ -4,7 +4,7 @@ and guarded by its status and a ledger key, so a run killed at any point is fini
 
 Each unit of work checks, under the offering's lock, that the offering is still closing and not on hold: a risk hold
 placed while a run is under way stops it before the next subscription, and a later run resumes where it stopped.
-A refund that Stripe refuses or fails is that refund's problem alone (investors.subscriptions.refund_process): the
+A refund that Stripe refuses or fails is that refund's problem alone (investors.subscriptions.services.refund_process): the
 offering still reaches `failed`, with the failed refunds named in its history for staff to settle."""
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crowdfund.errors import DomainError
-from investors import gateway, locks, notifications, subscriptions
+from investors.money import gateway
+from investors.subscriptions import locks, notifications, services as subscriptions
 from investors.models import (
     FUNDED_STATUSES,
     Holding,

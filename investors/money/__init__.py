@@ -1,0 +1,1 @@
+"""Money: the Stripe gateway, payments, refunds, settlement and reconciliation."""

@@ -1,0 +1,1 @@
+"""Subscribing: admission, eligibility, cancellation, reconfirmation and the investor's money pages."""
