@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from crowdfund import events
+from kernel import events
 from investors import notifications, tasks
 from projects import services as project_services
 

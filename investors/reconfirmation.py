@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError, PermissionRefused
+from kernel.errors import DomainError, PermissionRefused
 from emails.models import EmailStatus
 from emails.selectors import email_of
 from investors import locks, notifications, subscriptions

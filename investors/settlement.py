@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 from investors import gateway, locks, notifications, subscriptions
 from investors.models import (
     FUNDED_STATUSES,

@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crowdfund.api_errors import PERMISSION_DENIED, documented_error
+from kernel.api_errors import PERMISSION_DENIED, documented_error
 from investors import cancellation, reconfirmation, selectors, subscriptions
 from investors.models import Holding, RefundStatus, Subscription
 from investors.throttles import SubscribeThrottle

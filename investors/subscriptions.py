@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund import events
-from crowdfund.errors import DomainError, PermissionRefused, field_error
-from crowdfund.permissions import SETTLE_FAILED_REFUND, ensure_permission
+from kernel import events
+from kernel.errors import DomainError, PermissionRefused, field_error
+from kernel.permissions import SETTLE_FAILED_REFUND, ensure_permission
 from investors import (
     cancellation,
     eligibility,

@@ -5,7 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.web import investor_required, posted, submit_form
+from kernel.web import posted, submit_form
+from accounts.web import investor_required
 from investors import selectors, services
 from investors.dashboard import investor_dashboard
 from investors.forms import KycForm, QuestionnaireForm

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import can_proceed
 
 from audit.services import audit_record
-from crowdfund import events
-from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, field_error
-from crowdfund.permissions import CANCEL_OFFERING, CLOSE_OFFERING, REVIEW_OFFERING, ensure_permission, holds_permission
+from kernel import events
+from kernel.errors import DomainError, InvalidTransition, PermissionRefused, field_error
+from kernel.permissions import CANCEL_OFFERING, CLOSE_OFFERING, REVIEW_OFFERING, ensure_permission, holds_permission
 from projects import hooks, regime_checks, selectors
 from projects.models import (
     AnnouncedCommitment,

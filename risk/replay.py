@@ -24,8 +24,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.services import user_register
 from crowdfund.celery import app as celery_app
-from crowdfund.errors import DomainError
-from crowdfund.permissions import OFFERING_REVIEWER, role_group
+from kernel.errors import DomainError
+from kernel.permissions import OFFERING_REVIEWER, role_group
 from investors import gateway
 from investors import services as investor_services
 from investors.questionnaire import QUESTIONS

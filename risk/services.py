@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed
-from crowdfund.permissions import CANCEL_OFFERING, RESOLVE_CASE, ensure_permission
+from kernel.errors import InvalidTransition, PermissionRefused, ValidationFailed
+from kernel.permissions import CANCEL_OFFERING, RESOLVE_CASE, ensure_permission
 from investors import settlement
 from projects import selectors as project_selectors
 from projects import services as project_services
