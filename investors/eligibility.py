@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import DomainError
+from kernel.money import money_text
 from investors.models import KycStatus
 from investors.questionnaire import RISK_LEVELS
 from investors.selectors import invested_since, kyc_of, latest_suitability, risk_acknowledgement_of
@@ -97,9 +98,9 @@ def ensure_within_investment_limit(*, investor, offering: Offering, amount: Deci
         % {
             "months": rule.window_months,
             "currency": regime.currency,
-            "limit": f"{limit:,.2f}",
-            "already": f"{already:,.2f}",
-            "amount": f"{amount:,.2f}",
+            "limit": money_text(limit),
+            "already": money_text(already),
+            "amount": money_text(amount),
         },
         code="limit_exceeded",
         details={

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.dates import business_days_after
 from kernel.errors import DomainError, PermissionRefused
 from emails.models import EmailStatus
 from emails.selectors import email_of
@@ -23,21 +24,6 @@ from investors import locks, notifications, subscriptions
 from investors.models import CAPACITY_STATUSES, Subscription, SubscriptionStatus
 from projects import hooks
 from projects.models import OfferingUpdate
-
-WEEKEND = (5, 6)  # Saturday, Sunday
-
-
-def business_days_after(start: dt.datetime, days: int) -> dt.datetime:
-    """The same local time of day, `days` weekdays (Monday to Friday) after `start`."""
-    local = timezone.localtime(start)
-    day = local.date()
-    counted = 0
-    while counted < days:
-        day += dt.timedelta(days=1)
-        if day.weekday() not in WEEKEND:
-            counted += 1
-    return timezone.make_aware(dt.datetime.combine(day, local.time().replace(tzinfo=None)), local.tzinfo)
-
 
 def reconfirm_deadline_from(posted_at: dt.datetime) -> dt.datetime:
     return business_days_after(posted_at, settings.RECONFIRM_BUSINESS_DAYS)

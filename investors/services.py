@@ -15,14 +15,15 @@ from stdnum.cn import ric
 
 from audit.services import audit_record
 from kernel import events
-from kernel.errors import InvalidTransition, PermissionRefused, ValidationFailed, field_error
+from kernel.errors import FieldErrors, InvalidTransition, PermissionRefused, ValidationFailed, field_error
+from kernel.money import parse_money
 from kernel.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, ensure_permission
 from investors import identity_numbers, questionnaire, tasks
 from investors.identity import Verdict, identity_provider
 from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
 from outbox import services as outbox
 from projects.regimes import Regime, current_regime, regime_for
-from projects.validation import Errors, check_single_line, parse_money
+from projects.validation import check_single_line
 
 ADULT_AGE = 18
 MOBILE_NUMBER = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
@@ -32,7 +33,7 @@ def _age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def _clean_identity_number(id_number: str, date_of_birth: dt.date | None, errors: Errors) -> str | None:
+def _clean_identity_number(id_number: str, date_of_birth: dt.date | None, errors: FieldErrors) -> str | None:
     try:
         number = ric.validate(id_number or "")
     except stdnum_errors.InvalidChecksum:
@@ -76,7 +77,7 @@ def kyc_submit(
     a missing net worth as zero."""
     if not user.is_investor:
         raise PermissionRefused(_("Only investor accounts go through KYC."))
-    errors = Errors()
+    errors = FieldErrors()
     real_name = (real_name or "").strip()
     if not real_name:
         errors.add("real_name", _("This field is required."))
@@ -283,7 +284,7 @@ def risk_signature_check(*, investor, regime_code: str, version: str, accepted: 
     that carries the signature checks it first and records it with itself."""
     if not investor.is_investor:
         raise PermissionRefused(_("Only investor accounts sign the risk statement."))
-    errors = Errors()
+    errors = FieldErrors()
     regime = _known_regime(regime_code, errors)
     if regime is not None and version != regime.risk_statement.version:
         errors.add(
@@ -297,7 +298,7 @@ def risk_signature_check(*, investor, regime_code: str, version: str, accepted: 
     return regime
 
 
-def _known_regime(code: str, errors: Errors) -> Regime | None:
+def _known_regime(code: str, errors: FieldErrors) -> Regime | None:
     try:
         return regime_for(code)
     except KeyError:

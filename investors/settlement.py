@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import DomainError
+from kernel.money import to_cents
 from investors import gateway, locks, notifications, subscriptions
 from investors.models import (
     FUNDED_STATUSES,
@@ -36,7 +37,6 @@ from ledger.services import entry_post
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 
-CENT = Decimal("0.01")
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def _ensure_still_settling(offering: Offering) -> None:
 
 
 def platform_fee(amount: Decimal) -> Decimal:
-    return (amount * settings.PLATFORM_FEE_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
+    return to_cents(amount * settings.PLATFORM_FEE_RATE, rounding=ROUND_HALF_UP)
 
 
 @dataclass

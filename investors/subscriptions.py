@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel import events
-from kernel.errors import DomainError, PermissionRefused, field_error
+from kernel.errors import DomainError, FieldErrors, PermissionRefused, field_error
+from kernel.money import parse_money
 from kernel.permissions import SETTLE_FAILED_REFUND, ensure_permission
 from investors import (
     cancellation,
@@ -43,7 +44,6 @@ from outbox import services as outbox
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 from projects.regimes import regime_for
-from projects.validation import Errors, parse_money
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
 
@@ -102,7 +102,7 @@ def subscription_create(
     no signature behind."""
     if not (idempotency_key or "").strip() or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
         raise field_error("Idempotency-Key", _("Send an Idempotency-Key header of 1 to 100 characters."))
-    errors = Errors()
+    errors = FieldErrors()
     amount = parse_money(amount, "amount", errors)
     if not (payment_method or "").strip():
         errors.add("payment_method", _("This field is required."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 
@@ -52,3 +53,17 @@ class PermissionRefused(DomainError):
 
 def field_error(field: str, message: str) -> ValidationFailed:
     return ValidationFailed({field: [message]})
+
+
+class FieldErrors:
+    """Collects field errors so that one answer lists every problem at once."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = defaultdict(list)
+
+    def add(self, field: str, message: str) -> None:
+        self.fields[field].append(message)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationFailed(dict(self.fields))

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from emails.models import OutgoingEmail
 from investors import reconfirmation, settlement, subscriptions, tasks
 from investors.models import Refund, Subscription, SubscriptionStatus
-from investors.reconfirmation import business_days_after
+from kernel.dates import business_days_after
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services
