@@ -18,7 +18,7 @@ from kernel import events
 from kernel.errors import FieldErrors, InvalidTransition, PermissionRefused, ValidationFailed, field_error
 from kernel.money import parse_money
 from kernel.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, ensure_permission
-from investors import identity_numbers, questionnaire, tasks
+from investors import identity_numbers, questionnaire
 from investors.identity import Verdict, identity_provider
 from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
 from outbox import services as outbox
@@ -134,7 +134,7 @@ def kyc_submit(
             kyc.resubmit()
             _record_kyc_change(kyc, from_status, by=user, reason="resubmitted")
         kyc_id = kyc.pk
-        outbox.task_send_on_commit(task=tasks.check_identity, args=[kyc_id])
+        outbox.task_send_on_commit(task="investors.check_identity", args=[kyc_id])
         events.announce("kyc_submitted", investor_id=user.pk)
     return kyc
 

@@ -25,7 +25,6 @@ from investors import (
     notifications,
     reconciliation,
     services,
-    tasks,
 )
 from investors.models import (
     CAPACITY_STATUSES,
@@ -351,7 +350,7 @@ def refund_request(subscription: Subscription, *, reason: str) -> Refund:
         },
     )
     refund_id = refund.pk
-    outbox.task_send_on_commit(task=tasks.process_refund, args=[refund_id])
+    outbox.task_send_on_commit(task="investors.process_refund", args=[refund_id])
     return refund
 
 
@@ -375,7 +374,7 @@ def remainder_refund_request(subscription: Subscription) -> Refund | None:
         reason=RefundReason.PRICE_REMAINDER,
         requested_at=timezone.now(),
     )
-    outbox.task_send_on_commit(task=tasks.process_refund, args=[refund.pk])
+    outbox.task_send_on_commit(task="investors.process_refund", args=[refund.pk])
     return refund
 
 

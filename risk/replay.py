@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Callable
 
 import time_machine
+from celery import current_app as celery_app
 from django.conf import settings
 from django.db.models import Q
 from django.test.utils import override_settings
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.services import user_register
-from crowdfund.celery import app as celery_app
 from kernel.errors import DomainError
 from kernel.permissions import OFFERING_REVIEWER, role_group
 from investors import gateway
