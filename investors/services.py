@@ -15,7 +15,7 @@ from stdnum.cn import ric
 
 from audit.services import audit_record
 from kernel import events
-from kernel.errors import FieldErrors, InvalidTransition, PermissionRefused, ValidationFailed, field_error
+from kernel.errors import FieldErrors, InvalidTransition, PermissionRefused, field_error
 from kernel.money import parse_money
 from kernel.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, ensure_permission
 from investors import identity_numbers, questionnaire
@@ -240,20 +240,19 @@ def suitability_submit(*, user, answers: dict) -> SuitabilityAssessment:
         raise PermissionRefused(_("Only investor accounts take the suitability questionnaire."))
     if not isinstance(answers, dict):
         raise field_error("answers", _("Give one option id for each question id."))
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     score = 0
     for question in questionnaire.QUESTIONS:
         chosen = answers.get(question.id)
         option = next((o for o in question.options if o.id == chosen), None)
         if option is None:
-            errors[f"answers.{question.id}"] = [_("Choose one of the options.")]
+            errors.add(f"answers.{question.id}", _("Choose one of the options."))
         else:
             score += option.points
     known = {q.id for q in questionnaire.QUESTIONS}
     for unknown in sorted(set(answers) - known):
-        errors[f"answers.{unknown}"] = [_("There is no such question.")]
-    if errors:
-        raise ValidationFailed(errors)
+        errors.add(f"answers.{unknown}", _("There is no such question."))
+    errors.raise_if_any()
     return SuitabilityAssessment.objects.create(
         user=user,
         version=questionnaire.VERSION,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel import events
-from kernel.errors import DomainError, FieldErrors, PermissionRefused, field_error
+from kernel.errors import DomainError, ErrorCode, FieldErrors, InvalidTransition, PermissionRefused, field_error
 from kernel.money import parse_money
 from kernel.permissions import SETTLE_FAILED_REFUND, ensure_permission
 from investors import (
@@ -78,7 +78,7 @@ def _existing_for_key(*, investor, idempotency_key: str, digest: str) -> Subscri
     existing = Subscription.objects.filter(investor=investor, idempotency_key=idempotency_key).first()
     if existing is not None and existing.request_digest != digest:
         raise DomainError(
-            _("This Idempotency-Key was already used for a different request."), code="idempotency_conflict"
+            _("This Idempotency-Key was already used for a different request."), code=ErrorCode.IDEMPOTENCY_CONFLICT
         )
     return existing
 
@@ -181,8 +181,7 @@ def _charge(subscription: Subscription) -> Subscription:
         payment_failure_record(subscription_id=subscription.pk)
         raise DomainError(
             _("The payment could not be made: %(reason)s") % {"reason": refusal},
-            code="payment_declined",
-            status=402,
+            code=ErrorCode.PAYMENT_DECLINED,
             details={"subscription": subscription.pk},
         ) from refusal
     if charge.status == "succeeded":
@@ -191,8 +190,7 @@ def _charge(subscription: Subscription) -> Subscription:
         payment_failure_record(subscription_id=subscription.pk)
         raise DomainError(
             _("Your card was declined: %(reason)s") % {"reason": charge.failure_message or _("no reason given")},
-            code="payment_declined",
-            status=402,
+            code=ErrorCode.PAYMENT_DECLINED,
             details={"subscription": subscription.pk},
         )
     return subscription
@@ -309,14 +307,13 @@ def subscription_cancel(*, subscription: Subscription, by) -> Subscription:
         if not cancellation.offering_accepts_cancellations(offering, timezone.now()):
             raise DomainError(
                 _("Cancellation closed at %(deadline)s.") % {"deadline": timezone.localtime(deadline).isoformat()},
-                code="cancellation_closed",
+                code=ErrorCode.CANCELLATION_CLOSED,
                 details={"cancel_deadline": deadline.isoformat()},
             )
         if subscription.status not in (SubscriptionStatus.PAID, SubscriptionStatus.RECONFIRMATION_REQUIRED):
-            raise DomainError(
+            raise InvalidTransition(
                 _("Only a paid subscription can be cancelled; this one is %(status)s.")
                 % {"status": subscription.get_status_display()},
-                code="invalid_transition",
             )
         subscription_cancel_locked(subscription=subscription, now=timezone.now(), event="cancelled")
     return subscription
@@ -440,10 +437,9 @@ def _refund_complete(refund: Refund, *, status: str) -> None:
 def _locked_failed_refund(refund_id: int) -> Refund:
     refund = locks.lock_refund(refund_id)
     if refund.status != RefundStatus.FAILED:
-        raise DomainError(
+        raise InvalidTransition(
             _("Only a failed refund can be settled by staff; this one is %(status)s.")
             % {"status": refund.get_status_display()},
-            code="invalid_transition",
         )
     return refund
 
@@ -493,7 +489,7 @@ def stripe_event_receive(*, payload: bytes, signature_header: str) -> bool:
     try:
         event = gateway.verify_webhook(payload=payload, signature_header=signature_header)
     except gateway.InvalidWebhook as exc:
-        raise DomainError(_("The webhook signature is not valid."), code="invalid_signature", status=400) from exc
+        raise DomainError(_("The webhook signature is not valid."), code=ErrorCode.INVALID_SIGNATURE) from exc
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.dates import business_days_after
-from kernel.errors import DomainError, FieldErrors, ValidationFailed
+from kernel.errors import DomainError, ErrorCode, FieldErrors, ValidationFailed
 from kernel.money import money_text
 from projects.models import Issuer, Offering, OfferingStatus
 from projects.regimes import Regime, months_before
@@ -157,7 +157,7 @@ def early_close_refused(
 ) -> DomainError:
     return DomainError(
         " ".join(problems),
-        code="early_close_not_allowed",
+        code=ErrorCode.EARLY_CLOSE_NOT_ALLOWED,
         details={
             "rule": regime.early_close.source,
             "currency": offering.currency,

@@ -16,7 +16,7 @@ from django_fsm import can_proceed
 
 from audit.services import audit_record
 from kernel import events
-from kernel.errors import DomainError, FieldErrors, InvalidTransition, PermissionRefused, field_error
+from kernel.errors import DomainError, ErrorCode, FieldErrors, InvalidTransition, PermissionRefused, field_error
 from kernel.money import parse_money
 from kernel.permissions import CANCEL_OFFERING, CLOSE_OFFERING, REVIEW_OFFERING, ensure_permission, holds_permission
 from projects import hooks, regime_checks, selectors
@@ -404,8 +404,7 @@ def ensure_reports_filed(issuer: Issuer) -> None:
             _("%(issuer)s has not filed its actual full-year statement for %(years)s, which was due within "
               "%(days)s days of the year's end. File it before starting a new offering.")
             % {"issuer": issuer.legal_name, "years": years, "days": overdue[0].days_allowed},
-            code="report_overdue",
-            status=409,
+            code=ErrorCode.REPORT_OVERDUE,
             details={"fiscal_years": [duty.fiscal_year for duty in overdue]},
         )
 
@@ -539,13 +538,12 @@ def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
         if offering.approval_hold or offering.risk_hold:
             raise DomainError(
                 _("The risk review has an open case on this offering or its company that holds it; resolve it first."),
-                code="risk_review_open",
-                status=409,
+                code=ErrorCode.RISK_REVIEW_OPEN,
             )
         if offering.approvals.filter(by=by, superseded=False).exists():
             raise DomainError(
                 _("You have already approved this offering; a second, different staff member must approve it."),
-                code="second_approval_required",
+                code=ErrorCode.SECOND_APPROVAL_REQUIRED,
             )
         now = timezone.now()
         OfferingApproval.objects.create(offering=offering, by=by, at=now, note=note)
