@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.models import ApiToken, Role
 from accounts.throttles import LOGIN_THROTTLES, RegisterThrottle
-from crowdfund.api_errors import documented_error
+from kernel.api_errors import documented_error
+from kernel.errors import ErrorCode
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -26,7 +27,9 @@ class CredentialsSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False)
 
 
-THROTTLED = documented_error("throttled", description="Too many attempts, with the seconds to wait in the message.")
+THROTTLED = documented_error(
+    ErrorCode.THROTTLED, description="Too many attempts, with the seconds to wait in the message."
+)
 
 
 class RegisterApi(APIView):
@@ -42,7 +45,7 @@ class RegisterApi(APIView):
                 {"id": serializers.IntegerField(), "username": serializers.CharField(),
                  "role": serializers.CharField(), "token": serializers.CharField()},
             ),
-            400: documented_error("validation_error", description="The fields at fault."),
+            400: documented_error(ErrorCode.VALIDATION_ERROR, description="The fields at fault."),
             429: THROTTLED,
         },
     )
@@ -68,7 +71,9 @@ class TokenApi(APIView):
         responses={
             200: inline_serializer("TokenAnswer", {"token": serializers.CharField()}),
             400: documented_error(
-                "invalid_credentials", "validation_error", description="Wrong credentials, or a missing field."
+                ErrorCode.INVALID_CREDENTIALS,
+                ErrorCode.VALIDATION_ERROR,
+                description="Wrong credentials, or a missing field.",
             ),
             429: THROTTLED,
         },
@@ -118,7 +123,10 @@ class MyTokensApi(generics.ListAPIView):
 class MyTokenApi(APIView):
     @extend_schema(
         request=None,
-        responses={204: OpenApiResponse(description="Revoked."), 404: documented_error("not_found", description="Not one of your tokens.")},
+        responses={
+            204: OpenApiResponse(description="Revoked."),
+            404: documented_error(ErrorCode.NOT_FOUND, description="Not one of your tokens."),
+        },
     )
     def delete(self, request, pk: int):
         services.token_revoke(user=request.user, token_id=pk)

@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from crowdfund.api_errors import error_body
+from kernel.api_errors import error_body
+from kernel.errors import ErrorCode
 
 
 def login_username(request, credentials=None) -> str | None:
@@ -20,5 +21,5 @@ def login_username(request, credentials=None) -> str | None:
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):
     message = _("Too many failed logins. Try again later.")
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("throttled", message), status=429)
+        return JsonResponse(error_body(ErrorCode.THROTTLED, message), status=429)
     return render(request, "accounts/locked_out.html", {"message": message}, status=429)

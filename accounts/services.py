@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts import tokens
 from audit.services import audit_record
 from accounts.models import ApiToken, Role, User
-from crowdfund.errors import DomainError, ValidationFailed
+from kernel.errors import DomainError, ErrorCode, FieldErrors, NotFound, Throttled
 
 
 def _username_well_formed(username: str) -> bool:
@@ -28,26 +28,26 @@ def _username_well_formed(username: str) -> bool:
 
 def user_register(*, username: str, email: str, password: str, role: str) -> tuple[User, str]:
     """Create an investor or issuer account and an API token; answer the account and the token's key."""
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     username = User.normalize_username((username or "").strip())
     email = (email or "").strip()
     if not username:
-        errors["username"] = [_("This field is required.")]
+        errors.add("username", _("This field is required."))
     elif not _username_well_formed(username):
-        errors["username"] = [_("Use up to 150 letters, digits and the characters @ . + - _ only.")]
+        errors.add("username", _("Use up to 150 letters, digits and the characters @ . + - _ only."))
     elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [_("This username is taken.")]
+        errors.add("username", _("This username is taken."))
     if not email:
-        errors["email"] = [_("This field is required.")]
+        errors.add("email", _("This field is required."))
     if role not in Role.values:
-        errors["role"] = [_("Choose investor or issuer.")]
+        errors.add("role", _("Choose investor or issuer."))
     candidate = User(username=username, email=email, role=role)
     try:
         password_validation.validate_password(password or "", user=candidate)
     except ValidationError as exc:
-        errors["password"] = list(exc.messages)
-    if errors:
-        raise ValidationFailed(errors)
+        for message in exc.messages:
+            errors.add("password", message)
+    errors.raise_if_any()
 
     with transaction.atomic():
         candidate.set_password(password)
@@ -80,18 +80,16 @@ def token_revoke(*, user: User, token_id: int) -> None:
     """End one of the user's own tokens; another user's token is not found."""
     deleted, _by_model = ApiToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:
-        raise DomainError(_("You have no such token."), code="not_found", status=404)
+        raise NotFound(_("You have no such token."))
 
 
 def token_obtain(*, request: HttpRequest, username: str, password: str) -> str:
     """Exchange credentials for a new API token's key; repeated failures lock the pair out (django-axes)."""
     user = authenticate(request=request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):
-        raise DomainError(
-            _("Too many failed logins. Try again later."), code="throttled", status=429
-        )
+        raise Throttled(_("Too many failed logins. Try again later."))
     if user is None:
-        raise DomainError(_("Wrong username or password."), code="invalid_credentials", status=400)
+        raise DomainError(_("Wrong username or password."), code=ErrorCode.INVALID_CREDENTIALS)
     # A token is a login: the signal resets the failure count (django-axes) and records last_login.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     return token_issue(user=user)

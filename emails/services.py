@@ -19,7 +19,6 @@ from django.core.mail import BadHeaderError, send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 
-from emails import tasks
 from emails.models import EmailStatus, OutgoingEmail
 from outbox import services as outbox
 
@@ -63,7 +62,7 @@ def email_enqueue(*, notification: str, recipient, subject: str, body: str) -> O
         },
     )
     if created:
-        outbox.task_send_on_commit(task=tasks.send_email, args=[email.pk])
+        outbox.task_send_on_commit(task="emails.send_email", args=[email.pk])
     return email
 
 

@@ -2,16 +2,16 @@
 
 from celery import shared_task
 
+from emails import services
+
 
 @shared_task(name="emails.send_email")
 def send_email(email_id: int) -> None:
-    from emails import services
 
     services.email_send(email_id=email_id)
 
 
 @shared_task(name="emails.send_due_emails")
 def send_due_emails() -> None:
-    from emails import services
 
     services.emails_send_due()

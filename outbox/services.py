@@ -15,19 +15,23 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from kernel import events
 from outbox.models import MessageKind, OutboxMessage
 
 # How long sent messages are kept, for audits of what was sent when.
 KEEP_SENT = dt.timedelta(days=7)
 
 
-def task_send_on_commit(*, task: Task, args: Sequence[object] = ()) -> None:
-    """Send `task` with `args` once the current transaction commits (at once outside one), at least once."""
-    _message_add(kind=MessageKind.TASK, name=task.name, payload={"args": list(args)})
+def task_send_on_commit(*, task: str | Task, args: Sequence[object] = ()) -> None:
+    """Send the task named `task` with `args` once the current transaction commits (at once outside one), at least
+    once. Services name the task (`"investors.process_refund"`) rather than import it: a tasks module imports its
+    services, and nothing imports a tasks module but the event listeners."""
+    name = task if isinstance(task, str) else task.name
+    _message_add(kind=MessageKind.TASK, name=name, payload={"args": list(args)})
 
 
 def event_send_on_commit(*, event: str, payload: dict) -> None:
-    """Hand an event to its listeners (crowdfund.events) once the current transaction commits, at least once."""
+    """Hand an event to its listeners (kernel.events) once the current transaction commits, at least once."""
     _message_add(kind=MessageKind.EVENT, name=event, payload=payload)
 
 
@@ -75,9 +79,15 @@ def _send_each(messages: Iterable[OutboxMessage]) -> int:
 
 def _send(message: OutboxMessage) -> None:
     if message.kind == MessageKind.EVENT:
-        from crowdfund import events
-
         events.deliver(message.name, occurred_at=message.created_at, payload=message.payload)
     else:
         # Through the task object rather than send_task, so that eager mode (tests, the demo) runs it in-process.
-        current_app.tasks[message.name].apply_async(args=message.payload["args"])
+        _task(message.name).apply_async(args=message.payload["args"])
+
+
+def _task(name: str) -> Task:
+    """The task registered as `name`. No service imports a tasks module (tasks are leaves), so the first send in a
+    process imports every app's tasks module, as a worker does when it starts."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]

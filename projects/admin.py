@@ -3,8 +3,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
-from crowdfund.permissions import CLOSE_OFFERING, REVIEW_OFFERING, holds_permission
+from kernel.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
+from kernel.errors import FieldErrors
+from kernel.permissions import CLOSE_OFFERING, REVIEW_OFFERING, holds_permission
 from projects import documents, questions, selectors, services
 from projects.models import (
     AnnouncedCommitment,
@@ -21,7 +22,7 @@ from projects.models import (
     ReportReminder,
     TermChange,
 )
-from projects.validation import Errors, normalize_uscc
+from projects.validation import normalize_uscc
 
 
 @admin.register(Issuer)
@@ -136,7 +137,7 @@ class PortfolioCompanyForm(forms.ModelForm):
         fields = ["uscc", "legal_name", "stake_pct", "note"]
 
     def clean_uscc(self) -> str:
-        errors = Errors()
+        errors = FieldErrors()
         code = normalize_uscc(self.cleaned_data["uscc"], errors)
         if errors.fields:
             raise forms.ValidationError(errors.fields["uscc"])

@@ -12,8 +12,9 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from crowdfund.api_errors import PERMISSION_DENIED, documented_error
-from crowdfund.validators import FREE_TEXT, SINGLE_LINE
+from kernel.api_errors import PERMISSION_DENIED, documented_error
+from kernel.errors import ErrorCode
+from kernel.validators import FREE_TEXT, SINGLE_LINE
 from projects import documents, questions, selectors, services
 from projects.models import (
     AnnouncedCommitment,
@@ -273,11 +274,16 @@ class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A PDF, at most DOCUMENT_MAX_BYTES; judged by its content, not its name.")
 
 
-NOT_SIGNED_IN = documented_error("not_authenticated", description="No session or token.")
-NO_OFFERING = documented_error("not_found", description="No offering you may see has this id.")
-NO_QUESTION = documented_error("not_found", description="No public question on an offering you may see has this id.")
+REPORT_OVERDUE = documented_error(
+    ErrorCode.REPORT_OVERDUE, description="The issuer owes an annual report past its deadline."
+)
+NOT_SIGNED_IN = documented_error(ErrorCode.NOT_AUTHENTICATED, description="No session or token.")
+NO_OFFERING = documented_error(ErrorCode.NOT_FOUND, description="No offering you may see has this id.")
+NO_QUESTION = documented_error(
+    ErrorCode.NOT_FOUND, description="No public question on an offering you may see has this id."
+)
 TEXT_INVALID = documented_error(
-    "validation_error", description="`fields.text` is empty or longer than the free-text limit."
+    ErrorCode.VALIDATION_ERROR, description="`fields.text` is empty or longer than the free-text limit."
 )
 
 
@@ -344,7 +350,10 @@ class OfferingViewSet(
     def _managed_issuer(self, issuer_id: int) -> Issuer:
         return get_object_or_404(selectors.issuers_visible_to(self.request.user), pk=issuer_id)
 
-    @extend_schema(request=OfferingInputSerializer, responses={201: OfferingSerializer, 403: PERMISSION_DENIED})
+    @extend_schema(
+        request=OfferingInputSerializer,
+        responses={201: OfferingSerializer, 403: PERMISSION_DENIED, 409: REPORT_OVERDUE},
+    )
     def create(self, request, *args, **kwargs):
         data = OfferingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -367,12 +376,36 @@ class OfferingViewSet(
         offering.refresh_from_db()
         return Response(OfferingSerializer(offering).data)
 
-    @extend_schema(request=None, responses={200: OfferingSerializer, 403: PERMISSION_DENIED})
+    @extend_schema(
+        request=None,
+        responses={
+            200: OfferingSerializer,
+            403: PERMISSION_DENIED,
+            409: documented_error(
+                ErrorCode.INVALID_TRANSITION,
+                ErrorCode.REPORT_OVERDUE,
+                description="Not a draft, or the issuer owes an annual report past its deadline.",
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._render(services.offering_submit(offering=self.get_object(), by=request.user))
 
-    @extend_schema(request=ApprovalNoteSerializer, responses={200: OfferingSerializer, 403: PERMISSION_DENIED})
+    @extend_schema(
+        request=ApprovalNoteSerializer,
+        responses={
+            200: OfferingSerializer,
+            403: PERMISSION_DENIED,
+            409: documented_error(
+                ErrorCode.INVALID_TRANSITION,
+                ErrorCode.RISK_REVIEW_OPEN,
+                ErrorCode.SECOND_APPROVAL_REQUIRED,
+                description="Not in review; a high or critical risk case or a hold is open on the offering; or the "
+                "same staff member approves twice an offering that needs two approvers.",
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         data = ApprovalNoteSerializer(data=request.data)
@@ -421,9 +454,9 @@ class OfferingViewSet(
             201: OfferingQuestionSerializer,
             400: TEXT_INVALID,
             401: NOT_SIGNED_IN,
-            403: documented_error("permission_denied", description="Only investors ask questions."),
+            403: documented_error(ErrorCode.PERMISSION_DENIED, description="Only investors ask questions."),
             404: NO_OFFERING,
-            409: documented_error("invalid_transition", description="The offering is not published yet."),
+            409: documented_error(ErrorCode.INVALID_TRANSITION, description="The offering is not published yet."),
         },
     )
     @action(detail=True, methods=["get", "post"])
@@ -449,15 +482,18 @@ class OfferingViewSet(
         responses={
             201: OfferingDocumentSerializer,
             400: documented_error(
-                "validation_error",
+                ErrorCode.VALIDATION_ERROR,
                 description="`fields.file`: not a readable PDF (by content), encrypted, or over the size limit; "
                 "`fields.kind`, `fields.title`.",
             ),
             401: NOT_SIGNED_IN,
-            403: documented_error("permission_denied", description="Only the company's own issuer account uploads."),
+            403: documented_error(
+                ErrorCode.PERMISSION_DENIED, description="Only the company's own issuer account uploads."
+            ),
             404: NO_OFFERING,
             409: documented_error(
-                "invalid_transition", description="The offering was cancelled or failed: its data room is closed."
+                ErrorCode.INVALID_TRANSITION,
+                description="The offering was cancelled or failed: its data room is closed.",
             ),
         },
     )
@@ -478,8 +514,8 @@ class OfferingViewSet(
 
 COMMITMENT_ANSWER_RESPONSES = {
     200: NamedCommitmentSerializer,
-    404: documented_error("not_found", description="No commitment names you with this id."),
-    409: documented_error("invalid_transition", description="Already accepted or declined (`details.status`)."),
+    404: documented_error(ErrorCode.NOT_FOUND, description="No commitment names you with this id."),
+    409: documented_error(ErrorCode.INVALID_TRANSITION, description="Already accepted or declined (`details.status`)."),
 }
 
 
@@ -529,10 +565,11 @@ class QuestionViewSet(viewsets.GenericViewSet):
             200: OfferingQuestionSerializer,
             400: TEXT_INVALID,
             401: NOT_SIGNED_IN,
-            403: documented_error("permission_denied", description="You do not manage the offering's company."),
+            403: documented_error(ErrorCode.PERMISSION_DENIED, description="You do not manage the offering's company."),
             404: NO_QUESTION,
             409: documented_error(
-                "invalid_transition", description="Already answered (`details.answered`) or hidden (`details.hidden`)."
+                ErrorCode.INVALID_TRANSITION,
+                description="Already answered (`details.answered`) or hidden (`details.hidden`).",
             ),
         },
     )
@@ -547,9 +584,11 @@ class QuestionViewSet(viewsets.GenericViewSet):
         request=QuestionHideSerializer,
         responses={
             200: OfferingQuestionSerializer,
-            400: documented_error("validation_error", description="`fields.reason` is longer than the free-text limit."),
+            400: documented_error(
+                ErrorCode.VALIDATION_ERROR, description="`fields.reason` is longer than the free-text limit."
+            ),
             401: NOT_SIGNED_IN,
-            403: documented_error("permission_denied", description="Only staff hide questions."),
+            403: documented_error(ErrorCode.PERMISSION_DENIED, description="Only staff hide questions."),
             404: NO_QUESTION,
         },
     )

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from pypdf.errors import PyPdfError
 
 from audit.services import audit_record
-from crowdfund.errors import InvalidTransition
-from crowdfund.permissions import REVIEW_OFFERING, ensure_permission
+from kernel.errors import FieldErrors, InvalidTransition
+from kernel.permissions import REVIEW_OFFERING, ensure_permission
 from projects.models import ENDED_UNFUNDED_STATUSES, DocumentKind, Offering, OfferingDocument
 from projects.selectors import offerings_visible_to
 from projects.services import ensure_manages_issuer
-from projects.validation import Errors, check_free_text, check_single_line
+from projects.validation import check_free_text, check_single_line
 
 PDF_SIGNATURE = b"%PDF-"
 # What pypdf raises on a damaged file besides its own errors: it reads untrusted structure as Python objects.
@@ -56,7 +56,7 @@ def document_upload(*, offering: Offering, by, kind: str, title: str, file: File
     """The company adds a PDF to its offering's data room. The file is judged by its content: a PDF that opens and
     has pages, no larger than DOCUMENT_MAX_BYTES."""
     ensure_manages_issuer(by, offering.issuer)
-    errors = Errors()
+    errors = FieldErrors()
     if kind not in DocumentKind.values:
         errors.add("kind", _("Choose the kind of document."))
     title = (title or "").strip()
@@ -95,7 +95,7 @@ def document_upload(*, offering: Offering, by, kind: str, title: str, file: File
 def document_withdraw(*, document: OfferingDocument, by, reason: str = "") -> OfferingDocument:
     """Staff who review offerings take a document out of the data room; withdrawing again changes nothing."""
     ensure_permission(by, REVIEW_OFFERING)
-    errors = Errors()
+    errors = FieldErrors()
     check_free_text(reason, "reason", errors)
     errors.raise_if_any()
     with transaction.atomic():

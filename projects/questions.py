@@ -8,16 +8,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import InvalidTransition, PermissionRefused
-from crowdfund.permissions import REVIEW_OFFERING, ensure_permission, holds_permission
+from kernel.errors import FieldErrors, InvalidTransition, PermissionRefused
+from kernel.permissions import REVIEW_OFFERING, ensure_permission, holds_permission
 from projects.models import PUBLIC_STATUSES, Offering, OfferingQuestion
 from projects.selectors import offerings_visible_to
 from projects.services import ensure_manages_issuer
-from projects.validation import Errors, check_free_text
+from projects.validation import check_free_text
 
 
 def _required_free_text(value: str, field: str) -> str:
-    errors = Errors()
+    errors = FieldErrors()
     if not (value or "").strip():
         errors.add(field, _("This field is required."))
     check_free_text(value, field, errors)
@@ -53,7 +53,7 @@ def question_hide(*, question: OfferingQuestion, by, reason: str = "") -> Offeri
     """Staff take an abusive question (and its answer) out of every public list; hiding again changes nothing."""
     # Moderating an offering's public page is the offering reviewers' work.
     ensure_permission(by, REVIEW_OFFERING)
-    errors = Errors()
+    errors = FieldErrors()
     check_free_text(reason, "reason", errors)
     errors.raise_if_any()
     with transaction.atomic():

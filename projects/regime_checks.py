@@ -16,24 +16,21 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError, ValidationFailed
+from kernel.dates import business_days_after
+from kernel.errors import DomainError, ErrorCode, FieldErrors, ValidationFailed
+from kernel.money import money_text
 from projects.models import Issuer, Offering, OfferingStatus
-from projects.regimes import Regime, add_business_days, months_before
-from projects.validation import Errors
+from projects.regimes import Regime, months_before
 
 # Offerings that may still raise up to their maximum; a closing one raises at most what it has reserved.
 OPEN_STATUSES = (OfferingStatus.IN_REVIEW, OfferingStatus.APPROVED, OfferingStatus.LIVE, OfferingStatus.SUSPENDED)
-
-
-def _money(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
 
 
 def is_platform_own_entity(uscc: str | None) -> bool:
     return bool(uscc) and uscc.upper() in settings.PLATFORM_OWN_ENTITY_USCCS
 
 
-def check_not_platform_own_entity(*, uscc: str | None, regime: Regime, errors: Errors, field: str = "uscc") -> None:
+def check_not_platform_own_entity(*, uscc: str | None, regime: Regime, errors: FieldErrors, field: str = "uscc") -> None:
     """The platform may not raise money for itself on its own platform."""
     if regime.refuse_platform_own_issuer and is_platform_own_entity(uscc):
         errors.add(
@@ -43,7 +40,7 @@ def check_not_platform_own_entity(*, uscc: str | None, regime: Regime, errors: E
         )
 
 
-def check_open_window(*, terms: dict[str, Any], regime: Regime, errors: Errors, field: str = "closes_at") -> None:
+def check_open_window(*, terms: dict[str, Any], regime: Regime, errors: FieldErrors, field: str = "closes_at") -> None:
     """An offering stays open at least the regime's minimum number of days."""
     opens_at, closes_at = terms.get("opens_at"), terms.get("closes_at")
     if regime.min_open_days is None or not (opens_at and closes_at) or closes_at <= opens_at:
@@ -98,9 +95,9 @@ def ensure_issuer_cap(*, issuer: Issuer, regime: Regime, max_amount: Decimal, ex
                 % {
                     "months": cap.window_months,
                     "currency": regime.currency,
-                    "cap": _money(cap.amount),
-                    "already": _money(already),
-                    "amount": _money(max_amount),
+                    "cap": money_text(cap.amount),
+                    "already": money_text(already),
+                    "amount": money_text(max_amount),
                 }
             ]
         }
@@ -117,7 +114,7 @@ def ensure_issuer_cap(*, issuer: Issuer, regime: Regime, max_amount: Decimal, ex
 
 
 def earliest_early_deadline(*, regime: Regime, now: dt.datetime) -> dt.datetime:
-    return add_business_days(now, regime.early_close.notice_business_days)
+    return business_days_after(now, regime.early_close.notice_business_days)
 
 
 def early_close_problems(
@@ -135,8 +132,8 @@ def early_close_problems(
               "%(raised)s.")
             % {
                 "currency": offering.currency,
-                "target": _money(offering.target_amount),
-                "raised": _money(offering.raised_amount),
+                "target": money_text(offering.target_amount),
+                "raised": money_text(offering.raised_amount),
             }
         )
     open_since = offering.opens_at + dt.timedelta(days=rule.min_open_days)
@@ -160,7 +157,7 @@ def early_close_refused(
 ) -> DomainError:
     return DomainError(
         " ".join(problems),
-        code="early_close_not_allowed",
+        code=ErrorCode.EARLY_CLOSE_NOT_ALLOWED,
         details={
             "rule": regime.early_close.source,
             "currency": offering.currency,

@@ -17,8 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-CENT = Decimal("0.01")
-
+from kernel.money import to_cents
 
 @dataclass(frozen=True)
 class Qualification:
@@ -56,7 +55,7 @@ class InvestmentLimit:
             limit = max(self.floor, greater * self.lower_rate)
         else:
             limit = min(greater * self.upper_rate, self.cap)
-        return limit.quantize(CENT, rounding=ROUND_DOWN)
+        return to_cents(limit, rounding=ROUND_DOWN)
 
 
 @dataclass(frozen=True)
@@ -196,15 +195,3 @@ def months_before(moment: dt.datetime, months: int) -> dt.datetime:
     year, month_index = divmod(local.year * 12 + local.month - 1 - months, 12)
     month = month_index + 1
     return local.replace(year=year, month=month, day=min(local.day, calendar.monthrange(year, month)[1]))
-
-
-def add_business_days(moment: dt.datetime, days: int) -> dt.datetime:
-    """`days` business days (Monday to Friday, local time) after `moment`, at the same time of day. Public holidays
-    count as business days here; staff give a later deadline around them."""
-    local = timezone.localtime(moment)
-    added = 0
-    while added < days:
-        local += dt.timedelta(days=1)
-        if local.weekday() < 5:
-            added += 1
-    return local

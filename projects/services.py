@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import can_proceed
 
 from audit.services import audit_record
-from crowdfund import events
-from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, field_error
-from crowdfund.permissions import CANCEL_OFFERING, CLOSE_OFFERING, REVIEW_OFFERING, ensure_permission, holds_permission
+from kernel import events
+from kernel.errors import DomainError, ErrorCode, FieldErrors, InvalidTransition, PermissionRefused, field_error
+from kernel.money import parse_money
+from kernel.permissions import CANCEL_OFFERING, CLOSE_OFFERING, REVIEW_OFFERING, ensure_permission, holds_permission
 from projects import hooks, regime_checks, selectors
 from projects.models import (
     AnnouncedCommitment,
@@ -39,13 +40,11 @@ from projects.models import (
 )
 from projects.regimes import current_regime, regime_for
 from projects.validation import (
-    Errors,
     add_validator_errors,
     check_free_text,
     check_offering_window,
     check_single_line,
     normalize_uscc,
-    parse_money,
     validate_founded_on,
 )
 
@@ -106,7 +105,7 @@ def issuer_create(
 ) -> Issuer:
     if not owner.is_issuer:
         raise PermissionRefused(_("Only issuer accounts can register a company."))
-    errors = Errors()
+    errors = FieldErrors()
     for field, value in (("legal_name", legal_name), ("industry", industry), ("description", description)):
         if not (value or "").strip():
             errors.add(field, _("This field is required."))
@@ -174,7 +173,7 @@ def financial_statement_file(
     """
     ensure_manages_issuer(by, issuer)
     now = timezone.now()
-    errors = Errors()
+    errors = FieldErrors()
     if period not in StatementPeriod.values:
         errors.add("period", _("Choose FY, H1, Q1, Q2, Q3 or Q4."))
     if kind not in StatementKind.values:
@@ -222,7 +221,7 @@ def financial_statement_file(
 # Offerings: terms -------------------------------------------------------------------------------------------------
 
 
-def _clean_use_of_funds(raw: Any, errors: Errors) -> list[dict[str, str]] | None:
+def _clean_use_of_funds(raw: Any, errors: FieldErrors) -> list[dict[str, str]] | None:
     if not isinstance(raw, list) or not raw:
         errors.add("use_of_funds", _("List at least one use of the funds."))
         return None
@@ -241,7 +240,7 @@ def _clean_use_of_funds(raw: Any, errors: Errors) -> list[dict[str, str]] | None
     return cleaned if len(cleaned) == len(raw) else None
 
 
-def _clean_terms(raw: dict[str, Any], errors: Errors) -> dict[str, Any]:
+def _clean_terms(raw: dict[str, Any], errors: FieldErrors) -> dict[str, Any]:
     """Check a complete set of offering terms, each on its own and against the others."""
     terms: dict[str, Any] = {}
     for field in ("title", "summary", "risk_factors"):
@@ -285,7 +284,7 @@ def _clean_terms(raw: dict[str, Any], errors: Errors) -> dict[str, Any]:
     return terms
 
 
-def _clean_commitments(raw: Iterable[dict[str, Any]] | None, errors: Errors, max_amount: Decimal | None) -> list[dict]:
+def _clean_commitments(raw: Iterable[dict[str, Any]] | None, errors: FieldErrors, max_amount: Decimal | None) -> list[dict]:
     cleaned = []
     for index, item in enumerate(raw or []):
         prefix = f"announced_commitments.{index}"
@@ -405,8 +404,7 @@ def ensure_reports_filed(issuer: Issuer) -> None:
             _("%(issuer)s has not filed its actual full-year statement for %(years)s, which was due within "
               "%(days)s days of the year's end. File it before starting a new offering.")
             % {"issuer": issuer.legal_name, "years": years, "days": overdue[0].days_allowed},
-            code="report_overdue",
-            status=409,
+            code=ErrorCode.REPORT_OVERDUE,
             details={"fiscal_years": [duty.fiscal_year for duty in overdue]},
         )
 
@@ -414,7 +412,7 @@ def ensure_reports_filed(issuer: Issuer) -> None:
 def offering_create(*, issuer: Issuer, by, announced_commitments: list[dict] | None = None, **raw_terms: Any) -> Offering:
     ensure_manages_issuer(by, issuer)
     ensure_reports_filed(issuer)
-    errors = Errors()
+    errors = FieldErrors()
     unknown = set(raw_terms) - set(TERM_FIELDS)
     for field in sorted(unknown):
         errors.add(field, _("Unknown field."))
@@ -445,7 +443,7 @@ def offering_edit_draft(
             raise InvalidTransition(
                 _("Only a draft can be edited; this offering is %(status)s.") % {"status": offering.get_status_display()}
             )
-        errors = Errors()
+        errors = FieldErrors()
         for field in sorted(set(raw_terms) - set(TERM_FIELDS)):
             errors.add(field, _("Unknown field."))
         merged = {field: getattr(offering, field) for field in TERM_FIELDS} | raw_terms
@@ -497,7 +495,7 @@ def _ensure_closing_ahead(offering: Offering) -> None:
 
 
 def _ensure_submittable_terms(offering: Offering, regime) -> None:
-    errors = Errors()
+    errors = FieldErrors()
     regime_checks.check_not_platform_own_entity(uscc=offering.issuer.uscc, regime=regime, errors=errors, field="issuer")
     terms = {field: getattr(offering, field) for field in TERM_FIELDS}
     regime_checks.check_open_window(terms=terms, regime=regime, errors=errors)
@@ -540,13 +538,12 @@ def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
         if offering.approval_hold or offering.risk_hold:
             raise DomainError(
                 _("The risk review has an open case on this offering or its company that holds it; resolve it first."),
-                code="risk_review_open",
-                status=409,
+                code=ErrorCode.RISK_REVIEW_OPEN,
             )
         if offering.approvals.filter(by=by, superseded=False).exists():
             raise DomainError(
                 _("You have already approved this offering; a second, different staff member must approve it."),
-                code="second_approval_required",
+                code=ErrorCode.SECOND_APPROVAL_REQUIRED,
             )
         now = timezone.now()
         OfferingApproval.objects.create(offering=offering, by=by, at=now, note=note)
@@ -796,7 +793,7 @@ def _update_post(
     `closing_early`, after its own checks. The issuer asks for one with `requested_closes_at`, which is recorded
     with the update for staff and changes nothing."""
     changes = changes or {}
-    errors = Errors()
+    errors = FieldErrors()
     if not (title or "").strip():
         errors.add("title", _("This field is required."))
     if not (body or "").strip():
@@ -875,7 +872,7 @@ def _update_post(
     return update
 
 
-def _parse_datetime(value: str, errors: Errors) -> dt.datetime | None:
+def _parse_datetime(value: str, errors: FieldErrors) -> dt.datetime | None:
     parsed = None
     try:
         parsed = dt.datetime.fromisoformat(value)

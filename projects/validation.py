@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -16,57 +14,11 @@ from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as uscc_checker
 
-from crowdfund.errors import ValidationFailed
-from crowdfund.validators import FREE_TEXT, SINGLE_LINE
-
-CENT = Decimal("0.01")
-# Money columns hold 16 digits, two of them decimals.
-MAX_INTEGER_DIGITS = 14
+from kernel.errors import FieldErrors
+from kernel.validators import FREE_TEXT, SINGLE_LINE
 
 
-class Errors:
-    """Collects field errors so that one answer lists every problem at once."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = defaultdict(list)
-
-    def add(self, field: str, message: str) -> None:
-        self.fields[field].append(message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise ValidationFailed(dict(self.fields))
-
-
-def parse_money(value: Any, field: str, errors: Errors, *, positive: bool = True) -> Decimal | None:
-    """A Decimal with at most two decimals (strings accepted; floats refused, they are not exact)."""
-    if value is None or value == "":
-        errors.add(field, _("This field is required."))
-        return None
-    if isinstance(value, float):
-        errors.add(field, _("Give money as a decimal string, not a float."))
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        errors.add(field, _("Enter an amount such as 1000000.00."))
-        return None
-    if not amount.is_finite():
-        errors.add(field, _("Enter an amount such as 1000000.00."))
-        return None
-    if amount.adjusted() >= MAX_INTEGER_DIGITS:
-        errors.add(field, _("The amount is too large."))
-        return None
-    if amount != amount.quantize(CENT):
-        errors.add(field, _("Use at most two decimal places."))
-        return None
-    if positive and amount <= 0:
-        errors.add(field, _("The amount must be greater than zero."))
-        return None
-    return amount.quantize(CENT)
-
-
-def normalize_uscc(value: str, errors: Errors) -> str | None:
+def normalize_uscc(value: str, errors: FieldErrors) -> str | None:
     try:
         return uscc_checker.validate(value or "")
     except stdnum_errors.InvalidChecksum:
@@ -78,8 +30,8 @@ def normalize_uscc(value: str, errors: Errors) -> str | None:
     return None
 
 
-def add_validator_errors(value: Any, field: str, errors: Errors, validators: Iterable[Callable[[Any], None]]) -> None:
-    """Run Django validators (crowdfund/validators.py) on `value`, adding their messages to `field`."""
+def add_validator_errors(value: Any, field: str, errors: FieldErrors, validators: Iterable[Callable[[Any], None]]) -> None:
+    """Run Django validators (kernel/validators.py) on `value`, adding their messages to `field`."""
     for validator in validators:
         try:
             validator(value)
@@ -88,12 +40,12 @@ def add_validator_errors(value: Any, field: str, errors: Errors, validators: Ite
                 errors.add(field, message)
 
 
-def check_single_line(value: str, field: str, errors: Errors, *, max_length: int) -> None:
+def check_single_line(value: str, field: str, errors: FieldErrors, *, max_length: int) -> None:
     """A title or a name: one line, at most its column's length."""
     add_validator_errors(value, field, errors, [*SINGLE_LINE, MaxLengthValidator(max_length)])
 
 
-def check_free_text(value: str, field: str, errors: Errors) -> None:
+def check_free_text(value: str, field: str, errors: FieldErrors) -> None:
     add_validator_errors(value, field, errors, FREE_TEXT)
 
 
@@ -108,7 +60,7 @@ def validate_founded_on(value: dt.date) -> None:
         raise DjangoValidationError(_("The founding date cannot be in the future."), code="in_future")
 
 
-def check_offering_window(terms: dict[str, Any], errors: Errors, *, now: dt.datetime) -> None:
+def check_offering_window(terms: dict[str, Any], errors: FieldErrors, *, now: dt.datetime) -> None:
     """An offering opens at most OFFERING_MAX_LEAD_DAYS from now and closes at most OFFERING_MAX_OPEN_DAYS after it
     opens. A date outside the window is refused and set to None in `terms`, so that no later check computes with it
     (a date near year 9999 overflows on the first day added to it)."""

@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Callable
 
 import time_machine
+from celery import current_app as celery_app
 from django.conf import settings
 from django.db.models import Q
 from django.test.utils import override_settings
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.services import user_register
-from crowdfund.celery import app as celery_app
-from crowdfund.errors import DomainError
-from crowdfund.permissions import OFFERING_REVIEWER, role_group
+from kernel.errors import DomainError
+from kernel.permissions import OFFERING_REVIEWER, role_group
 from investors.money import gateway
 from investors.kyc import services as investor_services
 from investors.kyc.questionnaire import QUESTIONS

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed
-from crowdfund.permissions import CANCEL_OFFERING, RESOLVE_CASE, ensure_permission
+from kernel.errors import FieldErrors, InvalidTransition, PermissionRefused
+from kernel.permissions import CANCEL_OFFERING, RESOLVE_CASE, ensure_permission
 from investors.money import settlement
 from projects import selectors as project_selectors
 from projects import services as project_services
@@ -176,13 +176,12 @@ def case_resolve(*, case: Case, by, outcome: str, note: str) -> Case:
             _("You own or are an insider of what this case is about; another analyst must resolve it."),
             details={"conflict": "interest_in_subject"},
         )
-    errors = {}
+    errors = FieldErrors()
     if outcome not in Outcome.values:
-        errors["outcome"] = [_("Choose cleared or action_taken.")]
+        errors.add("outcome", _("Choose cleared or action_taken."))
     if not (note or "").strip():
-        errors["note"] = [_("Explain the decision.")]
-    if errors:
-        raise ValidationFailed(errors)
+        errors.add("note", _("Explain the decision."))
+    errors.raise_if_any()
 
     with transaction.atomic():
         case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)

@@ -8,7 +8,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
-from crowdfund.celery import RETRY_ON_DATABASE_OUTAGE
+from kernel.retries import RETRY_ON_DATABASE_OUTAGE
 from risk import services
 
 
@@ -34,4 +34,3 @@ def screen_investor(investor_id: int, as_of: str | None = None) -> None:
 @shared_task(name="risk.sweep")
 def sweep() -> None:
     services.sweep()
-

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 from investors.subscriptions import services as subscriptions
 from investors.models import Payment, Subscription, SubscriptionStatus
 from ledger.models import AccountKind

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.tests.factories import RiskAnalystFactory
 from investors.subscriptions import reconfirmation
 from investors.models import SubscriptionStatus
-from investors.subscriptions.reconfirmation import business_days_after
+from kernel.dates import business_days_after
 from projects.models import Offering, OfferingUpdate
 from risk import services as risk_services
 from risk.models import Case, Outcome

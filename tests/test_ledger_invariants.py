@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 from investors.money import settlement
 from investors.subscriptions import services as subscriptions
 from investors.models import Holding, Payment, Refund, Subscription

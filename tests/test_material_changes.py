@@ -17,7 +17,7 @@ from investors import tasks
 from investors.money import settlement
 from investors.subscriptions import reconfirmation, services as subscriptions
 from investors.models import Refund, Subscription, SubscriptionStatus
-from investors.subscriptions.reconfirmation import business_days_after
+from kernel.dates import business_days_after
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services

@@ -229,7 +229,7 @@ def test_staff_record_a_manual_payout_for_a_failed_refund(monkeypatch):
 
 
 def test_a_refund_that_is_not_failed_cannot_be_paid_out_by_hand_and_nothing_changes():
-    from crowdfund.errors import DomainError
+    from kernel.errors import DomainError
 
     offering = failing_offering_with_payments(1)
     close_now(offering)

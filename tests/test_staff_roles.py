@@ -24,8 +24,8 @@ from accounts.tests.factories import (
     SuperuserFactory,
     SupportFactory,
 )
-from crowdfund import permissions
-from crowdfund.errors import PermissionRefused
+from kernel import permissions
+from kernel.errors import PermissionRefused
 from investors.kyc import services as investor_services
 from investors.models import Holding, KycDecision, KycProfile, KycStatus, Subscription, SubscriptionStatus
 from investors.tests.factories import KycProfileFactory

@@ -13,9 +13,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crowdfund.api_errors import PERMISSION_DENIED
-from crowdfund.errors import DomainError
-from crowdfund.validators import SINGLE_LINE
+from kernel.api_errors import PERMISSION_DENIED
+from kernel.errors import NotFound
+from kernel.validators import SINGLE_LINE
 from investors.kyc import questionnaire, selectors, services
 from investors.models import KycProfile
 from projects.api import MONEY
@@ -85,7 +85,7 @@ class MyKycApi(APIView):
     def get(self, request):
         kyc = selectors.kyc_of(request.user)
         if kyc is None:
-            raise DomainError("No KYC submission yet.", code="not_found", status=404)
+            raise NotFound("No KYC submission yet.")
         return Response(KycSerializer(kyc, context={"viewer": request.user}).data)
 
     @extend_schema(request=KycInputSerializer, responses=KycSerializer)
@@ -210,7 +210,7 @@ def _regime_asked(code: str | None):
     try:
         return regime_for(code)
     except KeyError:
-        raise DomainError(_("There is no regime %(code)s.") % {"code": code}, code="not_found", status=404) from None
+        raise NotFound(_("There is no regime %(code)s.") % {"code": code}) from None
 
 
 def _statement(user, regime) -> dict:

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crowdfund.validators import SINGLE_LINE
-from crowdfund.web import DateInput, MoneyField
+from kernel.validators import SINGLE_LINE
+from kernel.web import DateInput, MoneyField
 from investors.kyc import questionnaire
 from investors.models import KycProfile
 

@@ -14,16 +14,16 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
 from audit.services import audit_record
-from crowdfund import events
-from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed, field_error
-from crowdfund.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, ensure_permission
-from investors import tasks
+from kernel import events
+from kernel.errors import FieldErrors, InvalidTransition, PermissionRefused, field_error
+from kernel.money import parse_money
+from kernel.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, ensure_permission
 from investors.kyc import identity_numbers, questionnaire
 from investors.kyc.identity import Verdict, identity_provider
 from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
 from outbox import services as outbox
 from projects.regimes import Regime, current_regime, regime_for
-from projects.validation import Errors, check_single_line, parse_money
+from projects.validation import check_single_line
 
 ADULT_AGE = 18
 MOBILE_NUMBER = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
@@ -33,7 +33,7 @@ def _age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def _clean_identity_number(id_number: str, date_of_birth: dt.date | None, errors: Errors) -> str | None:
+def _clean_identity_number(id_number: str, date_of_birth: dt.date | None, errors: FieldErrors) -> str | None:
     try:
         number = ric.validate(id_number or "")
     except stdnum_errors.InvalidChecksum:
@@ -77,7 +77,7 @@ def kyc_submit(
     a missing net worth as zero."""
     if not user.is_investor:
         raise PermissionRefused(_("Only investor accounts go through KYC."))
-    errors = Errors()
+    errors = FieldErrors()
     real_name = (real_name or "").strip()
     if not real_name:
         errors.add("real_name", _("This field is required."))
@@ -134,7 +134,7 @@ def kyc_submit(
             kyc.resubmit()
             _record_kyc_change(kyc, from_status, by=user, reason="resubmitted")
         kyc_id = kyc.pk
-        outbox.task_send_on_commit(task=tasks.check_identity, args=[kyc_id])
+        outbox.task_send_on_commit(task="investors.check_identity", args=[kyc_id])
         events.announce("kyc_submitted", investor_id=user.pk)
     return kyc
 
@@ -240,20 +240,19 @@ def suitability_submit(*, user, answers: dict) -> SuitabilityAssessment:
         raise PermissionRefused(_("Only investor accounts take the suitability questionnaire."))
     if not isinstance(answers, dict):
         raise field_error("answers", _("Give one option id for each question id."))
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     score = 0
     for question in questionnaire.QUESTIONS:
         chosen = answers.get(question.id)
         option = next((o for o in question.options if o.id == chosen), None)
         if option is None:
-            errors[f"answers.{question.id}"] = [_("Choose one of the options.")]
+            errors.add(f"answers.{question.id}", _("Choose one of the options."))
         else:
             score += option.points
     known = {q.id for q in questionnaire.QUESTIONS}
     for unknown in sorted(set(answers) - known):
-        errors[f"answers.{unknown}"] = [_("There is no such question.")]
-    if errors:
-        raise ValidationFailed(errors)
+        errors.add(f"answers.{unknown}", _("There is no such question."))
+    errors.raise_if_any()
     return SuitabilityAssessment.objects.create(
         user=user,
         version=questionnaire.VERSION,
@@ -284,7 +283,7 @@ def risk_signature_check(*, investor, regime_code: str, version: str, accepted: 
     that carries the signature checks it first and records it with itself."""
     if not investor.is_investor:
         raise PermissionRefused(_("Only investor accounts sign the risk statement."))
-    errors = Errors()
+    errors = FieldErrors()
     regime = _known_regime(regime_code, errors)
     if regime is not None and version != regime.risk_statement.version:
         errors.add(
@@ -298,7 +297,7 @@ def risk_signature_check(*, investor, regime_code: str, version: str, accepted: 
     return regime
 
 
-def _known_regime(code: str, errors: Errors) -> Regime | None:
+def _known_regime(code: str, errors: FieldErrors) -> Regime | None:
     try:
         return regime_for(code)
     except KeyError:

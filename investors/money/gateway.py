@@ -22,13 +22,13 @@ from typing import Any, Literal
 import stripe
 from django.conf import settings
 
+from kernel.money import from_minor_units, to_minor_units
+
 ChargeStatus = Literal["succeeded", "failed", "processing"]
 RefundStatus = Literal["succeeded", "pending", "failed"]
 
 SUBSCRIPTION_METADATA_KEY = "subscription_id"
 REFUND_METADATA_KEY = "refund_id"
-# The currencies of the regimes (projects/regimes.py), with the decimals Stripe counts them in: fen and cents.
-DECIMAL_PLACES = {"CNY": 2, "USD": 2}
 # Stripe's largest page.
 PAGE_SIZE = 100
 
@@ -110,7 +110,7 @@ def charge(*, subscription_id: int, amount: Decimal, currency: str, payment_meth
     """
     client = _client()
     params: dict[str, Any] = {
-        "amount": _to_minor_units(amount, currency),
+        "amount": to_minor_units(amount, currency),
         "currency": currency.lower(),
         "payment_method": payment_method,
         "confirm": True,
@@ -169,7 +169,7 @@ def refund(*, refund_id: int, payment_intent_id: str, amount: Decimal, currency:
         created = client.v1.refunds.create(
             params={
                 "payment_intent": payment_intent_id,
-                "amount": _to_minor_units(amount, currency),
+                "amount": to_minor_units(amount, currency),
                 "metadata": {REFUND_METADATA_KEY: str(refund_id)},
             },
             options={"idempotency_key": f"michou-refund-{refund_id}-{attempt}"},
@@ -269,7 +269,7 @@ def _charge_from_intent(intent: dict[str, Any]) -> Charge:
         payment_intent_id=intent["id"],
         subscription_id=_metadata_id(intent, SUBSCRIPTION_METADATA_KEY),
         status=status,
-        amount=_from_minor_units(intent["amount"], intent["currency"]),
+        amount=from_minor_units(intent["amount"], intent["currency"]),
         currency=intent["currency"].upper(),
         card_fingerprint=card.get("fingerprint") if card else None,
         failure_message=_failure_message(intent) if status == "failed" else None,
@@ -305,7 +305,7 @@ def _refund_result(found: dict[str, Any]) -> RefundResult:
         refund_id=_metadata_id(found, REFUND_METADATA_KEY),
         payment_intent_id=found["payment_intent"],
         status=statuses[found["status"]],
-        amount=_from_minor_units(found["amount"], found["currency"]),
+        amount=from_minor_units(found["amount"], found["currency"]),
         currency=found["currency"].upper(),
         failure_reason=found.get("failure_reason") if statuses[found["status"]] == "failed" else None,
     )
@@ -314,21 +314,3 @@ def _refund_result(found: dict[str, Any]) -> RefundResult:
 def _metadata_id(stripe_object: dict[str, Any], key: str) -> int | None:
     value = (stripe_object.get("metadata") or {}).get(key)
     return int(value) if value is not None and value.isdigit() else None
-
-
-def _to_minor_units(amount: Decimal, currency: str) -> int:
-    minor_units = amount.scaleb(_decimal_places(currency))
-    if not minor_units.is_finite() or minor_units != minor_units.to_integral_value() or minor_units <= 0:
-        raise ValueError(f"{amount} {currency} is not a positive amount in whole minor units")
-    return int(minor_units)
-
-
-def _from_minor_units(minor_units: int, currency: str) -> Decimal:
-    return Decimal(minor_units).scaleb(-_decimal_places(currency))
-
-
-def _decimal_places(currency: str) -> int:
-    try:
-        return DECIMAL_PLACES[currency.upper()]
-    except KeyError:
-        raise ValueError(f"unsupported currency {currency!r}; known: {', '.join(DECIMAL_PLACES)}") from None

@@ -20,7 +20,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
+from kernel.money import to_cents
 from investors.money import gateway
 from investors.subscriptions import locks, notifications, services as subscriptions
 from investors.models import (
@@ -37,7 +38,6 @@ from ledger.services import entry_post
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 
-CENT = Decimal("0.01")
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def _ensure_still_settling(offering: Offering) -> None:
 
 
 def platform_fee(amount: Decimal) -> Decimal:
-    return (amount * settings.PLATFORM_FEE_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
+    return to_cents(amount * settings.PLATFORM_FEE_RATE, rounding=ROUND_HALF_UP)
 
 
 @dataclass

@@ -12,7 +12,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crowdfund.api_errors import PERMISSION_DENIED, documented_error
+from kernel.api_errors import PERMISSION_DENIED, documented_error
+from kernel.errors import ErrorCode
 from investors.kyc import selectors
 from investors.subscriptions import cancellation, reconfirmation, services as subscriptions
 from investors.models import Holding, RefundStatus, Subscription
@@ -94,7 +95,32 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
         responses={
             201: SubscriptionSerializer,
             200: SubscriptionSerializer,
-            429: documented_error("throttled", description="Too many subscription attempts by this investor."),
+            400: documented_error(
+                ErrorCode.VALIDATION_ERROR,
+                ErrorCode.BELOW_MINIMUM,
+                description="A field at fault, or an amount under the offering's minimum investment.",
+            ),
+            402: documented_error(ErrorCode.PAYMENT_DECLINED, description="The card was declined."),
+            403: documented_error(
+                ErrorCode.PERMISSION_DENIED,
+                ErrorCode.KYC_REQUIRED,
+                ErrorCode.SUITABILITY_REQUIRED,
+                ErrorCode.NOT_QUALIFIED,
+                ErrorCode.RISK_ACKNOWLEDGEMENT_REQUIRED,
+                description="Not an investor account, or the investor may not subscribe yet: identity, "
+                "suitability, qualification or the signed risk statement (`details` says what is needed).",
+            ),
+            409: documented_error(
+                ErrorCode.OFFERING_NOT_OPEN,
+                ErrorCode.OFFERING_FULL,
+                ErrorCode.INVESTOR_CAP_REACHED,
+                ErrorCode.LIMIT_EXCEEDED,
+                ErrorCode.IDEMPOTENCY_CONFLICT,
+                description="The offering takes no money now or has not enough left (`details.remaining_amount`), "
+                "its investor cap is reached, the regime's investment limit would be passed, or the "
+                "Idempotency-Key was used for another request.",
+            ),
+            429: documented_error(ErrorCode.THROTTLED, description="Too many subscription attempts by this investor."),
         },
     )
     def create(self, request, *args, **kwargs):
@@ -115,13 +141,35 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
             status=status.HTTP_201_CREATED if answer.created else status.HTTP_200_OK,
         )
 
-    @extend_schema(request=None, responses={200: SubscriptionSerializer, 403: PERMISSION_DENIED})
+    @extend_schema(
+        request=None,
+        responses={
+            200: SubscriptionSerializer,
+            403: PERMISSION_DENIED,
+            409: documented_error(
+                ErrorCode.INVALID_TRANSITION,
+                ErrorCode.CANCELLATION_CLOSED,
+                description="Not paid, or the time to cancel has ended.",
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         subscriptions.subscription_cancel(subscription=self.get_object(), by=request.user)
         return Response(SubscriptionSerializer(self.get_queryset().get(pk=pk)).data)
 
-    @extend_schema(request=None, responses={200: SubscriptionSerializer, 403: PERMISSION_DENIED})
+    @extend_schema(
+        request=None,
+        responses={
+            200: SubscriptionSerializer,
+            403: PERMISSION_DENIED,
+            409: documented_error(
+                ErrorCode.INVALID_TRANSITION,
+                ErrorCode.RECONFIRMATION_CLOSED,
+                description="Not waiting for reconfirmation, or its deadline has passed.",
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def reconfirm(self, request, pk=None):
         reconfirmation.subscription_reconfirm(subscription=self.get_object(), by=request.user)
@@ -169,13 +217,13 @@ class OfferingCloseApi(APIView):
                     "closes_at": serializers.DateTimeField(),
                 },
             ),
-            400: documented_error("validation_error", description="`fields.closes_at` is not a date and time."),
+            400: documented_error(ErrorCode.VALIDATION_ERROR, description="`fields.closes_at` is not a date and time."),
             401: NOT_SIGNED_IN,
             403: PERMISSION_DENIED,
             404: NO_OFFERING,
             409: documented_error(
-                "early_close_not_allowed",
-                "invalid_transition",
+                ErrorCode.EARLY_CLOSE_NOT_ALLOWED,
+                ErrorCode.INVALID_TRANSITION,
                 description="`early_close_not_allowed`: the regime's rule refuses it (target not met, open too few "
                 "days, or the deadline is already no later than the notice period allows); `details` names the rule, "
                 "the figures and the requested deadline. `invalid_transition`: the offering is not live.",
@@ -199,7 +247,13 @@ class StripeWebhookApi(APIView):
     authentication_classes: list = []
     throttle_classes: list = []
 
-    @extend_schema(request=None, responses={200: None, 400: None})
+    @extend_schema(
+        request=None,
+        responses={
+            200: None,
+            400: documented_error(ErrorCode.INVALID_SIGNATURE, description="The body is unsigned or wrongly signed."),
+        },
+    )
     def post(self, request):
         subscriptions.stripe_event_receive(
             payload=request.body, signature_header=request.headers.get("Stripe-Signature", "")

@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError, ErrorCode, ValidationFailed
+from kernel.money import money_text
 from investors.models import KycStatus
 from investors.kyc.questionnaire import RISK_LEVELS
 from investors.kyc.selectors import invested_since, kyc_of, latest_suitability, risk_acknowledgement_of
@@ -23,15 +24,14 @@ def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decim
     regime = regime_for(offering.regime)
     kyc = kyc_of(investor)
     if kyc is None or kyc.status != KycStatus.VERIFIED:
-        raise DomainError(_("Complete identity verification (KYC) before subscribing."), code="kyc_required", status=403)
+        raise DomainError(_("Complete identity verification (KYC) before subscribing."), code=ErrorCode.KYC_REQUIRED)
     assessment = latest_suitability(investor)
     minimum = regime.minimum_risk_level
     if assessment is None or RISK_LEVELS.index(assessment.risk_level) < RISK_LEVELS.index(minimum):
         raise DomainError(
             _("Equity crowdfunding needs risk level %(minimum)s or higher; yours is %(level)s.")
             % {"minimum": minimum, "level": assessment.risk_level if assessment else _("not assessed")},
-            code="suitability_required",
-            status=403,
+            code=ErrorCode.SUITABILITY_REQUIRED,
             details={"required_level": minimum, "risk_level": assessment.risk_level if assessment else None},
         )
     rule = regime.qualification
@@ -49,8 +49,7 @@ def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decim
                 "income": rule.average_income,
                 "amount": amount,
             },
-            code="not_qualified",
-            status=403,
+            code=ErrorCode.NOT_QUALIFIED,
             details={
                 "rule": "qualified_investor",
                 "currency": regime.currency,
@@ -64,8 +63,7 @@ def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decim
         raise DomainError(
             _("Before your first subscription, read and sign the risk statement (version %(version)s).")
             % {"version": regime.risk_statement.version},
-            code="risk_acknowledgement_required",
-            status=403,
+            code=ErrorCode.RISK_ACKNOWLEDGEMENT_REQUIRED,
             details={"regime": regime.code, "version": regime.risk_statement.version},
         )
 
@@ -97,11 +95,11 @@ def ensure_within_investment_limit(*, investor, offering: Offering, amount: Deci
         % {
             "months": rule.window_months,
             "currency": regime.currency,
-            "limit": f"{limit:,.2f}",
-            "already": f"{already:,.2f}",
-            "amount": f"{amount:,.2f}",
+            "limit": money_text(limit),
+            "already": money_text(already),
+            "amount": money_text(amount),
         },
-        code="limit_exceeded",
+        code=ErrorCode.LIMIT_EXCEEDED,
         details={
             "rule": rule.source,
             "currency": regime.currency,
@@ -149,7 +147,7 @@ def ensure_offering_open(offering: Offering) -> None:
         raise DomainError(
             _("This offering is not open for subscriptions (it is %(status)s).")
             % {"status": offering.get_status_display()},
-            code="offering_not_open",
+            code=ErrorCode.OFFERING_NOT_OPEN,
             details={"status": offering.status, "risk_hold": offering.risk_hold},
         )
 
@@ -160,17 +158,14 @@ def ensure_amount_fits_terms(*, offering: Offering, amount: Decimal) -> int:
         raise DomainError(
             _("The minimum investment is %(minimum)s %(currency)s.")
             % {"minimum": offering.min_investment, "currency": offering.currency},
-            code="below_minimum",
-            status=400,
+            code=ErrorCode.BELOW_MINIMUM,
             fields={"amount": [_("At least %(minimum)s.") % {"minimum": offering.min_investment}]},
         )
     if amount % offering.price_per_share:
-        raise DomainError(
+        raise ValidationFailed(
+            {"amount": [_("Not a whole number of shares.")]},
             _("The amount must buy a whole number of shares at %(price)s %(currency)s each.")
             % {"price": offering.price_per_share, "currency": offering.currency},
-            code="validation_error",
-            status=400,
-            fields={"amount": [_("Not a whole number of shares.")]},
         )
     return int(amount / offering.price_per_share)
 
@@ -180,7 +175,7 @@ def offering_full(offering: Offering, amount: Decimal) -> DomainError:
     return DomainError(
         _("Only %(remaining)s %(currency)s of this offering remain; you asked for %(amount)s.")
         % {"remaining": remaining, "currency": offering.currency, "amount": amount},
-        code="offering_full",
+        code=ErrorCode.OFFERING_FULL,
         details={"remaining_amount": str(remaining), "currency": offering.currency},
     )
 
@@ -189,6 +184,6 @@ def investor_cap_reached(offering: Offering) -> DomainError:
     cap = regime_for(offering.regime).investor_cap
     return DomainError(
         _("This offering already has the maximum of %(cap)s investors.") % {"cap": cap},
-        code="investor_cap_reached",
+        code=ErrorCode.INVESTOR_CAP_REACHED,
         details={"investor_cap": cap},
     )

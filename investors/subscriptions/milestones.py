@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import transaction
 
-from crowdfund import events
-from investors import tasks
 from investors.subscriptions import notifications
 from projects import services as project_services
-
-
-@events.listen("subscription_paid")
-def _on_subscription_paid(*, subscription_id: int, offering_id: int, occurred_at: dt.datetime) -> None:
-    # After the payment's commit: only send the task, which records and announces what was reached.
-    tasks.notify_milestones.delay(offering_id)
 
 
 def offering_milestones_announce(*, offering_id: int) -> list[int]:

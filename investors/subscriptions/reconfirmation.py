@@ -16,28 +16,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError, PermissionRefused
+from kernel.dates import business_days_after
+from kernel.errors import DomainError, ErrorCode, InvalidTransition, PermissionRefused
 from emails.models import EmailStatus
 from emails.selectors import email_of
 from investors.subscriptions import locks, notifications, services as subscriptions
 from investors.models import CAPACITY_STATUSES, Subscription, SubscriptionStatus
 from projects import hooks
 from projects.models import OfferingUpdate
-
-WEEKEND = (5, 6)  # Saturday, Sunday
-
-
-def business_days_after(start: dt.datetime, days: int) -> dt.datetime:
-    """The same local time of day, `days` weekdays (Monday to Friday) after `start`."""
-    local = timezone.localtime(start)
-    day = local.date()
-    counted = 0
-    while counted < days:
-        day += dt.timedelta(days=1)
-        if day.weekday() not in WEEKEND:
-            counted += 1
-    return timezone.make_aware(dt.datetime.combine(day, local.time().replace(tzinfo=None)), local.tzinfo)
-
 
 def reconfirm_deadline_from(posted_at: dt.datetime) -> dt.datetime:
     return business_days_after(posted_at, settings.RECONFIRM_BUSINESS_DAYS)
@@ -110,23 +96,21 @@ def subscription_reconfirm(*, subscription: Subscription, by) -> Subscription:
         if subscription.status == SubscriptionStatus.PAID:
             return subscription
         if subscription.status != SubscriptionStatus.RECONFIRMATION_REQUIRED:
-            raise DomainError(
+            raise InvalidTransition(
                 _("Only a subscription waiting for reconfirmation can be reconfirmed; this one is %(status)s.")
                 % {"status": subscription.get_status_display()},
-                code="invalid_transition",
             )
         deadline = deadline_in_force(subscription)
         if deadline is not None and deadline <= timezone.now():
             raise DomainError(
                 _("The time to reconfirm ended at %(deadline)s; the subscription is being cancelled and refunded.")
                 % {"deadline": timezone.localtime(subscription.reconfirm_deadline).isoformat()},
-                code="reconfirmation_closed",
+                code=ErrorCode.RECONFIRMATION_CLOSED,
                 details={"reconfirm_deadline": subscription.reconfirm_deadline.isoformat()},
             )
         if subscription.price_remainder >= subscription.amount:
-            raise DomainError(
+            raise InvalidTransition(
                 _("At the new price this subscription buys no share; cancel it to get the whole amount back."),
-                code="invalid_transition",
             )
         subscriptions.remainder_refund_request(subscription)
         subscription.reconfirm()

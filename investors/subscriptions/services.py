@@ -13,10 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund import events
-from crowdfund.errors import DomainError, PermissionRefused, field_error
-from crowdfund.permissions import SETTLE_FAILED_REFUND, ensure_permission
-from investors import tasks
+from kernel import events
+from kernel.errors import DomainError, ErrorCode, FieldErrors, InvalidTransition, PermissionRefused, field_error
+from kernel.money import parse_money
+from kernel.permissions import SETTLE_FAILED_REFUND, ensure_permission
 from investors.kyc import services
 from investors.money import gateway, reconciliation
 from investors.subscriptions import cancellation, eligibility, locks, notifications
@@ -37,7 +37,6 @@ from outbox import services as outbox
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 from projects.regimes import regime_for
-from projects.validation import Errors, parse_money
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
 
@@ -73,7 +72,7 @@ def _existing_for_key(*, investor, idempotency_key: str, digest: str) -> Subscri
     existing = Subscription.objects.filter(investor=investor, idempotency_key=idempotency_key).first()
     if existing is not None and existing.request_digest != digest:
         raise DomainError(
-            _("This Idempotency-Key was already used for a different request."), code="idempotency_conflict"
+            _("This Idempotency-Key was already used for a different request."), code=ErrorCode.IDEMPOTENCY_CONFLICT
         )
     return existing
 
@@ -96,7 +95,7 @@ def subscription_create(
     no signature behind."""
     if not (idempotency_key or "").strip() or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
         raise field_error("Idempotency-Key", _("Send an Idempotency-Key header of 1 to 100 characters."))
-    errors = Errors()
+    errors = FieldErrors()
     amount = parse_money(amount, "amount", errors)
     if not (payment_method or "").strip():
         errors.add("payment_method", _("This field is required."))
@@ -176,8 +175,7 @@ def _charge(subscription: Subscription) -> Subscription:
         payment_failure_record(subscription_id=subscription.pk)
         raise DomainError(
             _("The payment could not be made: %(reason)s") % {"reason": refusal},
-            code="payment_declined",
-            status=402,
+            code=ErrorCode.PAYMENT_DECLINED,
             details={"subscription": subscription.pk},
         ) from refusal
     if charge.status == "succeeded":
@@ -186,8 +184,7 @@ def _charge(subscription: Subscription) -> Subscription:
         payment_failure_record(subscription_id=subscription.pk)
         raise DomainError(
             _("Your card was declined: %(reason)s") % {"reason": charge.failure_message or _("no reason given")},
-            code="payment_declined",
-            status=402,
+            code=ErrorCode.PAYMENT_DECLINED,
             details={"subscription": subscription.pk},
         )
     return subscription
@@ -304,14 +301,13 @@ def subscription_cancel(*, subscription: Subscription, by) -> Subscription:
         if not cancellation.offering_accepts_cancellations(offering, timezone.now()):
             raise DomainError(
                 _("Cancellation closed at %(deadline)s.") % {"deadline": timezone.localtime(deadline).isoformat()},
-                code="cancellation_closed",
+                code=ErrorCode.CANCELLATION_CLOSED,
                 details={"cancel_deadline": deadline.isoformat()},
             )
         if subscription.status not in (SubscriptionStatus.PAID, SubscriptionStatus.RECONFIRMATION_REQUIRED):
-            raise DomainError(
+            raise InvalidTransition(
                 _("Only a paid subscription can be cancelled; this one is %(status)s.")
                 % {"status": subscription.get_status_display()},
-                code="invalid_transition",
             )
         subscription_cancel_locked(subscription=subscription, now=timezone.now(), event="cancelled")
     return subscription
@@ -345,7 +341,7 @@ def refund_request(subscription: Subscription, *, reason: str) -> Refund:
         },
     )
     refund_id = refund.pk
-    outbox.task_send_on_commit(task=tasks.process_refund, args=[refund_id])
+    outbox.task_send_on_commit(task="investors.process_refund", args=[refund_id])
     return refund
 
 
@@ -369,7 +365,7 @@ def remainder_refund_request(subscription: Subscription) -> Refund | None:
         reason=RefundReason.PRICE_REMAINDER,
         requested_at=timezone.now(),
     )
-    outbox.task_send_on_commit(task=tasks.process_refund, args=[refund.pk])
+    outbox.task_send_on_commit(task="investors.process_refund", args=[refund.pk])
     return refund
 
 
@@ -435,10 +431,9 @@ def _refund_complete(refund: Refund, *, status: str) -> None:
 def _locked_failed_refund(refund_id: int) -> Refund:
     refund = locks.lock_refund(refund_id)
     if refund.status != RefundStatus.FAILED:
-        raise DomainError(
+        raise InvalidTransition(
             _("Only a failed refund can be settled by staff; this one is %(status)s.")
             % {"status": refund.get_status_display()},
-            code="invalid_transition",
         )
     return refund
 
@@ -488,7 +483,7 @@ def stripe_event_receive(*, payload: bytes, signature_header: str) -> bool:
     try:
         event = gateway.verify_webhook(payload=payload, signature_header=signature_header)
     except gateway.InvalidWebhook as exc:
-        raise DomainError(_("The webhook signature is not valid."), code="invalid_signature", status=400) from exc
+        raise DomainError(_("The webhook signature is not valid."), code=ErrorCode.INVALID_SIGNATURE) from exc
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -9,8 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crowdfund.throttles import throttle_check
-from crowdfund.web import investor_required, issuer_required, perform, submit_form
+from kernel.throttles import throttle_check
+from kernel.web import perform, submit_form
+from accounts.web import investor_required, issuer_required
 from investors.kyc import selectors
 from investors.subscriptions import reconfirmation
 from investors.subscriptions.forms import SubscribeForm

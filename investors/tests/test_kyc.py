@@ -10,7 +10,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, KycOfficerFactory, StaffFactory
-from crowdfund.errors import PermissionRefused, ValidationFailed
+from kernel.errors import PermissionRefused, ValidationFailed
 from investors.kyc import services
 from investors.kyc.identity import IdentityCheck, Verdict
 from investors.models import KycDecision, KycProfile, KycStatus

@@ -13,7 +13,7 @@ from pytest_django.asserts import assertContains
 from accounts.tests.factories import InvestorFactory, StaffFactory, SuperuserFactory
 from investors.models import Subscription, SubscriptionStatus
 from projects.models import FinancialStatement, OfferingApproval, OfferingStatus, OfferingTransition
-from projects.regimes import add_business_days
+from kernel.dates import business_days_after
 from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory, offering_state
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_close_early_action_under_cn_brings_the_deadline_forward_with_notice_and
     assert response.status_code == 302
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.LIVE
-    assert add_business_days(now, 5) <= offering.closes_at <= add_business_days(timezone.now(), 5)
+    assert business_days_after(now, 5) <= offering.closes_at <= business_days_after(timezone.now(), 5)
     assert [message.to for message in mail.outbox if "closes early" in message.subject] == [[investor.email]]
 
 

@@ -11,7 +11,7 @@ from pytest_django.asserts import assertContains
 
 from accounts.tests.factories import SuperuserFactory
 from projects.models import OfferingStatus, OfferingUpdate, TermChange
-from projects.regimes import add_business_days
+from kernel.dates import business_days_after
 from projects.tests.factories import OfferingFactory, assert_nothing_posted, offering_snapshot
 from tests.api_asserts import assert_validation_error
 
@@ -37,7 +37,7 @@ def live_offering(regime="cn", currency="CNY", **overrides):
 def test_issuer_cannot_bring_the_deadline_forward_by_an_update(api_client, english, regime, currency):
     offering = live_offering(regime=regime, currency=currency)
     api_client.force_authenticate(offering.issuer.owner)
-    sooner = add_business_days(timezone.now(), 6).replace(microsecond=0)
+    sooner = business_days_after(timezone.now(), 6).replace(microsecond=0)
     before = offering_snapshot(offering)
 
     response = api_client.post(
@@ -69,7 +69,7 @@ def test_issuer_can_still_extend_the_deadline(api_client):
 def test_issuer_asks_for_an_early_close_and_staff_see_the_request(api_client, client):
     offering = live_offering()
     api_client.force_authenticate(offering.issuer.owner)
-    asked = add_business_days(timezone.now(), 6).replace(microsecond=0)
+    asked = business_days_after(timezone.now(), 6).replace(microsecond=0)
     before = (offering.status, offering.closes_at)
 
     response = api_client.post(
@@ -106,7 +106,7 @@ def test_an_early_close_request_outside_the_running_window_is_refused(api_client
 def test_web_update_form_refuses_an_earlier_deadline(client):
     offering = live_offering()
     client.force_login(offering.issuer.owner)
-    sooner = timezone.localtime(add_business_days(timezone.now(), 6))
+    sooner = timezone.localtime(business_days_after(timezone.now(), 6))
 
     response = client.post(
         reverse("projects:offering_update_post", args=[offering.pk]),
@@ -121,7 +121,7 @@ def test_web_update_form_refuses_an_earlier_deadline(client):
 def test_web_update_form_records_an_early_close_request(client):
     offering = live_offering()
     client.force_login(offering.issuer.owner)
-    asked = timezone.localtime(add_business_days(timezone.now(), 6)).replace(second=0, microsecond=0)
+    asked = timezone.localtime(business_days_after(timezone.now(), 6)).replace(second=0, microsecond=0)
 
     response = client.post(
         reverse("projects:offering_update_post", args=[offering.pk]),

@@ -14,10 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.tests.factories import IssuerUserFactory, OfferingReviewerFactory
-from crowdfund.errors import DomainError, ValidationFailed
+from kernel.errors import DomainError, ValidationFailed
 from projects import regimes, services
 from projects.models import Issuer, Offering, OfferingStatus, OfferingUpdate, StatementKind, TermChange
-from projects.regimes import CN, US_REG_CF, add_business_days, months_before, regime_for
+from kernel.dates import business_days_after
+from projects.regimes import CN, US_REG_CF, months_before, regime_for
 from projects.tests.factories import (
     FinancialStatementFactory,
     IssuerFactory,
@@ -191,7 +192,7 @@ def test_twelve_months_before_is_the_same_day_a_year_earlier(moment, expected):
     ],
 )
 def test_five_business_days_skip_the_weekend(moment, expected):
-    assert add_business_days(moment, 5) == expected
+    assert business_days_after(moment, 5) == expected
 
 
 # The platform may not raise for itself ------------------------------------------------------------------------------
@@ -386,7 +387,7 @@ def test_us_early_close_moves_the_deadline_to_five_business_days_after_the_notic
 
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.LIVE
-    assert add_business_days(before, 5) <= offering.closes_at <= add_business_days(timezone.now(), 5)
+    assert business_days_after(before, 5) <= offering.closes_at <= business_days_after(timezone.now(), 5)
     change = TermChange.objects.get(offering=offering)
     assert change.term == "closes_at" and change.old_value == old_deadline.isoformat()
     assert change.update.posted_by == staff
@@ -394,7 +395,7 @@ def test_us_early_close_moves_the_deadline_to_five_business_days_after_the_notic
 
 def test_us_early_close_keeps_a_requested_deadline_later_than_the_notice_period():
     offering = us_live_offering()
-    requested = add_business_days(timezone.now(), 8)
+    requested = business_days_after(timezone.now(), 8)
 
     services.offering_close_early(offering=offering, by=OfferingReviewerFactory(), closes_at=requested)
 
@@ -408,7 +409,7 @@ def test_us_early_close_lifts_a_too_early_requested_deadline_to_the_notice_perio
     services.offering_close_early(offering=offering, by=OfferingReviewerFactory(), closes_at=before + dt.timedelta(hours=1))
 
     offering.refresh_from_db()
-    assert add_business_days(before, 5) <= offering.closes_at <= add_business_days(timezone.now(), 5)
+    assert business_days_after(before, 5) <= offering.closes_at <= business_days_after(timezone.now(), 5)
 
 
 @pytest.mark.parametrize(
@@ -446,7 +447,7 @@ def test_us_issuer_cannot_bring_the_deadline_forward_by_an_update_it_is_staff_wh
     with pytest.raises(ValidationFailed) as refused:
         services.offering_update_post(
             offering=offering, by=offering.issuer.owner, title="Closing sooner", body="We close next week.",
-            changes={"closes_at": add_business_days(timezone.now(), 6)},
+            changes={"closes_at": business_days_after(timezone.now(), 6)},
         )
 
     assert "only staff decide" in refused.value.fields["changes.closes_at"][0]
@@ -472,10 +473,10 @@ def test_cn_early_close_gives_investors_notice_and_keeps_the_offering_open_until
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.LIVE
     assert not offering.transitions.filter(to_status=OfferingStatus.CLOSING).exists()
-    assert add_business_days(before, 5) <= offering.closes_at <= add_business_days(timezone.now(), 5)
+    assert business_days_after(before, 5) <= offering.closes_at <= business_days_after(timezone.now(), 5)
     # Investors may still cancel for at least 3 business days after the notice.
     cancel_until = offering.closes_at - dt.timedelta(hours=CN.cancel_window_hours)
-    assert cancel_until >= add_business_days(before, 3)
+    assert cancel_until >= business_days_after(before, 3)
     change = TermChange.objects.get(offering=offering)
     assert change.term == "closes_at" and change.update.posted_by == staff
 

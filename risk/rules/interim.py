@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kernel.money import to_cents
 from projects.models import OfferingStatus
 from risk.models import Severity
 from risk.policy import Policy
@@ -17,7 +18,6 @@ CODE = "interim_shortfall"
 # The share of a full year each interim period stands for.
 PRO_RATA = {"H1": Decimal("0.5"), "Q1": Decimal("0.25"), "Q2": Decimal("0.25"), "Q3": Decimal("0.25"),
             "Q4": Decimal("0.25")}
-CENTS = Decimal("0.01")
 
 
 def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
@@ -35,8 +35,8 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
                 continue
             share = PRO_RATA[interim.period]
             found = shortfall(
-                projected_profit=(projection.net_profit * share).quantize(CENTS),
-                projected_revenue=(projection.revenue * share).quantize(CENTS),
+                projected_profit=to_cents(projection.net_profit * share),
+                projected_revenue=to_cents(projection.revenue * share),
                 actual=interim,
                 profit_ratio=policy.interim_profit_shortfall_ratio,
                 revenue_ratio=policy.interim_revenue_shortfall_ratio,

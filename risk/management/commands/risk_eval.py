@@ -18,13 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.test.utils import override_settings
 
-from crowdfund.celery import app as celery_app
 from risk.replay import ScenarioError, load, replay, scenario_files, summary, summary_line
 
 FAKE_STRIPE_RUNNER = Path(settings.BASE_DIR) / "scripts" / "fake_stripe.py"

@@ -1,4 +1,5 @@
-"""What every server-rendered page shares: who may open it, and how a service's answer or refusal reaches the user.
+"""What every server-rendered page shares: how a service's answer or refusal reaches the user (the guards on who may
+open a page, which need the account roles, are in `accounts/web.py`).
 
 Pages parse what was posted with a form, call one service through `submit_form`, and redirect on success. The
 service decides; its refusal comes back as a `DomainError`, which `show_refusal` puts beside the fields it names.
@@ -7,38 +8,16 @@ service decides; its refusal comes back as a `DomainError`, which `show_refusal`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import cached_property, partial, wraps
+from functools import cached_property, partial
 from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, QueryDict
 
-from accounts.models import Role
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 
 Result = TypeVar("Result")
-
-
-def role_required(role: str) -> Callable:
-    """Only signed-in users of `role` may open the page: staff decide in the admin, never act as an issuer."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def guarded(request: HttpRequest, *args, **kwargs):
-            if request.user.role != role:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(guarded)
-
-    return decorator
-
-
-issuer_required = role_required(Role.ISSUER)
-investor_required = role_required(Role.INVESTOR)
 
 
 # Form fields with the same shape as the REST API's, and the browser's own date pickers.

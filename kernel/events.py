@@ -16,6 +16,9 @@ from typing import Callable
 Listener = Callable[..., None]
 
 _listeners: dict[str, list[Listener]] = defaultdict(list)
+# Writes an announced event to the outbox in the current transaction. The outbox app plugs it in when it loads
+# (outbox/apps.py), so the kernel, which every app imports, imports no app.
+_outbox: list[Callable[..., None]] = []
 
 # The events the platform announces, with the keyword arguments each carries.
 EVENTS = {
@@ -42,13 +45,18 @@ def listen(event: str) -> Callable[[Listener], Listener]:
     return register
 
 
+def send_through(send_on_commit: Callable[..., None]) -> None:
+    """Install what writes announced events to the outbox: `send_on_commit(event=..., payload=...)`."""
+    _outbox[:] = [send_on_commit]
+
+
 def announce(event: str, **payload) -> None:
     if event not in EVENTS or set(payload) != set(EVENTS[event]):
         raise ValueError(f"event {event!r} takes {EVENTS.get(event)}, got {sorted(payload)}")
     if _listeners[event]:
-        from outbox import services as outbox
-
-        outbox.event_send_on_commit(event=event, payload=payload)
+        if not _outbox:
+            raise RuntimeError("no outbox to announce events through: is the outbox app installed?")
+        _outbox[0](event=event, payload=payload)
 
 
 def deliver(event: str, *, occurred_at: dt.datetime, payload: dict) -> None:

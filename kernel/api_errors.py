@@ -13,11 +13,13 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError, ErrorCode
 
 
-def error_body(code: str, message: str, fields: dict | None = None, details: dict | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message}
+def error_body(
+    code: ErrorCode | str, message: str, fields: dict | None = None, details: dict | None = None
+) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": str(code), "message": message}
     if fields:
         error["fields"] = fields
     if details:
@@ -30,28 +32,29 @@ def _camel(code: str) -> str:
 
 
 @functools.cache
-def _error_serializer(codes: tuple[str, ...]) -> serializers.Serializer:
+def _error_serializer(codes: tuple[ErrorCode, ...]) -> serializers.Serializer:
     """One schema component per set of codes, built once, so that answers sharing a code share its component
     (and its code enumeration, named after it)."""
     name = "Or".join(_camel(code) for code in codes)
     body: dict[str, serializers.Field] = {
-        "code": serializers.ChoiceField(choices=list(codes)),
+        "code": serializers.ChoiceField(choices=[code.value for code in codes]),
         "message": serializers.CharField(),
         "details": serializers.DictField(required=False),
     }
-    if "validation_error" in codes:
+    if ErrorCode.VALIDATION_ERROR in codes:
         messages = serializers.ListField(child=serializers.CharField())
         body["fields"] = serializers.DictField(child=messages, required=False)
     return inline_serializer(f"{name}Error", {"error": inline_serializer(f"{name}ErrorBody", body)})
 
 
-def documented_error(*codes: str, description: str) -> OpenApiResponse:
-    """The OpenAPI description of a refusal: the contract's error body, its `code` one of `codes`."""
-    return OpenApiResponse(_error_serializer(codes), description=description)
+def documented_error(*codes: ErrorCode, description: str) -> OpenApiResponse:
+    """The OpenAPI description of a refusal: the contract's error body, its `code` one of `codes`, each from the
+    catalogue and answered with the status it is documented under."""
+    return OpenApiResponse(_error_serializer(tuple(ErrorCode(code) for code in codes)), description=description)
 
 
 PERMISSION_DENIED = documented_error(
-    "permission_denied",
+    ErrorCode.PERMISSION_DENIED,
     description="The account may not do this: a staff decision needs its role's permission (`details.permission`), "
     "only the company's own issuer account acts for it, and nobody decides on their own KYC or on a case about a "
     "company they own or are an insider of (`details.conflict`).",
@@ -88,15 +91,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = error_body("validation_error", _("Some fields are not valid."), _flatten_fields(exc.detail))
+        fields = _flatten_fields(exc.detail)
+        response.data = error_body(ErrorCode.VALIDATION_ERROR, _("Some fields are not valid."), fields)
         response.status_code = status.HTTP_400_BAD_REQUEST
         return response
     if isinstance(exc, exceptions.Throttled):
-        code, message = "throttled", _("Too many requests. Try again in %(seconds)s seconds.") % {
+        code, message = ErrorCode.THROTTLED, _("Too many requests. Try again in %(seconds)s seconds.") % {
             "seconds": exc.wait and int(exc.wait) or 60
         }
     elif isinstance(exc, exceptions.ParseError):
-        code, message = "validation_error", str(exc.detail)
+        code, message = ErrorCode.VALIDATION_ERROR, str(exc.detail)
     else:
         code = getattr(exc, "default_code", "error")
         message = str(getattr(exc, "detail", exc))

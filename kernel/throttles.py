@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from crowdfund.errors import DomainError
+from kernel.errors import Throttled
 
 
 class LiveRateThrottle(SimpleRateThrottle):
@@ -42,8 +42,6 @@ def throttle_check(request: HttpRequest, *throttle_classes: type[SimpleRateThrot
     waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, None)]
     if waits:
         seconds = int(max(wait or 60 for wait in waits))
-        raise DomainError(
+        raise Throttled(
             _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": seconds},
-            code="throttled",
-            status=429,
         )
