@@ -34,7 +34,7 @@ def main() -> int:
     harness.fresh_database()
 
     from investors import tasks
-    from investors.money import gateway
+    from investors.subscriptions import gateway
     from investors.models import Refund, RefundStatus, Subscription, SubscriptionStatus
     from projects.models import Offering, OfferingStatus
 

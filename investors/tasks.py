@@ -4,9 +4,9 @@ already, so a redelivered or retried task is harmless."""
 from celery import shared_task
 
 from investors.kyc import services
-from investors.money import reconciliation, settlement
+from investors.subscriptions import reconciliation, settlement
 from investors.subscriptions import milestones, reconfirmation, services as subscriptions
-from investors.money.gateway import GatewayUnavailable
+from investors.subscriptions.gateway import GatewayUnavailable
 from kernel.retries import DATABASE_OUTAGE, RETRY_ON_DATABASE_OUTAGE
 
 RETRY = {**RETRY_ON_DATABASE_OUTAGE, "autoretry_for": (GatewayUnavailable, *DATABASE_OUTAGE)}

@@ -580,7 +580,7 @@ def offering_cancel(*, offering: Offering, by, reason: str) -> Offering:
 
 
 def offering_cancel_by_staff(*, offering: Offering, by, reason: str) -> Offering:
-    """Staff end an offering whatever money it holds; the caller (investors.money.settlement) refunds it in the same
+    """Staff end an offering whatever money it holds; the caller (investors.subscriptions.settlement) refunds it in the same
     transaction. A reason is required: investors are told it."""
     ensure_permission(by, CANCEL_OFFERING)
     if not (reason or "").strip():

@@ -26,7 +26,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from accounts.services import user_register
 from kernel.errors import DomainError
 from kernel.permissions import OFFERING_REVIEWER, role_group
-from investors.money import gateway
+from investors.subscriptions import gateway
 from investors.kyc import services as investor_services
 from investors.kyc.questionnaire import QUESTIONS
 from investors.subscriptions.services import subscription_create

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from kernel.errors import FieldErrors, InvalidTransition, PermissionRefused
 from kernel.permissions import CANCEL_OFFERING, RESOLVE_CASE, ensure_permission
-from investors.money import settlement
+from investors.subscriptions import settlement
 from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.models import Issuer, Offering, OfferingStatus

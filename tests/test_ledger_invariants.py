@@ -11,7 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kernel.errors import DomainError
-from investors.money import settlement
+from investors.subscriptions import settlement
 from investors.subscriptions import services as subscriptions
 from investors.models import Holding, Payment, Refund, Subscription
 from ledger.models import AccountKind

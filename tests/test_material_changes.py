@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from emails.models import OutgoingEmail
 from investors import tasks
-from investors.money import settlement
+from investors.subscriptions import settlement
 from investors.subscriptions import reconfirmation, services as subscriptions
 from investors.models import Refund, Subscription, SubscriptionStatus
 from kernel.dates import business_days_after

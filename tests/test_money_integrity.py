@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import RiskAnalystFactory
-from investors.money import gateway, reconciliation, settlement
+from investors.subscriptions import gateway, reconciliation, settlement
 from investors.subscriptions import services as subscriptions
 from investors.models import (
     Holding,

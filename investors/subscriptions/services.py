@@ -18,7 +18,7 @@ from kernel.errors import DomainError, ErrorCode, FieldErrors, InvalidTransition
 from kernel.money import parse_money
 from kernel.permissions import SETTLE_FAILED_REFUND, ensure_permission
 from investors.kyc import services
-from investors.money import gateway, reconciliation
+from investors.subscriptions import gateway, reconciliation
 from investors.subscriptions import cancellation, eligibility, locks, notifications
 from investors.models import (
     CAPACITY_STATUSES,

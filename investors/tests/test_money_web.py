@@ -13,7 +13,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.tests.factories import IssuerUserFactory
-from investors.money import gateway, settlement
+from investors.subscriptions import gateway, settlement
 from investors.subscriptions import services as subscriptions
 from investors.models import Holding, Refund, Subscription, SubscriptionStatus
 from ledger.models import Line

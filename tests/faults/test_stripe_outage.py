@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from rest_framework.test import APIClient
 
-from investors.money import reconciliation
+from investors.subscriptions import reconciliation
 from investors.subscriptions import services as subscriptions
 from investors.models import (
     Payment,

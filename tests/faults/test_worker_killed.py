@@ -12,7 +12,7 @@ import redis
 from django.db.models import QuerySet
 
 from investors import tasks
-from investors.money import settlement
+from investors.subscriptions import settlement
 from investors.models import (
     Holding,
     Payment,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.services import user_register
 from kernel.permissions import KYC_OFFICER, OFFERING_REVIEWER, RISK_ANALYST, SUPPORT, role_group
-from investors.money import gateway, settlement
+from investors.subscriptions import gateway, settlement
 from investors.kyc import services as investor_services
 from investors.subscriptions.services import subscription_create
 from projects import documents, questions

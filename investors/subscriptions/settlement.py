@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import DomainError
 from kernel.money import to_cents
-from investors.money import gateway
+from investors.subscriptions import gateway
 from investors.subscriptions import locks, notifications, services as subscriptions
 from investors.models import (
     FUNDED_STATUSES,

@@ -1,1 +1,0 @@
-"""Money: the Stripe gateway, payments, refunds, settlement and reconciliation."""
