@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -96,8 +97,9 @@ def kyc_submit(
         if amount is not None and amount < 0:
             errors.add(field, _("The amount cannot be negative."))
     errors.raise_if_any()
+    assert number is not None  # a missing or invalid identity number was refused above
 
-    values = {
+    values: dict[str, Any] = {
         "real_name": real_name,
         "id_number_encrypted": identity_numbers.encrypt(number),
         "id_number_hash": identity_numbers.lookup_hash(number),
@@ -294,6 +296,7 @@ def risk_signature_check(*, investor, regime_code: str, version: str, accepted: 
     if accepted is not True:
         errors.add("accepted", _("Tick the box to confirm that you have read and accept the risks."))
     errors.raise_if_any()
+    assert regime is not None  # an unknown regime was refused above
     return regime
 
 

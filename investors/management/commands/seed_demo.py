@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import time_machine
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
-import time_machine
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -21,8 +21,8 @@ from investors import gateway, settlement
 from investors import services as investor_services
 from investors.subscriptions import subscription_create
 from projects import documents, questions
-from projects import services as project_services
 from projects import selectors as project_selectors
+from projects import services as project_services
 from projects.models import Offering, StatementPeriod
 from projects.regimes import current_regime
 
