@@ -162,19 +162,25 @@ def kyc_check_identity(*, kyc_id: int) -> KycProfile | None:
                 "status": duplicate.get_status_display(),
             }
             kyc.save(update_fields=["review_reason"])
-            events.announce("kyc_checked", investor_id=kyc.user_id)
-            return kyc
-        check = identity_provider().check(
-            real_name=kyc.real_name,
-            id_number=identity_numbers.decrypt(kyc.id_number_encrypted),
-            date_of_birth=kyc.date_of_birth,
-        )
-        if check.verdict == Verdict.NEEDS_REVIEW:
-            kyc.review_reason = check.reason or _("The identity provider asked for a manual review.")
-            kyc.save(update_fields=["review_reason"])
-            return kyc
-        _decide(kyc, approve=check.verdict == Verdict.VERIFIED, by=None, reason=check.reason)
+        else:
+            _provider_check(kyc)
+        # Whatever the outcome (held as a duplicate, left for staff, verified or rejected), the risk review screens
+        # the investor again with it.
+        events.announce("kyc_checked", investor_id=kyc.user_id)
         return kyc
+
+
+def _provider_check(kyc: KycProfile) -> None:
+    check = identity_provider().check(
+        real_name=kyc.real_name,
+        id_number=identity_numbers.decrypt(kyc.id_number_encrypted),
+        date_of_birth=kyc.date_of_birth,
+    )
+    if check.verdict == Verdict.NEEDS_REVIEW:
+        kyc.review_reason = check.reason or _("The identity provider asked for a manual review.")
+        kyc.save(update_fields=["review_reason"])
+        return
+    _decide(kyc, approve=check.verdict == Verdict.VERIFIED, by=None, reason=check.reason)
 
 
 def _decide(kyc: KycProfile, *, approve: bool, by, reason: str) -> None:
