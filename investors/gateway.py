@@ -132,10 +132,10 @@ def charge(*, subscription_id: int, amount: Decimal, currency: str, payment_meth
     return _charge_from_intent(intent.to_dict())
 
 
-def test_card_payment_method(*, card_number: str) -> str:
-    """A card payment method made from a raw test card number. Only test servers (localstripe, Stripe's test mode
-    with raw card data enabled) accept this; the scenario replay uses it so that each scenario's card fingerprints
-    come out equal exactly where the scenario's do."""
+def raw_card_payment_method(*, card_number: str) -> str:
+    """A card payment method made from a raw card number. Only test servers (localstripe, Stripe's test mode with raw
+    card data enabled) accept this, and only tools that run against one call it: the demo seed pays with the test
+    cards, and the scenario replay makes card fingerprints come out equal exactly where the scenario's do."""
     with _translated_errors():
         method = _client().v1.payment_methods.create(
             params={"type": "card", "card": {"number": card_number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}}

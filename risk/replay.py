@@ -356,7 +356,7 @@ class _Replay:
 
     def _payment_method(self, fingerprint: str) -> str:
         if fingerprint not in self.payment_methods:
-            self.payment_methods[fingerprint] = gateway.test_card_payment_method(card_number=_card_number(fingerprint))
+            self.payment_methods[fingerprint] = gateway.raw_card_payment_method(card_number=_card_number(fingerprint))
         return self.payment_methods[fingerprint]
 
     def _attempt(self, what: str, service: Callable, **arguments):

@@ -84,7 +84,7 @@ def a_closed_raise(clock, staff) -> tuple[APIClient, dict, dict]:
     clock.move_to(at(2025, 2, 2, 10))
     project_services.offerings_open_due()
     # Two unrelated investors: their own cards, their own addresses.
-    cards = [gateway.test_card_payment_method(card_number=number) for number in ("4242424242424242", "5555555555554444")]
+    cards = [gateway.raw_card_payment_method(card_number=number) for number in ("4242424242424242", "5555555555554444")]
     for number, (card, address) in enumerate(zip(cards, ("203.0.113.5", "198.51.100.7"))):
         paid = api_as(eligible_investor()).post(
             "/api/v1/subscriptions/", {"offering": offering["id"], "amount": "100000.00", "payment_method": card},

@@ -206,7 +206,7 @@ class Command(BaseCommand):
         with time_machine.travel(raised_at, tick=True):
             # The investors registered long ago, and one company raised money from them back then.
             investors = self._seed_investors(password, staff)
-            cards = {name: gateway.test_card_payment_method(card_number=number) for name, number in DEMO_CARDS.items()}
+            cards = {name: gateway.raw_card_payment_method(card_number=number) for name, number in DEMO_CARDS.items()}
             raised, raise_year = self._seed_past_raise(owners["issuer_ridge"], staff, investors, cards)
         self._report_actual_results(raised, raise_year)
         live, sold_out = self._seed_offerings(issuers, staff, members[OFFERING_REVIEWER])
