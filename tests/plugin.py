@@ -29,6 +29,9 @@ import pytest
 
 from tests import servers
 
+# The shared test helpers assert too: give their failures pytest's explanation, as in a test module.
+pytest.register_assert_rewrite("tests.support", "risk.tests.support", "risk.tests.rules.facts")
+
 # Fixed for the whole test process: development settings (DEBUG on, which allows the development secrets); tasks
 # run in the test process unless a test asks for the broker (`celery_tasks_via_broker`); hashed static names exist
 # only after collectstatic; `live_server` and browser tests call the ORM from a thread that runs an event loop.
