@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import tokens
-from audit.services import audit_record
 from accounts.models import ApiToken, Role, User
+from audit.services import audit_record
 from kernel.errors import DomainError, ErrorCode, FieldErrors, NotFound, Throttled
 
 

@@ -415,11 +415,11 @@ def create_ready_investors(count: int, *, regime: str) -> list[tuple]:
                 created_at=now,
                 expires_at=now + dt.timedelta(hours=settings.API_TOKEN_TTL_HOURS),
             )
-            for user, key in zip(users, keys)
+            for user, key in zip(users, keys, strict=True)
         ),
         batch_size=1000,
     )
-    return list(zip(users, keys))
+    return list(zip(users, keys, strict=True))
 
 
 def create_offerings(issuers: list, *, regime: str, status: str, ticket: Decimal, places: int) -> list:

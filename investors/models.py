@@ -183,6 +183,8 @@ class Subscription(models.Model):
     price_remainder = money_field(_("price remainder"), default=0)
 
     history = HistoricalRecords()
+    # Set before a save to give its history row a reason (django-simple-history reads it); not a column.
+    _change_reason: str
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -3,7 +3,7 @@ staff for a reason on an intermediate page."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 Listener = Callable[..., None]
 

@@ -75,6 +75,7 @@ def document_upload(*, offering: Offering, by, kind: str, title: str, file: File
         if pages is None:
             errors.add("file", _("This file is not a readable PDF document (encrypted files are not accepted)."))
     errors.raise_if_any()
+    assert pages is not None  # an unreadable file was refused above
     if offering.status in ENDED_UNFUNDED_STATUSES:
         raise InvalidTransition(_("Documents cannot be added to an offering that has ended without raising."))
     document = OfferingDocument(

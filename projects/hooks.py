@@ -11,7 +11,8 @@ Handlers run with the offering row locked and may raise a `DomainError`, which r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from projects.models import OfferingUpdate

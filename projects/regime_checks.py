@@ -27,7 +27,7 @@ OPEN_STATUSES = (OfferingStatus.IN_REVIEW, OfferingStatus.APPROVED, OfferingStat
 
 
 def is_platform_own_entity(uscc: str | None) -> bool:
-    return bool(uscc) and uscc.upper() in settings.PLATFORM_OWN_ENTITY_USCCS
+    return bool(uscc and uscc.upper() in settings.PLATFORM_OWN_ENTITY_USCCS)
 
 
 def check_not_platform_own_entity(*, uscc: str | None, regime: Regime, errors: FieldErrors, field: str = "uscc") -> None:
@@ -56,8 +56,10 @@ def check_open_window(*, terms: dict[str, Any], regime: Regime, errors: FieldErr
 
 def issuer_raised_or_open(*, issuer: Issuer, regime: Regime, now: dt.datetime, excluding: int | None = None) -> Decimal:
     """What the issuer raised under the regime in its cap's window, plus what its open offerings may still raise."""
+    assert regime.issuer_cap is not None  # asked only under a regime that caps issuers
     since = months_before(now, regime.issuer_cap.window_months)
-    offerings = Offering.objects.filter(issuer=issuer, regime=regime.code).exclude(pk=excluding)
+    # With nothing to exclude, `pk=None` excludes nothing.
+    offerings = Offering.objects.filter(issuer=issuer, regime=regime.code).exclude(pk=excluding)  # type: ignore[misc]
 
     def total(queryset, field: str) -> Decimal:
         return queryset.aggregate(total=Coalesce(Sum(field), Decimal("0")))["total"]

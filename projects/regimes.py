@@ -16,6 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from kernel.money import to_cents
 
@@ -84,7 +85,7 @@ class RiskStatement:
     investors sign again."""
 
     version: str
-    text: str
+    text: StrOrPromise  # lazily translated: read in the reader's language
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from projects.models import (
     StatementPeriod,
 )
 
-
 # Python's datetime ends in year 9999: a stored moment at or after this one cannot be loaded (in every time zone), so
 # a query that reads such a row fails as a whole. The bounds on dates keep new ones out; these skip old ones.
 LAST_READABLE_MOMENT = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)

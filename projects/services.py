@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -127,6 +128,7 @@ def issuer_create(
     if stake and stake > 0 and not related_to_platform and not (related_party_note or "").strip():
         errors.add("related_party_note", _("Describe the platform group's stake in this company."))
     errors.raise_if_any()
+    assert code is not None and stake is not None  # each was refused above when missing or malformed
     return Issuer.objects.create(
         owner=owner,
         legal_name=legal_name.strip(),
@@ -257,11 +259,11 @@ def _clean_terms(raw: dict[str, Any], errors: FieldErrors) -> dict[str, Any]:
     for field in MONEY_TERMS:
         terms[field] = parse_money(raw.get(field), field, errors)
     for field in ("opens_at", "closes_at"):
-        value = raw.get(field)
-        if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+        moment = raw.get(field)
+        if not isinstance(moment, dt.datetime) or timezone.is_naive(moment):
             errors.add(field, _("Enter a date and time with its time zone."))
-            value = None
-        terms[field] = value
+            moment = None
+        terms[field] = moment
     check_offering_window(terms, errors, now=timezone.now())
     terms["use_of_funds"] = _clean_use_of_funds(raw.get("use_of_funds"), errors)
 
@@ -285,7 +287,7 @@ def _clean_terms(raw: dict[str, Any], errors: FieldErrors) -> dict[str, Any]:
 
 
 def _clean_commitments(raw: Iterable[dict[str, Any]] | None, errors: FieldErrors, max_amount: Decimal | None) -> list[dict]:
-    cleaned = []
+    cleaned: list[dict[str, Any]] = []
     for index, item in enumerate(raw or []):
         prefix = f"announced_commitments.{index}"
         party = item.get("by")

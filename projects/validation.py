@@ -40,9 +40,11 @@ def add_validator_errors(value: Any, field: str, errors: FieldErrors, validators
                 errors.add(field, message)
 
 
-def check_single_line(value: str, field: str, errors: FieldErrors, *, max_length: int) -> None:
-    """A title or a name: one line, at most its column's length."""
-    add_validator_errors(value, field, errors, [*SINGLE_LINE, MaxLengthValidator(max_length)])
+def check_single_line(value: str, field: str, errors: FieldErrors, *, max_length: int | None) -> None:
+    """A title or a name: one line, at most its column's length (a CharField's `max_length`, which Django types as
+    optional although every CharField has one)."""
+    length_limit = [] if max_length is None else [MaxLengthValidator(max_length)]
+    add_validator_errors(value, field, errors, [*SINGLE_LINE, *length_limit])
 
 
 def check_free_text(value: str, field: str, errors: FieldErrors) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 
@@ -38,7 +39,7 @@ class Policy:
 def current_policy() -> Policy:
     """The thresholds the rules take. RISK_POLICY["interim_report_due_days"] is not among them: it is read by the
     post-funding duties of `projects`, which interim_report_missing asks."""
-    values = {}
+    values: dict[str, Any] = {}
     for field in fields(Policy):
         raw = settings.RISK_POLICY[field.name]
         values[field.name] = int(raw) if field.type == "int" else Decimal(raw)

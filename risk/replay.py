@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import time_machine
 from celery import current_app as celery_app
@@ -194,7 +194,7 @@ class _Replay:
         return sorted(steps, key=lambda step: (step[0], step[1]))
 
     def _set_up_platform(self) -> None:
-        for number, name in enumerate(("replay-staff-a", "replay-staff-b")):
+        for name in ("replay-staff-a", "replay-staff-b"):
             user, _ = user_register(username=name, email=f"{name}@michou.test", password=PASSWORD, role="investor")
             user.is_staff = True
             user.save(update_fields=["is_staff"])
@@ -356,7 +356,7 @@ class _Replay:
 
     def _payment_method(self, fingerprint: str) -> str:
         if fingerprint not in self.payment_methods:
-            self.payment_methods[fingerprint] = gateway.test_card_payment_method(card_number=_card_number(fingerprint))
+            self.payment_methods[fingerprint] = gateway.raw_card_payment_method(card_number=_card_number(fingerprint))
         return self.payment_methods[fingerprint]
 
     def _attempt(self, what: str, service: Callable, **arguments):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 
+from accounts.models import User
 from investors.models import Holding, KycProfile, KycStatus, Subscription
 from projects.models import (
     PUBLIC_COMMITMENT_STATUSES,
@@ -49,7 +50,7 @@ class OfferingFacts:
 
     @property
     def first_paid_at(self) -> dt.datetime | None:
-        return min((s.paid_at for s in self.paid_subscriptions), default=None)
+        return min((s.paid_at for s in self.paid_subscriptions if s.paid_at is not None), default=None)
 
 
 @dataclass
@@ -139,7 +140,7 @@ def issuer_facts(*, issuer_id: int, as_of: dt.datetime) -> IssuerFacts:
 
 @dataclass
 class InvestorFacts:
-    investor: object
+    investor: User
     as_of: dt.datetime
     kyc: KycProfile | None
     # Other accounts whose verified KYC carries the same identity number.
@@ -188,7 +189,7 @@ def cases_list(*, status: str | None = None, offering: int | None = None, issuer
 
 def investors_of_offerings(offerings: QuerySet, *, statuses) -> list[tuple]:
     """(investor, offering) once per investor and offering, for subscriptions in the given statuses."""
-    pairs = {}
+    pairs: dict[tuple[int, int], tuple] = {}
     subscriptions = Subscription.objects.filter(offering__in=offerings, status__in=statuses).select_related(
         "investor", "offering"
     )

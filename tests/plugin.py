@@ -2,7 +2,7 @@
 every test folder can use.
 
 pytest.ini loads this module with `-p tests.plugin`, so that it runs before pytest-django sets Django up: the
-settings read DATABASE_URL and REDIS_URL once, when they load, and this module decides both (tests/services.py says
+settings read DATABASE_URL and REDIS_URL once, when they load, and this module decides both (tests/servers.py says
 how). Django is imported inside functions here for the same reason.
 
 Markers, for tests that need a real service; when the service could not be had the test is skipped with the reason,
@@ -27,7 +27,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests import services
+from tests import servers
+
+# The shared test helpers assert too: give their failures pytest's explanation, as in a test module.
+pytest.register_assert_rewrite("tests.support", "risk.tests.support", "risk.tests.rules.facts")
 
 # Fixed for the whole test process: development settings (DEBUG on, which allows the development secrets); tasks
 # run in the test process unless a test asks for the broker (`celery_tasks_via_broker`); hashed static names exist
@@ -54,8 +57,8 @@ CHROMIUM_ENV = {"CHROMIUM_BINARY": "/usr/bin/chromium", "CHROMEDRIVER": "/usr/bi
 
 @dataclasses.dataclass
 class FoundServices:
-    postgres: services.Service
-    redis: services.Service
+    postgres: servers.Service
+    redis: servers.Service
 
 
 SERVICES_KEY = pytest.StashKey[FoundServices]()
@@ -68,7 +71,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
         return
     os.environ.update(TEST_ENVIRONMENT)
     found = {}
-    for variable, find in (("DATABASE_URL", services.find_postgres), ("REDIS_URL", services.find_redis)):
+    for variable, find in (("DATABASE_URL", servers.find_postgres), ("REDIS_URL", servers.find_redis)):
         service = found[variable] = find()
         # At once, so that a server already started is stopped even if the next one is interrupted.
         if service.stop is not None:
@@ -170,7 +173,7 @@ def celery_tasks_via_broker(settings) -> Iterator[None]:
 @pytest.fixture
 def celery_worker_process(
     transactional_db, celery_tasks_via_broker, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[services.CeleryWorker]:
+) -> Iterator[servers.CeleryWorker]:
     """A real `celery worker` on the test run's Redis, working on pytest-django's test database.
 
     The database fixture is `transactional_db`: the worker is another process, so it sees only committed rows, and
@@ -181,7 +184,7 @@ def celery_worker_process(
 
     from crowdfund.celery import app as celery_app
 
-    worker = services.CeleryWorker.start(
+    worker = servers.CeleryWorker.start(
         project_dir=settings.BASE_DIR, env=worker_environment(),
         log_path=tmp_path_factory.mktemp("celery-worker") / "worker.log",
     )

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
 
 import pytest
 from django.apps import apps
@@ -105,12 +105,12 @@ def signed_in(code: int) -> dict[str, Answer]:
     return answers(code, anonymous=401)
 
 
-def owner_only(success: int, *, others_see: set[str], unauthenticated: int = 401) -> dict[str, Answer]:
+def owner_only(success: int, *, others_see: Set[str], unauthenticated: int = 401) -> dict[str, Answer]:
     """Issuer A's own action: those who can see the record are refused (403), the others do not find it (404)."""
     return answers(404, anonymous=unauthenticated, issuer_a=success, groups={403: others_see - {ISSUER_A}})
 
 
-def staff_decision(success_for: set[str], *, others_see: set[str] = set(SIGNED_IN)) -> dict[str, Answer]:
+def staff_decision(success_for: Set[str], *, others_see: Set[str] = frozenset(SIGNED_IN)) -> dict[str, Answer]:
     """A staff decision on a record: who holds the permission succeeds, who sees the record is refused with 403."""
     return answers(404, anonymous=401, groups={403: others_see, 200: success_for})
 
@@ -443,7 +443,7 @@ def everything() -> dict[str, object]:
         )
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {digests}")
-            return dict(zip((model._meta.label for model in models), cursor.fetchone()))
+            return dict(zip((model._meta.label for model in models), cursor.fetchone(), strict=True))
     return {model._meta.label: list(model.objects.order_by("pk").values_list()) for model in models}
 
 

@@ -19,13 +19,8 @@ from kernel.dates import business_days_after
 from projects.models import Offering, OfferingUpdate
 from risk import services as risk_services
 from risk.models import Case, Outcome
-from tests.test_material_changes import (
-    awaiting_reconfirmation,
-    paid,
-    post_update,
-    status_of,
-)
-from tests.test_money_flow import eligible_investor, live_offering, subscribe
+from tests.support.money import eligible_investor, live_offering, paid, status_of, subscribe
+from tests.support.updates import awaiting_reconfirmation, post_update
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe", "english")]
 
@@ -117,7 +112,7 @@ def test_a_reconfirmation_never_lapses_while_its_email_is_undelivered_and_counts
 def test_a_risk_finding_email_that_fails_halfway_is_retried_and_no_investor_is_mailed_twice(
     flaky_mail, django_capture_on_commit_callbacks
 ):
-    from risk.tests.test_pipeline import unfunded_commitment
+    from risk.tests.support import unfunded_commitment
 
     offering = live_offering(closes_at=timezone.now() + dt.timedelta(days=2))
     investors = [eligible_investor(), eligible_investor()]

@@ -34,10 +34,6 @@ def test_redis_marked_test_reaches_redis_at_the_settings_url():
         client.close()
 
 
-def test_celery_runs_tasks_eagerly_by_default():
-    assert celery_app.conf.task_always_eager is True
-
-
 def test_real_worker_runs_a_task_sent_through_the_broker(celery_worker_process):
     # `celery.accumulate` is one of Celery's built-in tasks: the worker counts it in its stats once it has run it,
     # which shows the message went from this process through Redis to the worker, not eagerly.

@@ -7,11 +7,11 @@ from __future__ import annotations
 import time
 
 import time_machine
-
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import PASSWORD, OfferingReviewerFactory, RiskAnalystFactory
-from tests.test_hongli_by_hand import FLAG_SECONDS, a_closed_raise, api_as, at, open_cases_of
+from tests.support.clients import api_as
+from tests.support.raise_by_hand import FLAG_SECONDS, a_closed_raise, at, open_cases_of
 
 
 def test_a_half_year_loss_after_the_raise_opens_a_case_within_seconds_of_filing(fake_stripe, celery_worker_process):

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kernel.errors import DomainError
 from investors.subscriptions import settlement
@@ -17,7 +18,7 @@ from investors.models import Holding, Payment, Refund, Subscription
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects.models import Offering
-from tests.test_money_flow import eligible_investor, live_offering
+from tests.support.money import eligible_investor, live_offering
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
 

@@ -14,61 +14,21 @@ from rest_framework.test import APIClient
 
 from emails.models import OutgoingEmail
 from investors import tasks
-from investors.subscriptions import settlement
-from investors.subscriptions import reconfirmation, services as subscriptions
+from investors.subscriptions import reconfirmation, settlement, services as subscriptions
 from investors.models import Refund, Subscription, SubscriptionStatus
-from kernel.dates import business_days_after
+from investors.subscriptions.reconfirmation import business_days_after
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus, OfferingUpdate, TermChange
-from tests.test_money_flow import eligible_investor, live_offering, subscribe
+from tests.support.clients import api_as
+from tests.support.money import eligible_investor, live_offering, paid, status_of
+from tests.support.updates import awaiting_reconfirmation, post_update
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe", "english")]
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NEW_USES = [{"category": "hiring", "amount": "60000.00"}, {"category": "marketing", "amount": "40000.00"}]
-
-
-def as_user(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def post_update(offering, *, material: bool = False, changes: dict | None = None, title: str = "News"):
-    body = {"title": title, "body": "What happened.", "material_change": material}
-    if changes is not None:
-        body["changes"] = changes
-    return as_user(offering.issuer.owner).post(f"/api/v1/offerings/{offering.pk}/updates/", body, format="json")
-
-
-def paid(offering, amount: str = "20000.00", key: str = "k"):
-    investor = eligible_investor()
-    response = subscribe(investor, offering, amount, key=key)
-    assert response.status_code == 201, response.json()
-    return investor, Subscription.objects.get(pk=response.json()["id"])
-
-
-def status_of(subscription) -> str:
-    subscription.refresh_from_db()
-    return subscription.status
-
-
-def awaiting_reconfirmation(offering, amount: str = "20000.00", *, deadline: dt.datetime | None = None):
-    """A paid subscription that a material update has asked its investor to confirm again, by `deadline` if given."""
-    investor, subscription = paid(offering, amount)
-    response = post_update(offering, material=True)
-    assert response.status_code == 201, response.json()
-    assert status_of(subscription) == SubscriptionStatus.RECONFIRMATION_REQUIRED
-    if deadline is not None:
-        Subscription.objects.filter(pk=subscription.pk).update(reconfirm_deadline=deadline)
-        # As if the request had been emailed long enough before: the deadline never ends sooner than five business
-        # days after delivery (investors.subscriptions.reconfirmation.deadline_in_force).
-        OutgoingEmail.objects.filter(recipient=investor, notification__startswith="offering_update:").update(
-            sent_at=deadline - dt.timedelta(days=7)
-        )
-    return investor, subscription
 
 
 # Five business days -------------------------------------------------------------------------------------------
@@ -261,13 +221,13 @@ def test_reconfirming_through_the_api_makes_the_subscription_paid_again():
     investor, subscription = awaiting_reconfirmation(offering)
     mail.outbox.clear()
 
-    response = as_user(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
+    response = api_as(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
 
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "paid"
     assert "reconfirm_deadline" not in response.json()
     assert [m.subject for m in mail.outbox] == ["Your subscription is confirmed again"]
-    again = as_user(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
+    again = api_as(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
     assert (again.status_code, again.json()["status"]) == (200, "paid")
 
 
@@ -275,7 +235,7 @@ def test_reconfirming_just_before_the_deadline_succeeds():
     offering = live_offering()
     investor, subscription = awaiting_reconfirmation(offering, deadline=timezone.now() + dt.timedelta(seconds=5))
 
-    response = as_user(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
+    response = api_as(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
 
     assert (response.status_code, response.json()["status"]) == (200, "paid")
 
@@ -286,7 +246,7 @@ def test_reconfirming_after_the_deadline_is_refused_and_changes_nothing():
     investor, subscription = awaiting_reconfirmation(offering, deadline=deadline)
     mail.outbox.clear()
 
-    response = as_user(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
+    response = api_as(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "reconfirmation_closed"
@@ -304,7 +264,7 @@ def test_another_investor_cannot_reconfirm_a_subscription():
     stranger = eligible_investor()
     mail.outbox.clear()
 
-    response = as_user(stranger).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
+    response = api_as(stranger).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
 
     assert response.status_code == 404
     assert status_of(subscription) == SubscriptionStatus.RECONFIRMATION_REQUIRED
@@ -314,9 +274,9 @@ def test_another_investor_cannot_reconfirm_a_subscription():
 def test_a_cancelled_subscription_cannot_be_reconfirmed():
     offering = live_offering()
     investor, subscription = paid(offering)
-    as_user(investor).post(f"/api/v1/subscriptions/{subscription.pk}/cancel/")
+    api_as(investor).post(f"/api/v1/subscriptions/{subscription.pk}/cancel/")
 
-    response = as_user(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
+    response = api_as(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "invalid_transition"
@@ -356,11 +316,6 @@ def test_a_deadline_not_yet_reached_is_left_alone():
     assert status_of(subscription) == SubscriptionStatus.CANCELLED
 
 
-def test_beat_schedule_runs_the_lapse_job(settings):
-    tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "investors.lapse_reconfirmations" in tasks_scheduled
-
-
 # Settlement waits ----------------------------------------------------------------------------------------------------
 
 
@@ -376,7 +331,7 @@ def test_settlement_waits_for_reconfirmation_then_closes_once_the_investor_recon
     assert offering.status == OfferingStatus.CLOSING
     assert status_of(subscription) == SubscriptionStatus.RECONFIRMATION_REQUIRED
 
-    as_user(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
+    api_as(investor).post(f"/api/v1/subscriptions/{subscription.pk}/reconfirm/")
     settlement.offerings_settle_closing()
 
     offering.refresh_from_db()
@@ -422,7 +377,7 @@ def test_the_published_schema_has_the_reconfirm_call():
 
 
 def test_a_subscription_still_paying_during_a_material_change_must_reconfirm_once_its_payment_arrives(monkeypatch):
-    from tests.test_money_recovery import paid_at_stripe_with_the_answer_lost
+    from tests.support.payments import paid_at_stripe_with_the_answer_lost
 
     offering = live_offering()
     subscription = paid_at_stripe_with_the_answer_lost(monkeypatch, offering, key="slow")
@@ -440,7 +395,7 @@ def test_a_subscription_still_paying_during_a_material_change_must_reconfirm_onc
 
 
 def test_a_subscription_still_paying_during_a_price_change_is_repriced_and_reconfirms_with_its_remainder(monkeypatch):
-    from tests.test_money_recovery import paid_at_stripe_with_the_answer_lost
+    from tests.support.payments import paid_at_stripe_with_the_answer_lost
 
     offering = live_offering(price_per_share=Decimal("12.50"), min_investment=Decimal("1250.00"))
     investor_subscription = paid_at_stripe_with_the_answer_lost(monkeypatch, offering, key="slow")  # 20,000.00

@@ -10,47 +10,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from investors.subscriptions import gateway, settlement
-from investors.models import Holding, KycStatus, Refund, Subscription, SubscriptionStatus
-from investors.tests.factories import KycProfileFactory, RiskAcknowledgementFactory, SuitabilityAssessmentFactory
+from investors.models import Holding, Refund, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
-from projects.tests.factories import OfferingFactory
+from tests.support.money import eligible_investor, live_offering, subscribe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
-
-
-def live_offering(**overrides) -> Offering:
-    now = timezone.now()
-    values = {
-        "status": OfferingStatus.LIVE,
-        "opens_at": now - dt.timedelta(days=1),
-        "closes_at": now + dt.timedelta(days=10),
-        "target_amount": Decimal("100000.00"),
-        "max_amount": Decimal("150000.00"),
-        "min_investment": Decimal("1000.00"),
-        "price_per_share": Decimal("10.00"),
-    }
-    return OfferingFactory(**(values | overrides))
-
-
-def eligible_investor():
-    kyc = KycProfileFactory(status=KycStatus.VERIFIED, qualified=True)
-    SuitabilityAssessmentFactory(user=kyc.user, risk_level="C5", score=33)
-    RiskAcknowledgementFactory(investor=kyc.user)
-    return kyc.user
-
-
-def subscribe(investor, offering, amount: str, *, key: str, card: str = "pm_card_visa"):
-    client = APIClient()
-    client.force_authenticate(investor)
-    return client.post(
-        "/api/v1/subscriptions/",
-        {"offering": offering.pk, "amount": amount, "payment_method": card},
-        format="json",
-        HTTP_IDEMPOTENCY_KEY=key,
-    )
 
 
 def test_paid_subscription_holds_money_in_escrow_and_reserves_capacity():

@@ -24,8 +24,8 @@ from ledger.models import AccountKind, Line
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
-from tests.test_money_flow import eligible_investor, live_offering, subscribe
-from tests.test_money_recovery import close_now, post_webhook, signed
+from tests.support.money import close_now, eligible_investor, live_offering, subscribe
+from tests.support.payments import post_webhook, signed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
 

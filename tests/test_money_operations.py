@@ -14,7 +14,7 @@ from investors.subscriptions import gateway, reconciliation
 from investors.models import Holding, Payment, ReconciliationIssue, Subscription, SubscriptionStatus
 from ledger.models import Line
 from projects.models import Offering, OfferingStatus
-from tests.test_money_flow import eligible_investor, live_offering, subscribe
+from tests.support.money import eligible_investor, live_offering, subscribe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
 

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import time
 
 import pytest
 from celery.exceptions import Retry
-from django.conf import settings
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.tests.factories import RiskAnalystFactory
 from investors.subscriptions import gateway, settlement
@@ -20,39 +16,11 @@ from investors.subscriptions import services as subscriptions
 from investors.models import Holding, Payment, Refund, StripeEvent, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
-from projects import services as project_services
-from projects.models import Offering, OfferingStatus
-from tests.test_money_flow import eligible_investor, live_offering, subscribe
+from projects.models import OfferingStatus
+from tests.support.money import close_now, eligible_investor, live_offering, subscribe
+from tests.support.payments import answer_lost_after_charging, paid_at_stripe_with_the_answer_lost, post_webhook, signed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
-
-
-def answer_lost_after_charging(monkeypatch):
-    """Stripe takes the money, but its answer never reaches us (a timeout, a killed process)."""
-    real_charge = gateway.charge
-
-    def charge_then_lose_answer(**kwargs):
-        real_charge(**kwargs)
-        raise gateway.GatewayUnavailable("answer lost")
-
-    monkeypatch.setattr(gateway, "charge", charge_then_lose_answer)
-
-
-def paid_at_stripe_with_the_answer_lost(monkeypatch, offering, key: str) -> Subscription:
-    """A CNY 20,000 subscription whose charge Stripe took while its answer was lost: here it is still pending."""
-    answer_lost_after_charging(monkeypatch)
-    response = subscribe(eligible_investor(), offering, "20000.00", key=key)
-    monkeypatch.undo()
-    assert response.status_code == 201 and response.json()["status"] == "pending_payment", response.json()
-    return Subscription.objects.get(pk=response.json()["id"])
-
-
-def signed(payload: bytes, secret: str | None = None) -> str:
-    timestamp = int(time.time())
-    digest = hmac.new(
-        (secret or settings.STRIPE_WEBHOOK_SECRET).encode(), f"{timestamp}.".encode() + payload, hashlib.sha256
-    ).hexdigest()
-    return f"t={timestamp},v1={digest}"
 
 
 def succeeded_event(subscription: Subscription, event_id: str = "evt_test_1") -> bytes:
@@ -70,12 +38,6 @@ def succeeded_event(subscription: Subscription, event_id: str = "evt_test_1") ->
     return json.dumps(
         {"id": event_id, "object": "event", "type": "payment_intent.succeeded", "data": {"object": intent}}
     ).encode()
-
-
-def post_webhook(payload: bytes, signature: str):
-    return APIClient().post(
-        "/api/v1/payments/stripe/webhook/", payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
-    )
 
 
 def test_lost_answer_leaves_the_subscription_pending_and_the_sweep_finds_the_charge(monkeypatch):
@@ -153,11 +115,6 @@ def test_localstripe_webhook_completes_a_payment_whose_answer_was_lost(monkeypat
     assert StripeEvent.objects.filter(type="payment_intent.succeeded").exists()
     time.sleep(1.5)
     assert Payment.objects.count() == 1 and balance(AccountKind.OFFERING_ESCROW, offering.pk) == 20000
-
-
-def close_now(offering: Offering) -> None:
-    Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
-    project_services.offerings_close_due()
 
 
 def test_settlement_killed_halfway_finishes_on_the_next_run_and_pays_each_subscription_once(monkeypatch):

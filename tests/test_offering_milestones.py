@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from investors.subscriptions import milestones
 from projects.models import OfferingMilestone
-from tests.test_money_flow import eligible_investor, live_offering, subscribe
+from tests.support.money import eligible_investor, live_offering, subscribe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe", "english")]
 

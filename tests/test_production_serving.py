@@ -5,7 +5,6 @@ import os
 import subprocess
 from pathlib import Path
 
-
 SERVE = Path(__file__).resolve().parent.parent / "scripts" / "serve.sh"
 
 

@@ -10,8 +10,8 @@ from django.db.models import Sum
 
 from kernel.errors import DomainError
 from investors.models import Subscription
-from tests.test_concurrency import outcomes, race
-from tests.test_regime_subscriptions import us_investor, us_offering
+from tests.support.concurrency import outcomes, race
+from tests.support.regimes import us_investor, us_offering
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
 

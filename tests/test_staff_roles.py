@@ -12,7 +12,6 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.tests.factories import (
@@ -34,14 +33,9 @@ from projects.models import AnnouncedCommitment, CommitmentParty, OfferingStatus
 from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory, offering_state
 from risk import services as risk_services
 from risk.models import Case, CaseEvent, CaseStatus
+from tests.support.clients import api_as
 
 pytestmark = pytest.mark.django_db
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def assert_denied(response) -> None:

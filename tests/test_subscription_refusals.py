@@ -14,7 +14,7 @@ from investors.models import KycStatus, Subscription
 from investors.tests.factories import KycProfileFactory, SuitabilityAssessmentFactory
 from ledger.models import Line
 from projects.models import Offering, OfferingStatus
-from tests.test_money_flow import eligible_investor, live_offering
+from tests.support.money import eligible_investor, live_offering
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
 

@@ -19,7 +19,7 @@ from projects.models import AnnouncedCommitment, OfferingStatus
 from projects.tests.factories import OfferingFactory
 from risk import services as risk_services
 from risk.models import Case
-from tests.test_money_flow import eligible_investor
+from tests.support.money import eligible_investor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

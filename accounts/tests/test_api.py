@@ -5,8 +5,8 @@ from axes.models import AccessAttempt
 from django.conf import settings
 
 from accounts.models import ApiToken, User
-from accounts.tokens import key_digest
 from accounts.tests.factories import PASSWORD, InvestorFactory, IssuerUserFactory, StaffFactory
+from accounts.tokens import key_digest
 from investors.tests.factories import KycProfileFactory, SuitabilityAssessmentFactory
 from tests.api_asserts import assert_validation_error
 

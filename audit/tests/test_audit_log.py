@@ -33,34 +33,34 @@ def actions() -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture
-def staff(api_client):
+def superuser(api_client):
     user = SuperuserFactory()
     api_client.force_authenticate(user)
     return user
 
 
-def test_offering_approval_is_audited(api_client, staff):
+def test_offering_approval_is_audited(api_client, superuser):
     offering = OfferingFactory(status=OfferingStatus.IN_REVIEW)
 
     response = api_client.post(f"/api/v1/offerings/{offering.pk}/approve/", {"note": "Figures checked."}, format="json")
 
     assert response.status_code == 200, response.json()
     entry = AuditEntry.objects.get()
-    assert (entry.actor, entry.actor_id, entry.action) == (staff.username, staff.pk, "offering_approved")
+    assert (entry.actor, entry.actor_id, entry.action) == (superuser.username, superuser.pk, "offering_approved")
     assert (entry.subject_type, entry.subject_id) == ("projects.offering", str(offering.pk))
     assert entry.details == {"note": "Figures checked."}
 
 
-def test_offering_rejection_is_audited(api_client, staff):
+def test_offering_rejection_is_audited(api_client, superuser):
     offering = OfferingFactory(status=OfferingStatus.IN_REVIEW)
 
     api_client.post(f"/api/v1/offerings/{offering.pk}/reject/", {"reason": "Forecast unsupported."}, format="json")
 
-    assert actions() == [(staff.username, "offering_rejected", "projects.offering")]
+    assert actions() == [(superuser.username, "offering_rejected", "projects.offering")]
     assert AuditEntry.objects.get().details == {"reason": "Forecast unsupported."}
 
 
-def test_refused_decision_leaves_no_entry(api_client, staff):
+def test_refused_decision_leaves_no_entry(api_client, superuser):
     offering = OfferingFactory(status=OfferingStatus.DRAFT)
 
     response = api_client.post(f"/api/v1/offerings/{offering.pk}/approve/", {}, format="json")
@@ -70,16 +70,16 @@ def test_refused_decision_leaves_no_entry(api_client, staff):
 
 
 @pytest.mark.parametrize(("verdict", "action"), [("approve", "kyc_verified"), ("reject", "kyc_rejected")])
-def test_kyc_decisions_are_audited(api_client, staff, verdict, action):
+def test_kyc_decisions_are_audited(api_client, superuser, verdict, action):
     kyc = KycProfileFactory(review_reason="Provider asked for review.")
 
     api_client.post(f"/api/v1/kyc/{kyc.user_id}/{verdict}/", {"reason": "Documents checked."}, format="json")
 
-    assert actions() == [(staff.username, action, "investors.kycprofile")]
+    assert actions() == [(superuser.username, action, "investors.kycprofile")]
     assert AuditEntry.objects.get().subject_id == str(kyc.pk)
 
 
-def test_risk_case_resolution_is_audited(api_client, staff):
+def test_risk_case_resolution_is_audited(api_client, superuser):
     offering = OfferingFactory(
         issuer=IssuerFactory(), status=OfferingStatus.IN_REVIEW, summary="本项目保本保收益，稳赚不赔。"
     )
@@ -88,7 +88,7 @@ def test_risk_case_resolution_is_audited(api_client, staff):
 
     api_client.post(f"/api/v1/risk/cases/{case.pk}/resolve/", {"outcome": "cleared", "note": "Reworded."}, format="json")
 
-    assert actions() == [(staff.username, "risk_case_resolved", "risk.case")]
+    assert actions() == [(superuser.username, "risk_case_resolved", "risk.case")]
     assert AuditEntry.objects.get().details == {"outcome": "cleared", "note": "Reworded."}
 
 

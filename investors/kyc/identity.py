@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
+
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     VERIFIED = "verified"
     NEEDS_REVIEW = "needs_review"
     REJECTED = "rejected"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -97,8 +98,9 @@ def kyc_submit(
         if amount is not None and amount < 0:
             errors.add(field, _("The amount cannot be negative."))
     errors.raise_if_any()
+    assert number is not None  # a missing or invalid identity number was refused above
 
-    values = {
+    values: dict[str, Any] = {
         "real_name": real_name,
         "id_number_encrypted": identity_numbers.encrypt(number),
         "id_number_hash": identity_numbers.lookup_hash(number),
@@ -161,19 +163,25 @@ def kyc_check_identity(*, kyc_id: int) -> KycProfile | None:
                 "status": duplicate.get_status_display(),
             }
             kyc.save(update_fields=["review_reason"])
-            events.announce("kyc_checked", investor_id=kyc.user_id)
-            return kyc
-        check = identity_provider().check(
-            real_name=kyc.real_name,
-            id_number=identity_numbers.decrypt(kyc.id_number_encrypted),
-            date_of_birth=kyc.date_of_birth,
-        )
-        if check.verdict == Verdict.NEEDS_REVIEW:
-            kyc.review_reason = check.reason or _("The identity provider asked for a manual review.")
-            kyc.save(update_fields=["review_reason"])
-            return kyc
-        _decide(kyc, approve=check.verdict == Verdict.VERIFIED, by=None, reason=check.reason)
+        else:
+            _provider_check(kyc)
+        # Whatever the outcome (held as a duplicate, left for staff, verified or rejected), the risk review screens
+        # the investor again with it.
+        events.announce("kyc_checked", investor_id=kyc.user_id)
         return kyc
+
+
+def _provider_check(kyc: KycProfile) -> None:
+    check = identity_provider().check(
+        real_name=kyc.real_name,
+        id_number=identity_numbers.decrypt(kyc.id_number_encrypted),
+        date_of_birth=kyc.date_of_birth,
+    )
+    if check.verdict == Verdict.NEEDS_REVIEW:
+        kyc.review_reason = check.reason or _("The identity provider asked for a manual review.")
+        kyc.save(update_fields=["review_reason"])
+        return
+    _decide(kyc, approve=check.verdict == Verdict.VERIFIED, by=None, reason=check.reason)
 
 
 def _decide(kyc: KycProfile, *, approve: bool, by, reason: str) -> None:
@@ -294,6 +302,7 @@ def risk_signature_check(*, investor, regime_code: str, version: str, accepted: 
     if accepted is not True:
         errors.add("accepted", _("Tick the box to confirm that you have read and accept the risks."))
     errors.raise_if_any()
+    assert regime is not None  # an unknown regime was refused above
     return regime
 
 

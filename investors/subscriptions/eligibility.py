@@ -76,6 +76,7 @@ def ensure_within_investment_limit(*, investor, offering: Offering, amount: Deci
     if rule is None:
         return
     kyc = kyc_of(investor)
+    assert kyc is not None  # only a verified investor gets this far
     if rule.accredited_unlimited and kyc.accredited_investor:
         return
     # Figures given in another currency cannot be compared: they count as nothing, which leaves the floor.

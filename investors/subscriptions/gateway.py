@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import stripe
 from django.conf import settings
+from stripe.params import PaymentIntentCreateParams
 
 from kernel.money import from_minor_units, to_minor_units
 
@@ -109,7 +110,8 @@ def charge(*, subscription_id: int, amount: Decimal, currency: str, payment_meth
     the parameters differ, such as another payment method for the same subscription.
     """
     client = _client()
-    params: dict[str, Any] = {
+    # The SDK's types no longer list payment_method_types, which localstripe needs (below).
+    params: PaymentIntentCreateParams = {  # type: ignore[typeddict-unknown-key]
         "amount": to_minor_units(amount, currency),
         "currency": currency.lower(),
         "payment_method": payment_method,
@@ -130,10 +132,10 @@ def charge(*, subscription_id: int, amount: Decimal, currency: str, payment_meth
     return _charge_from_intent(intent.to_dict())
 
 
-def test_card_payment_method(*, card_number: str) -> str:
-    """A card payment method made from a raw test card number. Only test servers (localstripe, Stripe's test mode
-    with raw card data enabled) accept this; the scenario replay uses it so that each scenario's card fingerprints
-    come out equal exactly where the scenario's do."""
+def raw_card_payment_method(*, card_number: str) -> str:
+    """A card payment method made from a raw card number. Only test servers (localstripe, Stripe's test mode with raw
+    card data enabled) accept this, and only tools that run against one call it: the demo seed pays with the test
+    cards, and the scenario replay makes card fingerprints come out equal exactly where the scenario's do."""
     with _translated_errors():
         method = _client().v1.payment_methods.create(
             params={"type": "card", "card": {"number": card_number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}}
@@ -257,7 +259,8 @@ def _intent_of_decline(client: stripe.StripeClient, decline: stripe.CardError) -
     if error.payment_intent is not None:
         intent_id = error.payment_intent.id
     else:
-        intent_id = client.v1.charges.retrieve(error.charge).payment_intent
+        # A card error always names its charge, and a charge made by confirming an intent names the intent's id.
+        intent_id = cast(str, client.v1.charges.retrieve(cast(str, error.charge)).payment_intent)
     return client.v1.payment_intents.retrieve(intent_id, params={"expand": ["payment_method"]})
 
 

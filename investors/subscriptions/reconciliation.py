@@ -4,6 +4,7 @@ for staff."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django.utils import timezone
 
@@ -101,8 +102,8 @@ def _payments_against_subscriptions_and_ledger(payments) -> None:
 
 def _refunds_against_stripe() -> None:
     # Ours that Stripe knows: done, or sent and not finished. Staff's manual payouts never went through Stripe.
-    refunds = {
-        r.stripe_refund_id: r
+    refunds: dict[str, Refund] = {
+        cast(str, r.stripe_refund_id): r
         for r in Refund.objects.filter(status__in=(RefundStatus.SUCCEEDED, RefundStatus.PENDING)).exclude(
             stripe_refund_id=None
         )

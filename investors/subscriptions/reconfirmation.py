@@ -83,6 +83,7 @@ def deadline_in_force(subscription: Subscription) -> dt.datetime | None:
         return subscription.reconfirm_deadline
     if email.status != EmailStatus.SENT:
         return None
+    assert subscription.reconfirm_deadline is not None and email.sent_at is not None  # both set once the email is sent
     return max(subscription.reconfirm_deadline, reconfirm_deadline_from(email.sent_at))
 
 
@@ -102,6 +103,7 @@ def subscription_reconfirm(*, subscription: Subscription, by) -> Subscription:
             )
         deadline = deadline_in_force(subscription)
         if deadline is not None and deadline <= timezone.now():
+            assert subscription.reconfirm_deadline is not None  # a deadline in force starts from it
             raise DomainError(
                 _("The time to reconfirm ended at %(deadline)s; the subscription is being cancelled and refunded.")
                 % {"deadline": timezone.localtime(subscription.reconfirm_deadline).isoformat()},

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -96,10 +97,12 @@ def subscription_create(
     if not (idempotency_key or "").strip() or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
         raise field_error("Idempotency-Key", _("Send an Idempotency-Key header of 1 to 100 characters."))
     errors = FieldErrors()
-    amount = parse_money(amount, "amount", errors)
+    parsed_amount = parse_money(amount, "amount", errors)
     if not (payment_method or "").strip():
         errors.add("payment_method", _("This field is required."))
     errors.raise_if_any()
+    assert parsed_amount is not None  # a missing or malformed amount was refused just above
+    amount = parsed_amount
     digest = _request_digest(offering_id=offering.pk, amount=amount, payment_method=payment_method)
     existing = _existing_for_key(investor=investor, idempotency_key=idempotency_key, digest=digest)
     if existing is not None:
@@ -490,9 +493,10 @@ def stripe_event_receive(*, payload: bytes, signature_header: str) -> bool:
                 StripeEvent.objects.create(event_id=event.id, type=event.type, received_at=timezone.now())
         except IntegrityError:
             return False
-        known = event.subscription_id is not None and Subscription.objects.filter(pk=event.subscription_id).exists()
+        subscription_id = event.subscription_id
+        known = subscription_id is not None and Subscription.objects.filter(pk=subscription_id).exists()
         if known and event.type == "payment_intent.succeeded":
-            payment_record(subscription_id=event.subscription_id, charge=event.charge)
+            payment_record(subscription_id=cast(int, subscription_id), charge=cast(gateway.Charge, event.charge))
         elif known and event.type == "payment_intent.payment_failed":
-            payment_failure_record(subscription_id=event.subscription_id)
+            payment_failure_record(subscription_id=cast(int, subscription_id))
     return True

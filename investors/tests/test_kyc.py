@@ -15,6 +15,7 @@ from investors.kyc import services
 from investors.kyc.identity import IdentityCheck, Verdict
 from investors.models import KycDecision, KycProfile, KycStatus
 from investors.tests.factories import IDENTITY_NUMBER, KycProfileFactory, kyc_submission, make_identity_number
+from outbox.models import MessageKind, OutboxMessage
 from tests.api_asserts import assert_validation_error
 
 pytestmark = pytest.mark.django_db
@@ -300,6 +301,30 @@ def test_provider_rejection_rejects_the_submission(api_client, investor, django_
 
     kyc = KycProfile.objects.get(user=investor)
     assert (kyc.status, kyc.decision_reason, kyc.qualified) == (KycStatus.REJECTED, "no such person", False)
+
+
+class VerifyingProvider:
+    def check(self, **kwargs):
+        return IdentityCheck(Verdict.VERIFIED, "matches")
+
+
+@pytest.mark.parametrize(
+    "provider, twin_status",
+    [("VerifyingProvider", None), ("ReviewingProvider", None), ("RejectingProvider", None),
+     ("VerifyingProvider", KycStatus.VERIFIED)],
+    ids=["verified", "left-for-review", "rejected", "held-as-duplicate"],
+)
+def test_every_identity_check_outcome_is_announced_to_the_risk_review(settings, provider, twin_status):
+    settings.IDENTITY_PROVIDER = f"{__name__}.{provider}"
+    if twin_status is not None:
+        KycProfileFactory(id_number=IDENTITY_NUMBER, date_of_birth=dt.date(1960, 1, 8), status=twin_status)
+    kyc = KycProfileFactory(id_number=IDENTITY_NUMBER, date_of_birth=dt.date(1960, 1, 8))
+
+    services.kyc_check_identity(kyc_id=kyc.pk)
+    services.kyc_check_identity(kyc_id=kyc.pk)  # a repeat checks nothing, so it announces nothing
+
+    announced = OutboxMessage.objects.filter(kind=MessageKind.EVENT, name="kyc_checked")
+    assert [message.payload for message in announced] == [{"investor_id": kyc.user_id}]
 
 
 # The identity number at rest and on the way out ---------------------------------------------------------------------

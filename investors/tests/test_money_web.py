@@ -19,7 +19,7 @@ from investors.models import Holding, Refund, Subscription, SubscriptionStatus
 from ledger.models import Line
 from projects import services as project_services
 from projects.models import Offering
-from tests.test_money_flow import eligible_investor, live_offering
+from tests.support.money import eligible_investor, live_offering
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
 
@@ -30,7 +30,7 @@ def offering():
 
 
 @pytest.fixture
-def investor(client):
+def eligible_web_investor(client):
     user = eligible_investor()
     client.force_login(user)
     return user
@@ -49,7 +49,7 @@ def subscribe(client, offering, amount="20000.00", card="pm_card_visa", key=None
     )
 
 
-def test_offering_page_offers_the_subscribe_form_with_capacity_and_position(client, investor, offering):
+def test_offering_page_offers_the_subscribe_form_with_capacity_and_position(client, eligible_web_investor, offering):
     page = client.get(reverse("projects:offering_detail", args=[offering.pk]))
 
     assertContains(page, "Invest in this offering")
@@ -58,11 +58,11 @@ def test_offering_page_offers_the_subscribe_form_with_capacity_and_position(clie
     assertContains(page, "150,000.00 CNY")
 
 
-def test_subscribing_through_the_form_pays_and_lists_the_subscription(client, investor, offering):
+def test_subscribing_through_the_form_pays_and_lists_the_subscription(client, eligible_web_investor, offering):
     response = subscribe(client, offering)
 
     assert response.redirect_chain[-1][0] == reverse("investors:subscriptions")
-    subscription = Subscription.objects.get(investor=investor)
+    subscription = Subscription.objects.get(investor=eligible_web_investor)
     assert subscription.status == SubscriptionStatus.PAID
     assertContains(response, "Your subscription is recorded.")
     assertContains(response, offering.title)
@@ -77,19 +77,19 @@ def test_subscribing_through_the_form_pays_and_lists_the_subscription(client, in
     assert re.search(r"Your position</dt>\s*<dd>20,000\.00 CNY</dd>", detail)
 
 
-def test_a_double_submitted_form_makes_one_subscription(client, investor, offering):
+def test_a_double_submitted_form_makes_one_subscription(client, eligible_web_investor, offering):
     key = shown_idempotency_key(client, offering)
 
     subscribe(client, offering, key=key)
     subscribe(client, offering, key=key)
 
-    assert Subscription.objects.filter(investor=investor).count() == 1
+    assert Subscription.objects.filter(investor=eligible_web_investor).count() == 1
     assert len(list(gateway.list_charges())) == 1
     offering.refresh_from_db()
     assert (offering.reserved_amount, offering.raised_amount) == (Decimal("20000.00"), Decimal("20000.00"))
 
 
-def test_declined_card_shows_the_decline_and_leaves_nothing_paid(client, investor, offering):
+def test_declined_card_shows_the_decline_and_leaves_nothing_paid(client, eligible_web_investor, offering):
     response = subscribe(client, offering, card="pm_card_visa_chargeDeclined")
 
     assert response.redirect_chain[-1][0] == reverse("projects:offering_detail", args=[offering.pk])
@@ -100,7 +100,7 @@ def test_declined_card_shows_the_decline_and_leaves_nothing_paid(client, investo
     assert not Line.objects.exists()
 
 
-def test_amount_over_the_remaining_capacity_is_refused_with_the_remaining_amount(client, investor, offering):
+def test_amount_over_the_remaining_capacity_is_refused_with_the_remaining_amount(client, eligible_web_investor, offering):
     response = subscribe(client, offering, amount="160000.00")
 
     assertContains(response, "Only 150000.00 CNY of this offering remain")
@@ -111,7 +111,7 @@ def test_amount_over_the_remaining_capacity_is_refused_with_the_remaining_amount
     assert not Line.objects.exists()
 
 
-def test_cancel_button_cancels_and_shows_the_refund(client, investor, offering):
+def test_cancel_button_cancels_and_shows_the_refund(client, eligible_web_investor, offering):
     subscribe(client, offering)
     subscription = Subscription.objects.get()
 
@@ -125,7 +125,7 @@ def test_cancel_button_cancels_and_shows_the_refund(client, investor, offering):
     assertNotContains(response, "Cancel and refund")
 
 
-def test_cancel_after_the_deadline_shows_the_refusal_and_changes_nothing(client, investor):
+def test_cancel_after_the_deadline_shows_the_refusal_and_changes_nothing(client, eligible_web_investor):
     offering = live_offering(closes_at=timezone.now() + dt.timedelta(hours=47))
     subscribe(client, offering)
     subscription = Subscription.objects.get()
@@ -148,29 +148,29 @@ def close_successfully(client, offering) -> None:
     settlement.offerings_settle_closing()
 
 
-def test_portfolio_lists_the_shares_of_a_closed_offering(client, investor, offering):
+def test_portfolio_lists_the_shares_of_a_closed_offering(client, eligible_web_investor, offering):
     close_successfully(client, offering)
 
     page = client.get(reverse("investors:portfolio"))
 
-    assert Holding.objects.filter(investor=investor).exists()
+    assert Holding.objects.filter(investor=eligible_web_investor).exists()
     assertContains(page, offering.title)
     assertContains(page, offering.issuer.legal_name)
     assertContains(page, "12000")
     assertContains(page, "120,000.00 CNY")
 
 
-def test_cap_table_shows_the_shareholders_to_the_offering_owner(client, investor, offering):
+def test_cap_table_shows_the_shareholders_to_the_offering_owner(client, eligible_web_investor, offering):
     close_successfully(client, offering)
     client.force_login(offering.issuer.owner)
 
     page = client.get(reverse("investors:cap_table", args=[offering.pk]))
 
-    assertContains(page, investor.username)
+    assertContains(page, eligible_web_investor.username)
     assertContains(page, "100.00%")
 
 
-def test_cap_table_of_a_live_offering_shows_the_paid_subscriptions(client, investor, offering):
+def test_cap_table_of_a_live_offering_shows_the_paid_subscriptions(client, eligible_web_investor, offering):
     subscribe(client, offering)
     client.force_login(offering.issuer.owner)
 
@@ -186,7 +186,7 @@ def test_cap_table_is_not_found_for_another_issuer(client, offering):
     assert client.get(reverse("investors:cap_table", args=[offering.pk])).status_code == 404
 
 
-def test_my_subscriptions_page_is_in_chinese_once_the_language_is_switched(client, investor, offering):
+def test_my_subscriptions_page_is_in_chinese_once_the_language_is_switched(client, eligible_web_investor, offering):
     subscribe(client, offering)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
 

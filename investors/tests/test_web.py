@@ -23,18 +23,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def investor(client):
+def web_investor(client):
     user = InvestorFactory()
     client.force_login(user)
     return user
 
 
-def test_investor_submits_kyc_and_sees_it_verified(client, investor, django_capture_on_commit_callbacks):
+def test_investor_submits_kyc_and_sees_it_verified(client, web_investor, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("investors:kyc"), kyc_submission())
 
     assert response.status_code == 302
-    kyc = KycProfile.objects.get(user=investor)
+    kyc = KycProfile.objects.get(user=web_investor)
     assert kyc.status == KycStatus.VERIFIED
     page = client.get(reverse("investors:kyc"))
     assertContains(page, "Thank you. We are checking your identity")
@@ -43,7 +43,7 @@ def test_investor_submits_kyc_and_sees_it_verified(client, investor, django_capt
     assert IDENTITY_NUMBER not in page.content.decode()
 
 
-def test_kyc_with_a_birth_date_that_differs_from_the_identity_number_is_refused(client, investor):
+def test_kyc_with_a_birth_date_that_differs_from_the_identity_number_is_refused(client, web_investor):
     response = client.post(reverse("investors:kyc"), kyc_submission(date_of_birth="1960-01-09"))
 
     assert response.context["form"].errors["date_of_birth"] == [
@@ -53,7 +53,7 @@ def test_kyc_with_a_birth_date_that_differs_from_the_identity_number_is_refused(
     assert not KycProfile.objects.exists()
 
 
-def test_kyc_of_someone_under_18_is_refused(client, investor):
+def test_kyc_of_someone_under_18_is_refused(client, web_investor):
     born = timezone.localdate() - dt.timedelta(days=365 * 17)
 
     response = client.post(
@@ -65,8 +65,8 @@ def test_kyc_of_someone_under_18_is_refused(client, investor):
     assert not KycProfile.objects.exists()
 
 
-def test_rejected_kyc_shows_the_reason(client, investor):
-    KycProfileFactory(user=investor, status=KycStatus.REJECTED, decision_reason="The photo is unreadable.")
+def test_rejected_kyc_shows_the_reason(client, web_investor):
+    KycProfileFactory(user=web_investor, status=KycStatus.REJECTED, decision_reason="The photo is unreadable.")
 
     response = client.get(reverse("investors:kyc"))
 
@@ -87,16 +87,16 @@ def cautious_answers() -> dict[str, str]:
     return {question.id: question.options[0].id for question in questionnaire.QUESTIONS}
 
 
-def test_investor_answers_the_questionnaire_and_sees_the_level(client, investor):
+def test_investor_answers_the_questionnaire_and_sees_the_level(client, web_investor):
     response = client.post(reverse("investors:questionnaire"), cautious_answers(), follow=True)
 
-    assessment = SuitabilityAssessment.objects.get(user=investor)
+    assessment = SuitabilityAssessment.objects.get(user=web_investor)
     assert assessment.risk_level == "C1"
     assertContains(response, "Your answers are saved.")
     assertContains(response, "Your risk level is <strong>C1</strong>")
 
 
-def test_an_unanswered_question_is_marked_and_nothing_is_saved(client, investor):
+def test_an_unanswered_question_is_marked_and_nothing_is_saved(client, web_investor):
     answers = cautious_answers()
     del answers["horizon"]
 
@@ -107,9 +107,9 @@ def test_an_unanswered_question_is_marked_and_nothing_is_saved(client, investor)
     assert not SuitabilityAssessment.objects.exists()
 
 
-def test_profile_shows_role_kyc_status_qualification_evidence_and_risk_level(client, investor):
+def test_profile_shows_role_kyc_status_qualification_evidence_and_risk_level(client, web_investor):
     KycProfileFactory(
-        user=investor,
+        user=web_investor,
         status=KycStatus.VERIFIED,
         qualified=True,
         qualification_regime="cn",
@@ -123,7 +123,7 @@ def test_profile_shows_role_kyc_status_qualification_evidence_and_risk_level(cli
         },
         financial_assets=Decimal("3500000.00"),
     )
-    SuitabilityAssessmentFactory(user=investor, risk_level="C4")
+    SuitabilityAssessmentFactory(user=web_investor, risk_level="C4")
 
     response = client.get(reverse("investors:profile"))
 

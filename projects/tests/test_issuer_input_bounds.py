@@ -27,12 +27,12 @@ OFFERINGS = "/api/v1/offerings/"
 YEAR_10000 = "9999-12-31T23:59:59-12:00"
 
 
-def updates_url(offering):
-    return f"{OFFERINGS}{offering.pk}/updates/"
+def updates_url(managed_offering):
+    return f"{OFFERINGS}{managed_offering.pk}/updates/"
 
 
 @pytest.fixture
-def offering(api_client):
+def managed_offering(api_client):
     running = live_offering()
     api_client.force_authenticate(running.issuer.owner)
     return running
@@ -42,50 +42,50 @@ def offering(api_client):
 
 
 def test_update_moving_the_deadline_past_year_9999_is_refused_and_the_site_still_lists_the_offering(
-    api_client, client, offering
+    api_client, client, managed_offering
 ):
-    before = offering_snapshot(offering)
+    before = offering_snapshot(managed_offering)
 
     response = api_client.post(
-        updates_url(offering), {"title": "Forever", "body": "Never closes.", "changes": {"closes_at": YEAR_10000}},
+        updates_url(managed_offering), {"title": "Forever", "body": "Never closes.", "changes": {"closes_at": YEAR_10000}},
         format="json",
     )
 
     assert_validation_error(response, "closes_at")
-    assert offering_snapshot(offering) == before
+    assert offering_snapshot(managed_offering) == before
     assert_nothing_posted()
     assert client.get("/").status_code == 200
     assert client.get("/offerings/").status_code == 200
     assert api_client.get(OFFERINGS).status_code == 200
 
 
-def test_update_moving_the_deadline_beyond_the_longest_window_is_refused(api_client, offering, settings):
+def test_update_moving_the_deadline_beyond_the_longest_window_is_refused(api_client, managed_offering, settings):
     settings.OFFERING_MAX_OPEN_DAYS = 90
-    too_late = offering.opens_at + dt.timedelta(days=90, minutes=1)
-    before = offering_snapshot(offering)
+    too_late = managed_offering.opens_at + dt.timedelta(days=90, minutes=1)
+    before = offering_snapshot(managed_offering)
 
     response = api_client.post(
-        updates_url(offering), {"title": "Later", "body": "x", "changes": {"closes_at": too_late.isoformat()}},
+        updates_url(managed_offering), {"title": "Later", "body": "x", "changes": {"closes_at": too_late.isoformat()}},
         format="json",
     )
 
     assert_validation_error(response, "closes_at")
-    assert offering_snapshot(offering) == before
+    assert offering_snapshot(managed_offering) == before
     assert_nothing_posted()
 
 
-def test_update_moving_the_deadline_to_the_end_of_the_longest_window_is_accepted(api_client, offering, settings):
+def test_update_moving_the_deadline_to_the_end_of_the_longest_window_is_accepted(api_client, managed_offering, settings):
     settings.OFFERING_MAX_OPEN_DAYS = 90
-    last = (offering.opens_at + dt.timedelta(days=90)).replace(microsecond=0)
+    last = (managed_offering.opens_at + dt.timedelta(days=90)).replace(microsecond=0)
 
     response = api_client.post(
-        updates_url(offering), {"title": "Later", "body": "x", "changes": {"closes_at": last.isoformat()}},
+        updates_url(managed_offering), {"title": "Later", "body": "x", "changes": {"closes_at": last.isoformat()}},
         format="json",
     )
 
     assert response.status_code == 201, response.json()
-    offering.refresh_from_db()
-    assert offering.closes_at == last
+    managed_offering.refresh_from_db()
+    assert managed_offering.closes_at == last
 
 
 @pytest.mark.parametrize(
@@ -171,8 +171,8 @@ def test_admin_cannot_give_a_company_a_founding_date_outside_the_window(client):
 
 
 @pytest.mark.parametrize("title", ["Seed\nround", "Seed\r\nBcc: x@example.com", "Seed\tround", "Seed\u2028round"])
-def test_update_title_with_a_control_character_is_refused(api_client, offering, title):
-    response = api_client.post(updates_url(offering), {"title": title, "body": "News."}, format="json")
+def test_update_title_with_a_control_character_is_refused(api_client, managed_offering, title):
+    response = api_client.post(updates_url(managed_offering), {"title": title, "body": "News."}, format="json")
 
     assert_validation_error(response, "title")
     assert_nothing_posted()
@@ -222,8 +222,8 @@ def test_web_update_form_refuses_a_title_with_a_newline(client):
     assert_nothing_posted()
 
 
-def test_multi_line_text_keeps_its_line_breaks(api_client, offering):
-    response = api_client.post(updates_url(offering), {"title": "News", "body": "Line one.\nLine two."}, format="json")
+def test_multi_line_text_keeps_its_line_breaks(api_client, managed_offering):
+    response = api_client.post(updates_url(managed_offering), {"title": "News", "body": "Line one.\nLine two."}, format="json")
 
     assert response.status_code == 201, response.json()
     assert OfferingUpdate.objects.get().body == "Line one.\nLine two."
@@ -232,18 +232,18 @@ def test_multi_line_text_keeps_its_line_breaks(api_client, offering):
 # Length limits ----------------------------------------------------------------------------------------------------
 
 
-def test_a_two_megabyte_update_is_refused(api_client, offering):
-    response = api_client.post(updates_url(offering), {"title": "Essay", "body": "x" * 2_000_000}, format="json")
+def test_a_two_megabyte_update_is_refused(api_client, managed_offering):
+    response = api_client.post(updates_url(managed_offering), {"title": "Essay", "body": "x" * 2_000_000}, format="json")
 
     assert_validation_error(response, "body")
     assert_nothing_posted()
 
 
-def test_update_body_at_the_limit_is_accepted_and_one_over_is_refused(api_client, offering, settings):
+def test_update_body_at_the_limit_is_accepted_and_one_over_is_refused(api_client, managed_offering, settings):
     settings.FREE_TEXT_MAX_CHARS = 50
 
-    accepted = api_client.post(updates_url(offering), {"title": "At", "body": "x" * 50}, format="json")
-    refused = api_client.post(updates_url(offering), {"title": "Over", "body": "x" * 51}, format="json")
+    accepted = api_client.post(updates_url(managed_offering), {"title": "At", "body": "x" * 50}, format="json")
+    refused = api_client.post(updates_url(managed_offering), {"title": "Over", "body": "x" * 51}, format="json")
 
     assert accepted.status_code == 201, accepted.json()
     assert_validation_error(refused, "body")

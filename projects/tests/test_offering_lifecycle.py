@@ -32,7 +32,7 @@ def assert_refused(response, status_code, code):
 
 
 @pytest.fixture
-def staff():
+def reviewer():
     return OfferingReviewerFactory()
 
 
@@ -94,30 +94,30 @@ def test_another_issuer_cannot_submit_a_draft(api_client):
 # Approve ------------------------------------------------------------------------------------------------------------
 
 
-def test_staff_approval_of_an_offering_that_opens_later_makes_it_approved(api_client, staff, in_review):
-    api_client.force_authenticate(staff)
+def test_staff_approval_of_an_offering_that_opens_later_makes_it_approved(api_client, reviewer, in_review):
+    api_client.force_authenticate(reviewer)
 
     response = api_client.post(url(in_review, "approve"), {"note": "Documents complete."}, format="json")
 
     assert response.status_code == 200
     assert response.json()["status"] == "approved"
-    assert transitions(in_review) == [("in_review", "approved", staff.pk, "Documents complete.")]
-    assert list(in_review.approvals.values_list("by", "note")) == [(staff.pk, "Documents complete.")]
+    assert transitions(in_review) == [("in_review", "approved", reviewer.pk, "Documents complete.")]
+    assert list(in_review.approvals.values_list("by", "note")) == [(reviewer.pk, "Documents complete.")]
 
 
-def test_staff_approval_after_the_opening_time_makes_it_live_at_once(api_client, staff):
+def test_staff_approval_after_the_opening_time_makes_it_live_at_once(api_client, reviewer):
     now = timezone.now()
     offering = OfferingFactory(
         status=OfferingStatus.IN_REVIEW, opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=20)
     )
-    api_client.force_authenticate(staff)
+    api_client.force_authenticate(reviewer)
 
     response = api_client.post(url(offering, "approve"))
 
     assert response.status_code == 200
     assert response.json()["status"] == "live"
     assert [(row[0], row[1], row[2]) for row in transitions(offering)] == [
-        ("in_review", "approved", staff.pk),
+        ("in_review", "approved", reviewer.pk),
         ("approved", "live", None),
     ]
 
@@ -157,9 +157,9 @@ def test_staff_member_who_manages_the_company_cannot_approve_its_offering(api_cl
 
 
 @pytest.mark.parametrize("status", ["draft", "rejected", "approved", "live", "suspended", "closed", "failed", "cancelled"])
-def test_approving_an_offering_not_in_review_is_an_invalid_transition(api_client, staff, status):
+def test_approving_an_offering_not_in_review_is_an_invalid_transition(api_client, reviewer, status):
     offering = OfferingFactory(status=status)
-    api_client.force_authenticate(staff)
+    api_client.force_authenticate(reviewer)
     before = offering_state(offering)
 
     response = api_client.post(url(offering, "approve"))
@@ -180,19 +180,19 @@ def tied_offering(request):
     return OfferingFactory(issuer=issuer, status=OfferingStatus.IN_REVIEW)
 
 
-def test_first_approval_of_a_tied_issuers_offering_leaves_it_in_review(api_client, staff, tied_offering):
-    api_client.force_authenticate(staff)
+def test_first_approval_of_a_tied_issuers_offering_leaves_it_in_review(api_client, reviewer, tied_offering):
+    api_client.force_authenticate(reviewer)
 
     response = api_client.post(url(tied_offering, "approve"))
 
     assert response.status_code == 200
     assert response.json()["status"] == "in_review"
-    assert list(tied_offering.approvals.values_list("by", flat=True)) == [staff.pk]
+    assert list(tied_offering.approvals.values_list("by", flat=True)) == [reviewer.pk]
     assert transitions(tied_offering) == []
 
 
-def test_same_staff_approving_a_tied_issuers_offering_again_needs_a_second_approver(api_client, staff, tied_offering):
-    api_client.force_authenticate(staff)
+def test_same_staff_approving_a_tied_issuers_offering_again_needs_a_second_approver(api_client, reviewer, tied_offering):
+    api_client.force_authenticate(reviewer)
     api_client.post(url(tied_offering, "approve"))
     before = offering_state(tied_offering)
 
@@ -202,9 +202,9 @@ def test_same_staff_approving_a_tied_issuers_offering_again_needs_a_second_appro
     assert offering_state(tied_offering) == before
 
 
-def test_second_different_staff_approval_approves_a_tied_issuers_offering(api_client, staff, tied_offering):
+def test_second_different_staff_approval_approves_a_tied_issuers_offering(api_client, reviewer, tied_offering):
     second = OfferingReviewerFactory()
-    api_client.force_authenticate(staff)
+    api_client.force_authenticate(reviewer)
     api_client.post(url(tied_offering, "approve"))
     api_client.force_authenticate(second)
 
@@ -212,21 +212,21 @@ def test_second_different_staff_approval_approves_a_tied_issuers_offering(api_cl
 
     assert response.status_code == 200
     assert response.json()["status"] == "approved"
-    assert set(tied_offering.approvals.values_list("by", flat=True)) == {staff.pk, second.pk}
+    assert set(tied_offering.approvals.values_list("by", flat=True)) == {reviewer.pk, second.pk}
     assert transitions(tied_offering) == [("in_review", "approved", second.pk, "Second look done.")]
 
 
-def test_untied_issuers_offering_needs_one_approval(staff, in_review):
-    services.offering_approve(offering=in_review, by=staff)
+def test_untied_issuers_offering_needs_one_approval(reviewer, in_review):
+    services.offering_approve(offering=in_review, by=reviewer)
 
     in_review.refresh_from_db()
     assert in_review.status == OfferingStatus.APPROVED
 
 
-def test_rejection_discards_earlier_approvals_so_a_resubmission_needs_two_again(staff, tied_offering):
+def test_rejection_discards_earlier_approvals_so_a_resubmission_needs_two_again(reviewer, tied_offering):
     second = OfferingReviewerFactory()
     owner = tied_offering.issuer.owner
-    services.offering_approve(offering=tied_offering, by=staff)
+    services.offering_approve(offering=tied_offering, by=reviewer)
     services.offering_reject(offering=tied_offering, by=second, reason="Valuation unsupported.")
     services.offering_edit_draft(offering=tied_offering, by=owner, title="Revised")
     services.offering_submit(offering=tied_offering, by=owner)
@@ -241,19 +241,19 @@ def test_rejection_discards_earlier_approvals_so_a_resubmission_needs_two_again(
 # Reject -------------------------------------------------------------------------------------------------------------
 
 
-def test_staff_rejection_with_a_reason_makes_it_rejected(api_client, staff, in_review):
-    api_client.force_authenticate(staff)
+def test_staff_rejection_with_a_reason_makes_it_rejected(api_client, reviewer, in_review):
+    api_client.force_authenticate(reviewer)
 
     response = api_client.post(url(in_review, "reject"), {"reason": "Use of funds is vague."}, format="json")
 
     assert response.status_code == 200
     assert response.json()["status"] == "rejected"
-    assert transitions(in_review) == [("in_review", "rejected", staff.pk, "Use of funds is vague.")]
+    assert transitions(in_review) == [("in_review", "rejected", reviewer.pk, "Use of funds is vague.")]
 
 
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}], ids=["missing", "empty", "blank"])
-def test_rejection_without_a_reason_is_refused(api_client, staff, in_review, body):
-    api_client.force_authenticate(staff)
+def test_rejection_without_a_reason_is_refused(api_client, reviewer, in_review, body):
+    api_client.force_authenticate(reviewer)
     before = offering_state(in_review)
 
     response = api_client.post(url(in_review, "reject"), body, format="json")
@@ -263,11 +263,11 @@ def test_rejection_without_a_reason_is_refused(api_client, staff, in_review, bod
     assert offering_state(in_review) == before
 
 
-def test_service_refuses_a_blank_rejection_reason(staff, in_review):
+def test_service_refuses_a_blank_rejection_reason(reviewer, in_review):
     before = offering_state(in_review)
 
     with pytest.raises(ValidationFailed) as refusal:
-        services.offering_reject(offering=in_review, by=staff, reason="  ")
+        services.offering_reject(offering=in_review, by=reviewer, reason="  ")
 
     assert "reason" in refusal.value.fields
     assert offering_state(in_review) == before
@@ -284,9 +284,9 @@ def test_issuer_cannot_reject_an_offering(api_client, in_review):
 
 
 @pytest.mark.parametrize("status", ["draft", "rejected", "approved", "live"])
-def test_rejecting_an_offering_not_in_review_is_an_invalid_transition(api_client, staff, status):
+def test_rejecting_an_offering_not_in_review_is_an_invalid_transition(api_client, reviewer, status):
     offering = OfferingFactory(status=status)
-    api_client.force_authenticate(staff)
+    api_client.force_authenticate(reviewer)
     before = offering_state(offering)
 
     response = api_client.post(url(offering, "reject"), {"reason": "Too late."}, format="json")
@@ -306,14 +306,14 @@ LEGAL_SOURCES = {
 }
 
 
-def call(action, offering, *, staff):
+def call(action, offering, *, reviewer):
     owner = offering.issuer.owner
     if action == "submit":
         return services.offering_submit(offering=offering, by=owner)
     if action == "approve":
-        return services.offering_approve(offering=offering, by=staff)
+        return services.offering_approve(offering=offering, by=reviewer)
     if action == "reject":
-        return services.offering_reject(offering=offering, by=staff, reason="Not enough detail.")
+        return services.offering_reject(offering=offering, by=reviewer, reason="Not enough detail.")
     if action == "cancel":
         return services.offering_cancel(offering=offering, by=owner, reason="Raised elsewhere.")
     return services.offering_edit_draft(offering=offering, by=owner, title="Edited")
@@ -326,13 +326,13 @@ LEGAL_MOVES = [(action, status) for action, legal in LEGAL_SOURCES.items() for s
 
 
 @pytest.mark.parametrize(("action", "status"), ILLEGAL_MOVES)
-def test_illegal_move_raises_invalid_transition_and_changes_nothing(staff, action, status):
+def test_illegal_move_raises_invalid_transition_and_changes_nothing(reviewer, action, status):
     offering = OfferingFactory(status=status)
     offering.refresh_from_db()
     before = {field.attname: getattr(offering, field.attname) for field in Offering._meta.concrete_fields}
 
     with pytest.raises(InvalidTransition):
-        call(action, offering, staff=staff)
+        call(action, offering, reviewer=reviewer)
 
     offering.refresh_from_db()
     assert {field.attname: getattr(offering, field.attname) for field in Offering._meta.concrete_fields} == before
@@ -344,10 +344,10 @@ EXPECTED_TARGET = {"submit": "in_review", "approve": "approved", "reject": "reje
 
 
 @pytest.mark.parametrize(("action", "status"), LEGAL_MOVES)
-def test_legal_move_changes_the_status_and_writes_one_history_row(staff, action, status):
+def test_legal_move_changes_the_status_and_writes_one_history_row(reviewer, action, status):
     offering = OfferingFactory(status=status)
 
-    call(action, offering, staff=staff)
+    call(action, offering, reviewer=reviewer)
 
     offering.refresh_from_db()
     history = list(OfferingTransition.objects.filter(offering=offering))
@@ -397,24 +397,24 @@ def test_services_refuse_approval_and_rejection_by_non_staff(in_review):
     assert offering_state(in_review) == before
 
 
-def test_a_whole_review_cycle_is_recorded_in_order(staff):
+def test_a_whole_review_cycle_is_recorded_in_order(reviewer):
     offering = OfferingFactory(opens_at=timezone.now() + dt.timedelta(minutes=5))
     owner = offering.issuer.owner
 
     services.offering_submit(offering=offering, by=owner)
-    services.offering_reject(offering=offering, by=staff, reason="Add audited figures.")
+    services.offering_reject(offering=offering, by=reviewer, reason="Add audited figures.")
     services.offering_edit_draft(offering=offering, by=owner, summary="Now with audited figures.")
     services.offering_submit(offering=offering, by=owner)
-    services.offering_approve(offering=offering, by=staff, note="Fine now.")
+    services.offering_approve(offering=offering, by=reviewer, note="Fine now.")
     services.offerings_open_due(now=timezone.now() + dt.timedelta(minutes=10))
 
     rows = list(OfferingTransition.objects.filter(offering=offering))
     assert [(r.from_status, r.to_status, r.by_id) for r in rows] == [
         ("draft", "in_review", owner.pk),
-        ("in_review", "rejected", staff.pk),
+        ("in_review", "rejected", reviewer.pk),
         ("rejected", "draft", owner.pk),
         ("draft", "in_review", owner.pk),
-        ("in_review", "approved", staff.pk),
+        ("in_review", "approved", reviewer.pk),
         ("approved", "live", None),
     ]
     assert rows[1].reason == "Add audited figures."
@@ -470,12 +470,12 @@ def test_open_due_task_opens_due_offerings():
 # Regressions ------------------------------------------------------------------------------------------------------
 
 
-def test_approving_an_offering_whose_closing_time_has_passed_is_refused(api_client, staff):
+def test_approving_an_offering_whose_closing_time_has_passed_is_refused(api_client, reviewer):
     now = timezone.now()
     offering = OfferingFactory(
         status=OfferingStatus.IN_REVIEW, opens_at=now - dt.timedelta(days=10), closes_at=now - dt.timedelta(hours=1)
     )
-    api_client.force_authenticate(staff)
+    api_client.force_authenticate(reviewer)
     before = offering_state(offering)
 
     response = api_client.post(url(offering, "approve"))
@@ -484,13 +484,13 @@ def test_approving_an_offering_whose_closing_time_has_passed_is_refused(api_clie
     assert offering_state(offering) == before
 
 
-def test_rejection_keeps_the_record_of_an_earlier_approval(staff, tied_offering):
+def test_rejection_keeps_the_record_of_an_earlier_approval(reviewer, tied_offering):
     second = OfferingReviewerFactory()
-    services.offering_approve(offering=tied_offering, by=staff, note="Looks fine to me.")
+    services.offering_approve(offering=tied_offering, by=reviewer, note="Looks fine to me.")
 
     services.offering_reject(offering=tied_offering, by=second, reason="Valuation unsupported.")
 
-    earlier = OfferingApproval.objects.get(offering=tied_offering, by=staff)
+    earlier = OfferingApproval.objects.get(offering=tied_offering, by=reviewer)
     assert earlier.superseded
     tied_offering.refresh_from_db()
     assert tied_offering.status == OfferingStatus.REJECTED

@@ -163,10 +163,6 @@ def test_no_reminder_once_the_statement_is_filed(funded_issuer, django_capture_o
     assert mail.outbox == [] and not ReportReminder.objects.exists()
 
 
-def test_reminder_task_is_on_the_beat_schedule(settings):
-    assert "projects.remind_annual_reports" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-
-
 def test_reminder_task_runs_the_service(django_capture_on_commit_callbacks):
     # Closed two years ago: last year's statement is overdue today, and was never reminded.
     closed_offering(timezone.localdate().replace(month=1, day=15) - dt.timedelta(days=730))

@@ -30,15 +30,15 @@ BROWSER_DATETIME = "%Y-%m-%dT%H:%M"
 
 
 @pytest.fixture
-def issuer_user(client):
+def web_issuer_user(client):
     user = IssuerUserFactory()
     client.force_login(user)
     return user
 
 
 @pytest.fixture
-def company(issuer_user):
-    return IssuerFactory(owner=issuer_user, legal_name="Lantern Tea Software Ltd")
+def company(web_issuer_user):
+    return IssuerFactory(owner=web_issuer_user, legal_name="Lantern Tea Software Ltd")
 
 
 def company_form(**overrides):
@@ -140,7 +140,7 @@ def test_offering_of_a_company_tied_to_the_platform_discloses_the_stake(client):
     assertContains(response, "The platform&#x27;s fund owns shares.")
 
 
-def test_another_issuers_draft_is_not_found(client, issuer_user):
+def test_another_issuers_draft_is_not_found(client, web_issuer_user):
     draft = OfferingFactory(status=OfferingStatus.DRAFT)
 
     assert client.get(reverse("projects:offering_detail", args=[draft.pk])).status_code == 404
@@ -167,17 +167,17 @@ def test_language_switcher_keeps_the_chosen_language(client):
 # Companies ---------------------------------------------------------------------------------------------------------
 
 
-def test_issuer_registers_a_company_and_sees_its_page(client, issuer_user):
+def test_issuer_registers_a_company_and_sees_its_page(client, web_issuer_user):
     response = client.post(reverse("projects:issuer_create"), company_form(), follow=True)
 
     issuer = Issuer.objects.get(uscc=VALID_USCC)
-    assert issuer.owner == issuer_user
+    assert issuer.owner == web_issuer_user
     assert response.redirect_chain[-1][0] == reverse("projects:issuer_detail", args=[issuer.pk])
     assertContains(response, "The company is registered.")
     assertContains(response, "Hangzhou Lantern Technology Co., Ltd.")
 
 
-def test_credit_code_with_a_wrong_check_digit_is_shown_beside_the_field_and_saves_nothing(client, issuer_user):
+def test_credit_code_with_a_wrong_check_digit_is_shown_beside_the_field_and_saves_nothing(client, web_issuer_user):
     response = client.post(reverse("projects:issuer_create"), company_form(uscc=with_wrong_check_digit(VALID_USCC)))
 
     assert response.status_code == 200
@@ -203,14 +203,14 @@ def test_visitor_is_sent_to_log_in_before_registering_a_company(client):
     assert response.url.startswith(reverse("accounts:login"))
 
 
-def test_another_issuers_company_page_is_not_found(client, issuer_user):
+def test_another_issuers_company_page_is_not_found(client, web_issuer_user):
     someone_elses = IssuerFactory()
 
     assert client.get(reverse("projects:issuer_detail", args=[someone_elses.pk])).status_code == 404
     assert client.get(reverse("projects:offering_create", args=[someone_elses.pk])).status_code == 404
 
 
-def test_another_issuers_offering_cannot_be_edited_or_submitted(client, issuer_user):
+def test_another_issuers_offering_cannot_be_edited_or_submitted(client, web_issuer_user):
     draft = OfferingFactory(status=OfferingStatus.DRAFT)
     before = offering_snapshot(draft)
 

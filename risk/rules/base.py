@@ -22,15 +22,15 @@ class Subject:
     id: int
 
     @classmethod
-    def issuer(cls, issuer) -> "Subject":
+    def issuer(cls, issuer) -> Subject:
         return cls(SubjectType.ISSUER, issuer.pk)
 
     @classmethod
-    def offering(cls, offering) -> "Subject":
+    def offering(cls, offering) -> Subject:
         return cls(SubjectType.OFFERING, offering.pk)
 
     @classmethod
-    def investor(cls, user) -> "Subject":
+    def investor(cls, user) -> Subject:
         return cls(SubjectType.INVESTOR, user.pk)
 
 
@@ -56,7 +56,7 @@ def ratio(part: Decimal, whole: Decimal) -> Decimal:
     return (part / whole).quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def score(value: Decimal) -> Decimal:
+def score(value: Decimal | int) -> Decimal:
     return Decimal(value).quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
 
 

@@ -28,11 +28,11 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
         near_deadline = offering.status in BEFORE_DEADLINE and facts.as_of >= offering.closes_at - window
         if not raise_.commitments or not (near_deadline or offering.status in AFTER_DEADLINE):
             continue
-        paid_by = defaultdict(Decimal)
+        paid_by: defaultdict[int, Decimal] = defaultdict(Decimal)
         for subscription in raise_.paid_subscriptions:
             if subscription.status in BACKING_STATUSES:
                 paid_by[subscription.investor_id] += subscription.amount
-        promised = defaultdict(Decimal)
+        promised: defaultdict[tuple[str, int | None], Decimal] = defaultdict(Decimal)
         for commitment in raise_.commitments:
             # A commitment that names no investor account cannot be backed by anyone's payment.
             promised[(commitment.by, commitment.investor_id)] += commitment.amount
@@ -49,8 +49,8 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
                 )
         if not shortfalls:
             continue
-        announced = sum(Decimal(item["expected"]) for item in shortfalls)
-        missing = sum(Decimal(item["expected"]) - Decimal(item["actual"]) for item in shortfalls)
+        announced = sum((Decimal(item["expected"]) for item in shortfalls), Decimal("0"))
+        missing = sum((Decimal(item["expected"]) - Decimal(item["actual"]) for item in shortfalls), Decimal("0"))
         findings.append(
             Finding(
                 rule=CODE,

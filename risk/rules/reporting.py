@@ -9,6 +9,9 @@ were given."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import cast
+
 from django.utils import timezone
 
 from projects.models import OfferingStatus, StatementPeriod
@@ -27,7 +30,7 @@ def _overdue_duties(facts: IssuerFacts, *, period: str):
     closed = [r for r in facts.offerings if r.offering.status == OfferingStatus.CLOSED and r.closed_at]
     if not closed:
         return None, []
-    first = min(closed, key=lambda r: r.closed_at)
+    first = min(closed, key=lambda r: cast(dt.datetime, r.closed_at))  # only raises with a closing moment
     filed_on: dict = {}
     for statement in facts.statements:
         if statement.kind == "actual" and statement.period in REPORTED_PERIODS:

@@ -15,8 +15,8 @@ from projects.models import OfferingStatus
 from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory
 from risk import services
 from risk.models import Case, CaseStatus
-from risk.tests.test_pipeline import near_deadline_offering
-from tests.test_money_flow import eligible_investor, subscribe
+from risk.tests.support import near_deadline_offering
+from tests.support.money import eligible_investor, subscribe
 
 pytestmark = pytest.mark.django_db
 

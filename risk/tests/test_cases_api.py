@@ -91,7 +91,7 @@ def listed_ids(response) -> list[int]:
 
 
 @pytest.fixture
-def staff(api_client):
+def analyst(api_client):
     user = RiskAnalystFactory()
     api_client.force_authenticate(user)
     return user
@@ -136,7 +136,7 @@ def test_non_staff_caller_gets_403(api_client, role):
         assert response.json()["error"]["code"] == "permission_denied"
 
 
-def test_staff_see_every_case(api_client, staff):
+def test_staff_see_every_case(api_client, analyst):
     issuer_case_ = issuer_case()
     offering = offering_promising_returns()
     investor = investor_with_duplicate_identity()
@@ -178,36 +178,36 @@ def queue():
     "status, expected",
     [("open", ["first_issuer", "first_offering", "investor"]), ("resolved", ["second_offering"])],
 )
-def test_filter_by_status(api_client, staff, queue, status, expected):
+def test_filter_by_status(api_client, analyst, queue, status, expected):
     ids = listed_ids(api_client.get(CASES, {"status": status}))
 
     assert sorted(ids) == sorted(queue["cases"][name] for name in expected)
 
 
-def test_filter_by_offering(api_client, staff, queue):
+def test_filter_by_offering(api_client, analyst, queue):
     ids = listed_ids(api_client.get(CASES, {"offering": queue["first_offering"].pk}))
 
     assert ids == [queue["cases"]["first_offering"]]
 
 
-def test_filter_by_issuer_gives_the_company_and_its_offerings_cases(api_client, staff, queue):
+def test_filter_by_issuer_gives_the_company_and_its_offerings_cases(api_client, analyst, queue):
     ids = listed_ids(api_client.get(CASES, {"issuer": queue["first"].pk}))
 
     assert sorted(ids) == sorted([queue["cases"]["first_issuer"], queue["cases"]["first_offering"]])
 
 
-def test_filter_by_investor(api_client, staff, queue):
+def test_filter_by_investor(api_client, analyst, queue):
     ids = listed_ids(api_client.get(CASES, {"investor": queue["investor"].pk}))
 
     assert ids == [queue["cases"]["investor"]]
 
 
-def test_filters_combine(api_client, staff, queue):
+def test_filters_combine(api_client, analyst, queue):
     assert listed_ids(api_client.get(CASES, {"issuer": queue["second_offering"].issuer_id, "status": "open"})) == []
 
 
 @pytest.mark.parametrize("params", [{"status": "closed"}, {"offering": "abc"}, {"issuer": "0"}])
-def test_a_bad_filter_is_refused_with_400(api_client, staff, queue, params):
+def test_a_bad_filter_is_refused_with_400(api_client, analyst, queue, params):
     response = api_client.get(CASES, params)
 
     assert response.status_code == 400, response.json()
@@ -217,7 +217,7 @@ def test_a_bad_filter_is_refused_with_400(api_client, staff, queue, params):
 # The shape of a case ----------------------------------------------------------------------------------------------
 
 
-def test_case_detail_has_the_contract_shape(api_client, staff):
+def test_case_detail_has_the_contract_shape(api_client, analyst):
     issuer = issuer_with_profit_above_revenue()
     case = case_of(SubjectType.ISSUER, issuer.pk)
 
@@ -243,7 +243,7 @@ def test_case_detail_has_the_contract_shape(api_client, staff):
     assert signal["evidence"]["summary"]
 
 
-def test_case_list_items_have_the_same_shape_as_the_detail(api_client, staff):
+def test_case_list_items_have_the_same_shape_as_the_detail(api_client, analyst):
     case = issuer_case()
 
     listed = api_client.get(CASES).json()["results"][0]
@@ -252,7 +252,7 @@ def test_case_list_items_have_the_same_shape_as_the_detail(api_client, staff):
     assert listed == detail
 
 
-def test_offering_and_investor_cases_name_their_subject(api_client, staff):
+def test_offering_and_investor_cases_name_their_subject(api_client, analyst):
     offering = offering_promising_returns()
     investor = investor_with_duplicate_identity()
 
@@ -265,7 +265,7 @@ def test_offering_and_investor_cases_name_their_subject(api_client, staff):
     assert [s["rule"] for s in investor_body["signals"]] == ["identity_duplicate"]
 
 
-def test_unknown_case_is_404(api_client, staff):
+def test_unknown_case_is_404(api_client, analyst):
     assert api_client.get(f"{CASES}999999/").status_code == 404
 
 
@@ -277,7 +277,7 @@ def resolve_url(case: Case) -> str:
 
 
 @pytest.mark.parametrize("outcome", ["cleared", "action_taken"])
-def test_staff_resolve_a_case_with_an_outcome_and_a_note(api_client, staff, outcome):
+def test_staff_resolve_a_case_with_an_outcome_and_a_note(api_client, analyst, outcome):
     case = issuer_case()
 
     response = api_client.post(resolve_url(case), {"outcome": outcome, "note": "  Checked the filing.  "},
@@ -289,11 +289,11 @@ def test_staff_resolve_a_case_with_an_outcome_and_a_note(api_client, staff, outc
     assert CASE_KEYS <= set(body)
     case.refresh_from_db()
     assert (case.status, case.outcome, case.resolution_note, case.resolved_by_id) == (
-        CaseStatus.RESOLVED, outcome, "Checked the filing.", staff.pk
+        CaseStatus.RESOLVED, outcome, "Checked the filing.", analyst.pk
     )
     assert case.resolved_at is not None
     event = CaseEvent.objects.get(case=case, action="resolved")
-    assert (event.by_id, event.note, event.detail) == (staff.pk, "Checked the filing.", {"outcome": outcome})
+    assert (event.by_id, event.note, event.detail) == (analyst.pk, "Checked the filing.", {"outcome": outcome})
 
 
 @pytest.mark.parametrize(
@@ -307,7 +307,7 @@ def test_staff_resolve_a_case_with_an_outcome_and_a_note(api_client, staff, outc
     ],
     ids=["no-note", "empty-note", "blank-note", "unknown-outcome", "no-outcome"],
 )
-def test_resolve_with_a_missing_note_or_bad_outcome_is_400_and_changes_nothing(api_client, staff, body, bad_field):
+def test_resolve_with_a_missing_note_or_bad_outcome_is_400_and_changes_nothing(api_client, analyst, body, bad_field):
     case = issuer_case()
     before = snapshot(case)
 
@@ -321,7 +321,7 @@ def test_resolve_with_a_missing_note_or_bad_outcome_is_400_and_changes_nothing(a
     assert before["status"] == CaseStatus.OPEN
 
 
-def test_resolving_twice_is_409_and_keeps_the_first_decision(api_client, staff):
+def test_resolving_twice_is_409_and_keeps_the_first_decision(api_client, analyst):
     case = issuer_case()
     first = api_client.post(resolve_url(case), {"outcome": "cleared", "note": "First look."}, format="json")
     assert first.status_code == 200, first.json()
@@ -334,7 +334,7 @@ def test_resolving_twice_is_409_and_keeps_the_first_decision(api_client, staff):
     assert response.json()["error"]["code"] == "invalid_transition"
     assert snapshot(case) == after_first
     assert (after_first["outcome"], after_first["resolution_note"], after_first["resolved_by"]) == (
-        "cleared", "First look.", staff.pk
+        "cleared", "First look.", analyst.pk
     )
 
 
@@ -361,7 +361,7 @@ def test_anonymous_cannot_resolve_and_nothing_changes(api_client):
     assert snapshot(case) == before
 
 
-def test_resolved_case_leaves_the_open_queue(api_client, staff):
+def test_resolved_case_leaves_the_open_queue(api_client, analyst):
     case = issuer_case()
     api_client.post(resolve_url(case), {"outcome": "cleared", "note": "Checked."}, format="json")
 

@@ -17,12 +17,13 @@ from investors.models import RefundStatus, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services
-from projects.models import AnnouncedCommitment, OfferingStatus, OfferingTransition
+from projects.models import OfferingStatus, OfferingTransition
 from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory
 from risk import services
 from risk.models import Case, CaseEvent, CaseStatus, Outcome, Severity, Signal
 from risk.notifications import material_finding_emails
-from tests.test_money_flow import eligible_investor, live_offering, subscribe
+from risk.tests.support import near_deadline_offering, unfunded_commitment
+from tests.support.money import eligible_investor, live_offering, subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -32,17 +33,6 @@ def impossible_statement(issuer, **figures):
     return FinancialStatementFactory(
         issuer=issuer, **{"revenue": Decimal("1000000.00"), "net_profit": Decimal("2000000.00")} | figures
     )
-
-
-def unfunded_commitment(offering, amount="50000.00"):
-    return AnnouncedCommitment.objects.create(offering=offering, by="platform", amount=Decimal(amount))
-
-
-def near_deadline_offering():
-    """A live offering two days from its deadline with a platform commitment nobody paid: critical."""
-    offering = live_offering(closes_at=timezone.now() + dt.timedelta(days=2))
-    unfunded_commitment(offering)
-    return offering
 
 
 def test_screening_the_same_facts_twice_raises_each_signal_once():

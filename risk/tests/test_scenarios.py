@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from risk.replay import load, replay, scenario_files
-
-SCENARIOS = scenario_files([Path(__file__).resolve().parents[1] / "scenarios"])
+from risk.replay import load, replay
+from risk.tests.support import SCENARIOS
 
 
 def test_the_public_scenarios_are_all_copied_into_the_project():

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from risk.replay import load, replay
-from risk.tests.test_scenarios import SCENARIOS
+from risk.tests.support import SCENARIOS
 
 IDLE_CHECKS = 2
 WAIT_SECONDS = 60

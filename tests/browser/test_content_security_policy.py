@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.tests.factories import PASSWORD, SuperuserFactory
-from tests.test_money_flow import live_offering
+from tests.support.money import live_offering
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

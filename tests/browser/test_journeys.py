@@ -11,7 +11,7 @@ from accounts.tests.factories import PASSWORD, OfferingReviewerFactory
 from investors.models import Subscription, SubscriptionStatus
 from projects.models import OfferingStatus, PortfolioCompany
 from projects.tests.factories import IssuerFactory, OfferingFactory
-from tests.test_money_flow import eligible_investor, live_offering, subscribe
+from tests.support.money import eligible_investor, live_offering, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

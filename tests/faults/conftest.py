@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests import services
+from tests import servers
 from tests.faults.stripe_door import StripeDoor
 from tests.plugin import celery_config_changed, skip_or_fail, worker_environment
 
@@ -35,16 +35,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @dataclasses.dataclass
 class Broker:
-    server: services.ThrowawayRedis
+    server: servers.ThrowawayRedis
     url: str
 
 
 @pytest.fixture(scope="session")
-def fault_redis() -> Iterator[services.ThrowawayRedis]:
+def fault_redis() -> Iterator[servers.ThrowawayRedis]:
     """A redis-server of the fault suite's own, persistent like a production broker, for the whole run: one server,
     so that no pooled connection is ever left pointing at a server that is gone (Celery's remote-control mailbox
     keeps the first producer pool it used). Tests may stop it, and must start it again."""
-    server = services.ThrowawayRedis.create(persistent=True)
+    server = servers.ThrowawayRedis.create(persistent=True)
     if server is None:
         skip_or_fail("needs a redis-server binary")
     trouble = server.start()
@@ -65,7 +65,7 @@ def forget_broker_connections(celery_app) -> None:
 
 
 @pytest.fixture
-def own_broker(fault_redis: services.ThrowawayRedis, transactional_db, settings) -> Iterator[Broker]:
+def own_broker(fault_redis: servers.ThrowawayRedis, transactional_db, settings) -> Iterator[Broker]:
     """The fault suite's Redis, emptied, as the broker that the test process sends its tasks to (not in-process)."""
     from crowdfund.celery import app as celery_app
 
@@ -80,7 +80,7 @@ def own_broker(fault_redis: services.ThrowawayRedis, transactional_db, settings)
     try:
         with celery_config_changed(
             celery_app, broker_url=broker.url, broker_transport_options=transport_options, task_always_eager=False,
-            task_default_queue=services.WORKER_QUEUE,
+            task_default_queue=servers.WORKER_QUEUE,
         ):
             settings.CELERY_TASK_ALWAYS_EAGER = False
             yield broker
@@ -92,7 +92,7 @@ def own_broker(fault_redis: services.ThrowawayRedis, transactional_db, settings)
 
 
 @pytest.fixture
-def start_worker(own_broker: Broker, fake_stripe: str, tmp_path: Path) -> Iterator[Callable[[], services.CeleryWorker]]:
+def start_worker(own_broker: Broker, fake_stripe: str, tmp_path: Path) -> Iterator[Callable[[], servers.CeleryWorker]]:
     """Starts a real `celery worker` on the test's own broker and the fake Stripe server, and waits until it
     consumes; each call starts one more (after the last one was killed, say). All are stopped at the end."""
     from django.conf import settings
@@ -103,10 +103,10 @@ def start_worker(own_broker: Broker, fake_stripe: str, tmp_path: Path) -> Iterat
         REDIS_URL=own_broker.url, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS),
         CELERY_UNACKED_RESTORE_SECONDS=str(RESTORE_SCAN_SECONDS), OUTBOX_RELAY_GRACE_SECONDS="0",
     )
-    workers: list[services.CeleryWorker] = []
+    workers: list[servers.CeleryWorker] = []
 
-    def start() -> services.CeleryWorker:
-        worker = services.CeleryWorker.start(
+    def start() -> servers.CeleryWorker:
+        worker = servers.CeleryWorker.start(
             project_dir=settings.BASE_DIR, env=environment, log_path=tmp_path / f"worker-{len(workers) + 1}.log"
         )
         workers.append(worker)

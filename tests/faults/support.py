@@ -16,7 +16,7 @@ from investors.subscriptions import services as subscriptions
 from investors.models import Subscription, SubscriptionStatus
 from ledger.selectors import total_of_all_accounts
 from projects.models import Offering, OfferingStatus
-from tests.test_money_flow import eligible_investor
+from tests.support.money import eligible_investor
 
 SUBSCRIPTIONS_PER_INVESTOR = 3
 # localstripe serves one request at a time; a few callers keep it busy.

@@ -25,7 +25,7 @@ from tests.faults.support import (
     stripe_charges_by_intent,
     wait_until,
 )
-from tests.test_money_flow import eligible_investor, live_offering
+from tests.support.money import eligible_investor, live_offering
 
 SETTLED_SUBSCRIPTIONS = 90
 AMOUNT = Decimal("1000.00")

@@ -20,8 +20,8 @@ from projects.models import Offering
 from projects.tests.factories import IssuerFactory
 from risk.models import Case, CaseStatus
 from tests.faults.support import assert_ledger_balanced, wait_until
-from tests.test_money_flow import eligible_investor, live_offering
-from tests.test_money_recovery import answer_lost_after_charging
+from tests.support.money import eligible_investor, live_offering
+from tests.support.payments import answer_lost_after_charging
 
 INVESTORS = 6
 ISSUERS = 3
@@ -36,6 +36,7 @@ def file_impossible_statement(issuer) -> None:
 
 
 def api_as(user) -> APIClient:
+    """Signed in as `user`; a server error comes back as a 500 answer, as a client sees it, instead of raising."""
     client = APIClient()
     client.raise_request_exception = False
     client.force_authenticate(user)

@@ -22,7 +22,7 @@ from ledger.selectors import balance
 from projects.models import Offering
 from tests.faults.stripe_door import DoorState
 from tests.faults.support import assert_ledger_balanced, stripe_charges_by_intent
-from tests.test_money_flow import eligible_investor, live_offering
+from tests.support.money import eligible_investor, live_offering
 
 AMOUNT = "5000.00"
 # Investors subscribing in each state of the door.

@@ -23,8 +23,8 @@ from investors.models import (
 from ledger.models import AccountKind, Entry
 from ledger.selectors import balance
 from tests.faults.support import assert_ledger_balanced, close_for_settlement
-from tests.test_money_flow import live_offering
-from tests.test_money_recovery import paid_at_stripe_with_the_answer_lost
+from tests.support.money import live_offering
+from tests.support.payments import paid_at_stripe_with_the_answer_lost
 
 AMOUNT = 20000
 # Stripe's SDK refuses a signature older than this (its default tolerance).

@@ -32,8 +32,8 @@ from tests.faults.support import (
     stripe_refunds,
     wait_until,
 )
-from tests.services import CeleryWorker
-from tests.test_money_flow import live_offering
+from tests.servers import CeleryWorker
+from tests.support.money import live_offering
 
 SETTLED_SUBSCRIPTIONS = 300
 REFUNDED_SUBSCRIPTIONS = 150

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import time_machine
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
-import time_machine
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -21,8 +21,8 @@ from investors.subscriptions import gateway, settlement
 from investors.kyc import services as investor_services
 from investors.subscriptions.services import subscription_create
 from projects import documents, questions
-from projects import services as project_services
 from projects import selectors as project_selectors
+from projects import services as project_services
 from projects.models import Offering, StatementPeriod
 from projects.regimes import current_regime
 
@@ -206,7 +206,7 @@ class Command(BaseCommand):
         with time_machine.travel(raised_at, tick=True):
             # The investors registered long ago, and one company raised money from them back then.
             investors = self._seed_investors(password, staff)
-            cards = {name: gateway.test_card_payment_method(card_number=number) for name, number in DEMO_CARDS.items()}
+            cards = {name: gateway.raw_card_payment_method(card_number=number) for name, number in DEMO_CARDS.items()}
             raised, raise_year = self._seed_past_raise(owners["issuer_ridge"], staff, investors, cards)
         self._report_actual_results(raised, raise_year)
         live, sold_out = self._seed_offerings(issuers, staff, members[OFFERING_REVIEWER])

@@ -137,7 +137,7 @@ def _start_throwaway_postgres(tried: str) -> Service:
         )
         # Refusing because no server runs there is fine; anything else may have left one running: say so.
         if result.returncode != 0 and (data_dir / "postmaster.pid").exists():
-            print(f"tests/services.py: could not stop PostgreSQL in {data_dir}: {result.stderr}", file=sys.stderr)
+            print(f"tests/servers.py: could not stop PostgreSQL in {data_dir}: {result.stderr}", file=sys.stderr)
             return
         shutil.rmtree(work_dir)
 
@@ -274,7 +274,7 @@ class ThrowawayRedis:
 
     def remove(self) -> None:
         if not self.stop():
-            print(f"tests/services.py: Redis on port {self.port} did not stop; left {self.work_dir}", file=sys.stderr)
+            print(f"tests/servers.py: Redis on port {self.port} did not stop; left {self.work_dir}", file=sys.stderr)
             return
         shutil.rmtree(self.work_dir)
 
