@@ -18,6 +18,9 @@ from projects.tests.factories import FinancialStatementFactory, IssuerFactory, O
 pytestmark = pytest.mark.django_db
 
 
+SUBSCRIBE_FORM = 'action="/investor/subscribe/%s/"'
+
+
 def page(client, offering):
     return client.get(reverse("projects:offering_detail", args=[offering.pk]))
 
@@ -56,6 +59,7 @@ def test_open_offering_offers_a_verified_investor_the_remaining_capacity(client)
 
     assertContains(response, "300,000.00 CNY still available")
     assertContains(response, 'href="#subscribe"')
+    assertContains(response, SUBSCRIBE_FORM % offering.pk)
 
 
 @pytest.mark.parametrize(
@@ -76,6 +80,7 @@ def test_offering_that_takes_no_money_says_why(client, make_offering, reason):
 
     assertContains(response, reason)
     assertNotContains(response, 'href="#subscribe"')
+    assertNotContains(response, SUBSCRIBE_FORM % offering.pk)  # the panel below agrees with the call to action
 
 
 def test_investor_without_verified_identity_is_sent_to_kyc(client):
@@ -83,11 +88,14 @@ def test_investor_without_verified_identity_is_sent_to_kyc(client):
     KycProfileFactory(user=investor, status=KycStatus.PENDING)
     client.force_login(investor)
 
-    response = page(client, live_offering())
+    offering = live_offering()
+
+    response = page(client, offering)
 
     assertContains(response, "Verify your identity (KYC) before subscribing.")
     assertContains(response, f'href="{reverse("investors:kyc")}"')
     assertNotContains(response, 'href="#subscribe"')
+    assertNotContains(response, SUBSCRIBE_FORM % offering.pk)
 
 
 def test_visitor_is_asked_to_log_in(client):
