@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            "builtins": ["crowdfund.money_format"],
         },
     },
 ]
@@ -127,6 +128,8 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and number grouping per language (crowdfund/formats/); amounts through the `money` filter.
+FORMAT_MODULE_PATH = ["crowdfund.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
