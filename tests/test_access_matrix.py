@@ -303,6 +303,7 @@ API_CALLS = [
     Call("api:offering-documents", "post", lambda w: f"{API}/offerings/{w.live.pk}/documents/",
          answers(403, anonymous=401, issuer_a=201),
          lambda w: {"kind": "articles", "title": "Articles", "file": a_pdf()}, multipart=True),
+    Call("api:document-download", "get", lambda w: f"{API}/documents/{w.document.pk}/download/", signed_in(200)),
     Call("api:subscription-list", "post", lambda w: f"{API}/subscriptions/",
          answers(403, anonymous=401), lambda w: SMALL_SUBSCRIPTION | {"offering": w.live.pk},
          {"Idempotency-Key": "matrix-new"}, refusal_code=None),
