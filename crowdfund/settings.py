@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "emails.context_processors.unread_notifications",
             ],
             "builtins": ["crowdfund.money_format"],
         },

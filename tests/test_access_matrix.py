@@ -340,6 +340,7 @@ PAGE_CALLS = [
     Call("accounts:password_reset_done", "get", lambda w: "/accounts/password-reset/sent/", everyone(200)),
     Call("accounts:password_reset_confirm", "get", lambda w: "/accounts/reset/MQ/not-a-token/", everyone(200)),
     Call("accounts:password_reset_complete", "get", lambda w: "/accounts/reset/done/", everyone(200)),
+    Call("emails:notifications", "get", lambda w: "/notifications/", answers(200, anonymous=LOGIN)),
     Call("investors:dashboard", "get", lambda w: "/investor/", page(200, INVESTORS)),
     Call("investors:kyc", "get", lambda w: "/investor/kyc/", page(200, INVESTORS)),
     Call("investors:questionnaire", "get", lambda w: "/investor/questionnaire/", page(200, INVESTORS)),
