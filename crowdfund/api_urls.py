@@ -12,7 +12,7 @@ from investors.subscriptions.api import (
     StripeWebhookApi,
     SubscriptionViewSet,
 )
-from projects.api import IssuerViewSet, MyCommitmentViewSet, OfferingViewSet, QuestionViewSet
+from projects.api import DocumentDownloadApi, IssuerViewSet, MyCommitmentViewSet, OfferingViewSet, QuestionViewSet
 from risk.api import CaseViewSet
 
 router = DefaultRouter()
@@ -39,6 +39,7 @@ urlpatterns = [
     path("kyc/<int:user_id>/reject/", KycReviewApi.as_view(approve=False), name="kyc-reject"),
     path("me/subscriptions/", MySubscriptionsApi.as_view(), name="my-subscriptions"),
     path("me/holdings/", MyHoldingsApi.as_view(), name="my-holdings"),
+    path("documents/<int:pk>/download/", DocumentDownloadApi.as_view(), name="document-download"),
     path("offerings/<int:offering_id>/close/", OfferingCloseApi.as_view(), name="offering-close"),
     path("payments/stripe/webhook/", StripeWebhookApi.as_view(), name="stripe-webhook"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -83,7 +83,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "emails.context_processors.unread_notifications",
             ],
+            "builtins": ["crowdfund.money_format"],
         },
     },
 ]
@@ -128,6 +130,8 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and number grouping per language (crowdfund/formats/); amounts through the `money` filter.
+FORMAT_MODULE_PATH = ["crowdfund.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

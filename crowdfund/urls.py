@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("investor/", include("investors.urls")),
+    path("notifications/", include("emails.urls")),
     path("", include("projects.urls")),
 ]

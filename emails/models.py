@@ -29,13 +29,19 @@ class OutgoingEmail(models.Model):
     created_at = models.DateTimeField(_("created at"))
     next_attempt_at = models.DateTimeField(_("next attempt at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # When the recipient opened their notifications page with this one on it; null while unread.
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["notification", "recipient"], name="one_email_per_notification_and_recipient")
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # The unread count in every page's menu.
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="email_unread_by_recipient"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.notification} → {self.address} ({self.status})"

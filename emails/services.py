@@ -113,3 +113,11 @@ def email_retry(*, email_id: int) -> OutgoingEmail | None:
     if not updated:
         return OutgoingEmail.objects.filter(pk=email_id).first()
     return email_send(email_id=email_id)
+
+
+def notifications_mark_read(*, recipient, ids: list[int]) -> int:
+    """The notifications `recipient` has just been shown are read; others' rows are never touched. Returns how many
+    were unread."""
+    return OutgoingEmail.objects.filter(recipient=recipient, pk__in=ids, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

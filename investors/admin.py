@@ -44,13 +44,15 @@ class KycProfileAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     exclude = ["id_number_encrypted", "id_number_hash"]
     actions = [
         service_action(
-            "Verify selected KYC submissions",
+            _("Verify selected KYC submissions"),
             lambda kyc, user, reason: services.kyc_review(kyc=kyc, by=user, approve=True, reason=reason),
+            name="verify_selected_kyc_submissions",
         ),
         service_action(
-            "Reject selected KYC submissions",
+            _("Reject selected KYC submissions"),
             lambda kyc, user, reason: services.kyc_review(kyc=kyc, by=user, approve=False, reason=reason),
             ask_reason=True,
+            name="reject_selected_kyc_submissions",
         ),
     ]
 

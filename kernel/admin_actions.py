@@ -13,7 +13,7 @@ from kernel.errors import DomainError
 
 
 def service_action(
-    description: str, call: Callable, *, ask_reason: bool = False, permission: str = "review", name: str = ""
+    description: str, call: Callable, *, name: str, ask_reason: bool = False, permission: str = "review"
 ) -> Callable:
     """`call(obj, user, reason)` is run once per selected object; refusals become admin messages.
 
@@ -49,8 +49,9 @@ def service_action(
             modeladmin.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
         return None
 
-    # A translated description needs a fixed name: the name is what the admin's form posts back.
-    run.__name__ = name or str(description).lower().replace(" ", "_")
+    # The description is translated (lazily, in each request's language), so the name the admin's form posts back
+    # is given apart from it.
+    run.__name__ = name
     return run
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
 
 from kernel.admin_actions import ReadOnlyAdmin
 from ledger.models import Account, Entry, Line
@@ -33,6 +34,6 @@ class AccountAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(total=Sum("lines__amount"))
 
-    @admin.display(description="balance (in the account's currency)", ordering="total")
+    @admin.display(description=_("balance (in the account's currency)"), ordering="total")
     def balance(self, account):
         return account.total or 0

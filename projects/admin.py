@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from kernel.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
@@ -91,16 +92,18 @@ class OfferingAdmin(SimpleHistoryAdmin):
     inlines = [CommitmentInline, ApprovalInline, TransitionInline, UpdateInline, TermChangeInline]
     actions = [
         service_action(
-            "Approve selected offerings",
+            gettext_lazy("Approve selected offerings"),
             lambda offering, user, reason: services.offering_approve(offering=offering, by=user),
+            name="approve_selected_offerings",
         ),
         service_action(
-            "Reject selected offerings",
+            gettext_lazy("Reject selected offerings"),
             lambda offering, user, reason: services.offering_reject(offering=offering, by=user, reason=reason),
             ask_reason=True,
+            name="reject_selected_offerings",
         ),
         service_action(
-            "Close selected offerings early: bring the deadline forward by the notice period and email investors",
+            gettext_lazy("Close selected offerings early: bring the deadline forward by the notice period and email investors"),
             lambda offering, user, reason: services.offering_close_early(offering=offering, by=user),
             name="close_offerings_early",
         ),
@@ -154,7 +157,7 @@ class PortfolioCompanyAdmin(SimpleHistoryAdmin):
     search_fields = ["uscc", "legal_name", "note"]
     readonly_fields = ["added_at"]
 
-    @admin.display(description="registered issuer")
+    @admin.display(description=gettext_lazy("registered issuer"))
     def registered_issuer(self, obj: PortfolioCompany) -> str:
         issuer = Issuer.objects.filter(uscc=obj.uscc).first()
         return str(issuer) if issuer else "—"
@@ -187,7 +190,7 @@ class OfferingQuestionAdmin(ReadOnlyAdmin):
     search_fields = ["text", "answer", "offering__title"]
     actions = [
         service_action(
-            "Hide selected questions from public lists",
+            gettext_lazy("Hide selected questions from public lists"),
             lambda question, user, reason: questions.question_hide(question=question, by=user, reason=reason),
             ask_reason=True,
             name="hide_questions",
@@ -209,7 +212,7 @@ class OfferingDocumentAdmin(ReadOnlyAdmin):
     exclude = ["file"]  # the stored name is not a link: staff download through the page like everyone else
     actions = [
         service_action(
-            "Withdraw selected documents from the data room",
+            gettext_lazy("Withdraw selected documents from the data room"),
             lambda document, user, reason: documents.document_withdraw(document=document, by=user, reason=reason),
             ask_reason=True,
             name="withdraw_documents",

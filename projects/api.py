@@ -5,12 +5,16 @@ from __future__ import annotations
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
 
 from kernel.api_errors import PERMISSION_DENIED, documented_error
 from kernel.errors import ErrorCode
@@ -259,13 +263,22 @@ class OfferingDocumentSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField(
         help_text="Where a signed-in browser session downloads the PDF (as an attachment)."
     )
+    api_download_url = serializers.SerializerMethodField(
+        help_text="Where an API client (token or session) downloads the PDF (as an attachment)."
+    )
 
     class Meta:
         model = OfferingDocument
-        fields = ["id", "offering", "kind", "title", "pages", "size", "sha256", "uploaded_at", "download_url"]
+        fields = [
+            "id", "offering", "kind", "title", "pages", "size", "sha256", "uploaded_at", "download_url",
+            "api_download_url",
+        ]  # fmt: skip
 
     def get_download_url(self, document: OfferingDocument) -> str:
         return reverse("projects:document_download", args=[document.pk])
+
+    def get_api_download_url(self, document: OfferingDocument) -> str:
+        return reverse("api:document-download", args=[document.pk])
 
 
 class DocumentUploadSerializer(serializers.Serializer):
@@ -599,3 +612,39 @@ class QuestionViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         question = questions.question_hide(question=self.get_object(), by=request.user, **data.validated_data)
         return Response(OfferingQuestionSerializer(question).data)
+
+
+class FileOrJsonErrorNegotiation(BaseContentNegotiation):
+    """The download answers a file, which no renderer touches, or a refusal in the contract's JSON body, whatever
+    the client's Accept header asks (`application/pdf` would otherwise be refused with 406)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class DocumentDownloadApi(APIView):
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = FileOrJsonErrorNegotiation
+
+    @extend_schema(
+        operation_id="documents_download",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The PDF as an attachment (`Content-Disposition: attachment`, "
+                "`X-Content-Type-Options: nosniff`, `Cache-Control: private, no-store`).",
+            ),
+            401: NOT_SIGNED_IN,
+            404: documented_error(
+                "not_found", description="No document in the data room of an offering you may see has this id "
+                "(withdrawn documents included)."
+            ),
+        },
+    )
+    def get(self, request, pk: int):
+        """A data-room PDF, to signed-in users who may see its offering: the same rule as the page's download."""
+        return documents.document_attachment(get_object_or_404(documents.documents_visible_to(request.user), pk=pk))

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from audit.services import audit_record
@@ -367,18 +367,18 @@ def _locked(offering: Offering) -> Offering:
 
 
 TRANSITION_VERBS = {
-    "submit": _lazy("submitted for review"),
-    "revise": _lazy("revised"),
-    "approve": _lazy("approved"),
-    "reject": _lazy("rejected"),
-    "go_live": _lazy("opened"),
-    "cancel": _lazy("cancelled"),
-    "start_closing": _lazy("closed early"),
-    "close": _lazy("closed"),
-    "fail": _lazy("marked failed"),
-    "suspend": _lazy("suspended"),
-    "resume": _lazy("resumed"),
-    "resume_closing": _lazy("resumed"),
+    "submit": gettext_lazy("submitted for review"),
+    "revise": gettext_lazy("revised"),
+    "approve": gettext_lazy("approved"),
+    "reject": gettext_lazy("rejected"),
+    "go_live": gettext_lazy("opened"),
+    "cancel": gettext_lazy("cancelled"),
+    "start_closing": gettext_lazy("closed early"),
+    "close": gettext_lazy("closed"),
+    "fail": gettext_lazy("marked failed"),
+    "suspend": gettext_lazy("suspended"),
+    "resume": gettext_lazy("resumed"),
+    "resume_closing": gettext_lazy("resumed"),
 }
 
 

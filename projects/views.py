@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -149,16 +149,7 @@ def document_upload(request, pk: int):
 @login_required
 def document_download(request, pk: int):
     """A data-room PDF, to signed-in users who may see its offering, always as a download (never shown inline)."""
-    document = get_object_or_404(documents.documents_visible_to(request.user), pk=pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=documents.document_download_name(document),
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return documents.document_attachment(get_object_or_404(documents.documents_visible_to(request.user), pk=pk))
 
 
 def _publish_on_page(

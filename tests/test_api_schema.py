@@ -195,6 +195,11 @@ def test_schema_documents_the_data_room_with_every_refusal(schema):
     assert {status: _error_codes(schema, listing["responses"], status) for status in ("401", "404")} == {
         "401": ["not_authenticated"], "404": ["not_found"],
     }  # fmt: skip
+    download = schema["paths"]["/api/v1/documents/{id}/download/"]["get"]["responses"]
+    assert download["200"]["content"] == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    assert {status: _error_codes(schema, download, status) for status in ("401", "404")} == {
+        "401": ["not_authenticated"], "404": ["not_found"],
+    }  # fmt: skip
     assert schema["components"]["schemas"]["DocumentKindEnum"]["enum"] == [
         "business_plan", "audit_report", "articles", "other",
     ]  # fmt: skip

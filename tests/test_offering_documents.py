@@ -187,6 +187,28 @@ def test_api_lists_documents_to_signed_in_users_only(offering):
     [listed] = client.get(url).json()["results"]
     assert listed["title"] == "Business plan 2027" and listed["pages"] == 2
     assert listed["download_url"] == reverse("projects:document_download", args=[listed["id"]])
+    assert listed["api_download_url"] == f"/api/v1/documents/{listed['id']}/download/"
+
+
+def test_api_download_is_an_attachment_for_signed_in_users_under_the_pages_rule(offering):
+    document = upload(offering)
+    withdrawn = upload(offering, title="Old plan")
+    documents.document_withdraw(document=withdrawn, by=OfferingReviewerFactory(), reason="Wrong file.")
+    of_draft = upload(OfferingFactory(issuer=offering.issuer, status=OfferingStatus.DRAFT))
+    url = "/api/v1/documents/{}/download/".format
+    client = APIClient()
+
+    anonymous = client.get(url(document.pk))
+    client.force_authenticate(InvestorFactory())
+    downloaded = client.get(url(document.pk), HTTP_ACCEPT="application/pdf")
+    refused = [client.get(url(hidden.pk)) for hidden in (withdrawn, of_draft)]
+
+    assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "not_authenticated"
+    assert downloaded.status_code == 200 and downloaded["Content-Type"] == "application/pdf"
+    assert downloaded["Content-Disposition"].startswith("attachment;")
+    assert downloaded["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(downloaded.streaming_content) == document.file.open("rb").read()
+    assert [(r.status_code, r.json()["error"]["code"]) for r in refused] == [(404, "not_found")] * 2
 
 
 def test_api_upload_by_the_company_and_refusals_with_their_codes(offering):

@@ -18,6 +18,9 @@ from projects.tests.factories import FinancialStatementFactory, IssuerFactory, O
 pytestmark = pytest.mark.django_db
 
 
+SUBSCRIBE_FORM = 'action="/investor/subscribe/%s/"'
+
+
 def page(client, offering):
     return client.get(reverse("projects:offering_detail", args=[offering.pk]))
 
@@ -41,7 +44,7 @@ def test_header_shows_progress_against_target_and_maximum_investors_and_days_lef
 
     response = page(client, offering)
 
-    assertContains(response, "250,000.00 raised of a 1,000,000.00 target (maximum 1,500,000.00) CNY")
+    assertContains(response, "CNY 250,000.00 raised of a CNY 1,000,000.00 target (maximum CNY 1,500,000.00)")
     assertContains(response, '<rect class="raised" x="0" y="4" width="167" height="16" rx="4"></rect>', html=True)
     assertContains(response, '<rect class="target" x="667" y="0" width="4" height="24"></rect>', html=True)
     assertContains(response, "<div><dt>Investors</dt><dd>7</dd></div>", html=True)
@@ -54,8 +57,9 @@ def test_open_offering_offers_a_verified_investor_the_remaining_capacity(client)
 
     response = page(client, offering)
 
-    assertContains(response, "300,000.00 CNY still available")
+    assertContains(response, "CNY 300,000.00 still available")
     assertContains(response, 'href="#subscribe"')
+    assertContains(response, SUBSCRIBE_FORM % offering.pk)
 
 
 @pytest.mark.parametrize(
@@ -76,6 +80,7 @@ def test_offering_that_takes_no_money_says_why(client, make_offering, reason):
 
     assertContains(response, reason)
     assertNotContains(response, 'href="#subscribe"')
+    assertNotContains(response, SUBSCRIBE_FORM % offering.pk)  # the panel below agrees with the call to action
 
 
 def test_investor_without_verified_identity_is_sent_to_kyc(client):
@@ -83,11 +88,14 @@ def test_investor_without_verified_identity_is_sent_to_kyc(client):
     KycProfileFactory(user=investor, status=KycStatus.PENDING)
     client.force_login(investor)
 
-    response = page(client, live_offering())
+    offering = live_offering()
+
+    response = page(client, offering)
 
     assertContains(response, "Verify your identity (KYC) before subscribing.")
     assertContains(response, f'href="{reverse("investors:kyc")}"')
     assertNotContains(response, 'href="#subscribe"')
+    assertNotContains(response, SUBSCRIBE_FORM % offering.pk)
 
 
 def test_visitor_is_asked_to_log_in(client):
@@ -156,16 +164,16 @@ def test_after_a_raise_the_projection_shown_before_it_is_set_against_the_actual_
     assert content.index("Projected before the raise, against the actual result") < content.index("Every filing")
     assertContains(
         response,
-        '<tr class="breach"><td>2024</td><td>Net profit</td><td class="amount">35,000,000.00 CNY</td>'
-        '<td class="amount">-26,800,000.00 CNY</td><td class="amount">-176.6%'
+        '<tr class="breach"><td>2024</td><td>Net profit</td><td class="amount">CNY 35,000,000.00</td>'
+        '<td class="amount">CNY -26,800,000.00</td><td class="amount">-176.6%'
         '<strong class="badge danger">Below the review threshold</strong></td></tr>',
         html=True,
     )
     # Revenue at 80% of the projection is above the policy's 60%: shown, not highlighted.
     assertContains(
         response,
-        '<tr class=""><td>2024</td><td>Revenue</td><td class="amount">100,000,000.00 CNY</td>'
-        '<td class="amount">80,000,000.00 CNY</td><td class="amount">-20.0%</td></tr>',
+        '<tr class=""><td>2024</td><td>Revenue</td><td class="amount">CNY 100,000,000.00</td>'
+        '<td class="amount">CNY 80,000,000.00</td><td class="amount">-20.0%</td></tr>',
         html=True,
     )
     assertContains(response, "under 50% of the projection (or a loss), or actual revenue under 60% of it")
@@ -202,8 +210,8 @@ def test_financials_chart_draws_each_kind_by_year_with_losses_below_zero_and_a_t
 
     response = page(client, offering)
 
-    assertContains(response, "<title>2023 Historical: -1,000,000.00 CNY</title>")
-    assertContains(response, "<title>2024 Projection: 3,000,000.00 CNY</title>")
+    assertContains(response, "<title>2023 Historical: CNY -1,000,000.00</title>")
+    assertContains(response, "<title>2024 Projection: CNY 3,000,000.00</title>")
     # The profit chart spans -1 M to 3 M over 208 units: zero at 8 + 208 * 3/4.
     assertContains(response, '<line class="zero-line" x1="0" y1="164" x2="600" y2="164"></line>', html=True)
     assertContains(response, 'class="kind-historical negative" x="30" y="164" width="78" height="52"')
@@ -230,7 +238,7 @@ def test_use_of_funds_is_a_chart_of_shares_with_a_table_of_amounts(client):
     assertContains(response, '<rect class="series-0" x="0" y="0" width="450" height="24">')
     assertContains(response, '<rect class="series-1" x="450" y="0" width="150" height="24">')
     assertContains(response, '<td class="amount">75.0%</td>', html=True)
-    assertContains(response, '<td class="amount">250,000.00 CNY</td>', html=True)
+    assertContains(response, '<td class="amount">CNY 250,000.00</td>', html=True)
 
 
 def test_commitments_show_whether_paid_subscriptions_back_them(client):
@@ -249,7 +257,7 @@ def test_commitments_show_whether_paid_subscriptions_back_them(client):
     assertContains(response, "Yes, paid", count=1)
     assertContains(response, "Names no investor account: cannot be backed", count=1)
     assertContains(response, "Not yet paid", count=1)
-    assertContains(response, '<td class="amount">10,000.00 CNY</td>', html=True)
+    assertContains(response, '<td class="amount">CNY 10,000.00</td>', html=True)
 
 
 def paid_subscription(investor, offering, amount):

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -166,3 +167,23 @@ def test_risk_case_about_an_investor_has_no_figures(client):
 
     assert response.status_code == 200
     assertNotContains(response, "-profit-chart-caption")
+
+
+@pytest.mark.parametrize(
+    ("make", "path", "action", "label"),
+    [
+        (lambda: OfferingFactory(status=OfferingStatus.IN_REVIEW), "/admin/projects/offering/",
+         "approve_selected_offerings", "批准所选的融资项目"),
+        (lambda: KycProfileFactory(status=KycStatus.PENDING), "/admin/investors/kycprofile/",
+         "verify_selected_kyc_submissions", "核验所选的身份认证申请"),
+    ],
+    ids=["offering", "kyc"],
+)
+def test_admin_actions_read_in_chinese_and_post_the_same_name(client, make, path, action, label):
+    make()
+    client.force_login(SuperuserFactory())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    response = client.get(path)
+
+    assertContains(response, f'<option value="{action}">{label}</option>', html=True)

@@ -143,6 +143,34 @@ def offering_is_open(offering: Offering) -> bool:
     return offering_closed_reason(offering) is None
 
 
+class SubscribeBlocker:
+    """Why the person reading an offering's page cannot subscribe now, beyond the offering's own `ClosedReason`."""
+
+    SOLD_OUT = "sold_out"
+    SIGN_IN = "sign_in"
+    NOT_AN_INVESTOR = "not_an_investor"
+    KYC_REQUIRED = "kyc_required"
+
+
+def subscribe_blocker(*, user, offering: Offering) -> str | None:
+    """The one answer the offering page's call to action and its subscribe panel both give: None when `user` may
+    try to subscribe now (the service still checks amount, limits and suitability), else a `ClosedReason` or a
+    `SubscribeBlocker`."""
+    reason = offering_closed_reason(offering)
+    if reason is not None:
+        return reason
+    if offering.remaining_amount < offering.min_investment:
+        return SubscribeBlocker.SOLD_OUT
+    if not user.is_authenticated:
+        return SubscribeBlocker.SIGN_IN
+    if not user.is_investor:
+        return SubscribeBlocker.NOT_AN_INVESTOR
+    kyc = kyc_of(user)
+    if kyc is None or kyc.status != KycStatus.VERIFIED:
+        return SubscribeBlocker.KYC_REQUIRED
+    return None
+
+
 def ensure_offering_open(offering: Offering) -> None:
     if not offering_is_open(offering):
         raise DomainError(

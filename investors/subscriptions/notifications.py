@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from emails.services import email_enqueue, in_site_language
 from investors.models import (
@@ -19,10 +19,10 @@ from investors.models import (
 from projects.models import Offering, OfferingStatus, OfferingUpdate
 
 SUBJECTS = {
-    "confirmed": _lazy("Your subscription is confirmed"),
-    "cancelled": _lazy("Your subscription is cancelled"),
-    "reconfirmed": _lazy("Your subscription is confirmed again"),
-    "reconfirmation_lapsed": _lazy("Your subscription is cancelled: it was not confirmed again in time"),
+    "confirmed": gettext_lazy("Your subscription is confirmed"),
+    "cancelled": gettext_lazy("Your subscription is cancelled"),
+    "reconfirmed": gettext_lazy("Your subscription is confirmed again"),
+    "reconfirmation_lapsed": gettext_lazy("Your subscription is cancelled: it was not confirmed again in time"),
 }
 
 

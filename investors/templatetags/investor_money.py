@@ -16,7 +16,8 @@ register = template.Library()
 @register.inclusion_tag("investors/subscribe_form.html", takes_context=True)
 def subscribe_panel(context, offering) -> dict:
     user = context["request"].user
-    shown = user.is_authenticated and user.is_investor and eligibility.offering_is_open(offering)
+    # Shown exactly when the call to action above offers to subscribe: the same blocker answers both.
+    shown = eligibility.subscribe_blocker(user=user, offering=offering) is None
     regime = regime_for(offering.regime)
     unsigned = shown and selectors.risk_acknowledgement_of(user, regime) is None
     statement = regime.risk_statement if unsigned else None

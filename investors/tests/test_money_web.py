@@ -55,7 +55,7 @@ def test_offering_page_offers_the_subscribe_form_with_capacity_and_position(clie
     assertContains(page, "Invest in this offering")
     assertContains(page, "Visa (declined)")
     assertContains(page, "Your position")
-    assertContains(page, "150,000.00 CNY")
+    assertContains(page, "CNY 150,000.00")
 
 
 def test_subscribing_through_the_form_pays_and_lists_the_subscription(client, eligible_web_investor, offering):
@@ -74,7 +74,7 @@ def test_subscribing_through_the_form_pays_and_lists_the_subscription(client, el
         idempotency_key="someone-else",
     )
     detail = client.get(reverse("projects:offering_detail", args=[offering.pk])).content.decode()
-    assert re.search(r"Your position</dt>\s*<dd>20,000\.00 CNY</dd>", detail)
+    assert re.search(r"Your position</dt>\s*<dd>CNY 20,000\.00</dd>", detail)
 
 
 def test_a_double_submitted_form_makes_one_subscription(client, eligible_web_investor, offering):
@@ -157,7 +157,7 @@ def test_portfolio_lists_the_shares_of_a_closed_offering(client, eligible_web_in
     assertContains(page, offering.title)
     assertContains(page, offering.issuer.legal_name)
     assertContains(page, "12000")
-    assertContains(page, "120,000.00 CNY")
+    assertContains(page, "CNY 120,000.00")
 
 
 def test_cap_table_shows_the_shareholders_to_the_offering_owner(client, eligible_web_investor, offering):
@@ -177,7 +177,7 @@ def test_cap_table_of_a_live_offering_shows_the_paid_subscriptions(client, eligi
     page = client.get(reverse("investors:cap_table", args=[offering.pk]))
 
     assertContains(page, "Paid subscriptions so far")
-    assertContains(page, "20,000.00 CNY")
+    assertContains(page, "CNY 20,000.00")
 
 
 def test_cap_table_is_not_found_for_another_issuer(client, offering):

@@ -130,6 +130,6 @@ def test_profile_shows_role_kyc_status_qualification_evidence_and_risk_level(cli
     assertContains(response, "<td>Investor</td>", html=True)
     assertContains(response, "Verified")
     assertContains(response, "<tr><th>Qualified investor</th><td>yes</td></tr>", html=True)
-    assertContains(response, "3,500,000.00 CNY")
-    assertContains(response, "3,000,000.00 CNY")
+    assertContains(response, "CNY 3,500,000.00")
+    assertContains(response, "CNY 3,000,000.00")
     assertContains(response, "C4")

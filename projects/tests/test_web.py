@@ -109,9 +109,9 @@ def test_offering_page_shows_terms_progress_commitments_and_updates_with_changed
 
     assertContains(response, offering.title)
     assertContains(response, "product development")
-    assertContains(response, "600,000.00 CNY")
+    assertContains(response, "CNY 600,000.00")
     assertContains(response, "Lead investor")
-    assertContains(response, "200,000.00 CNY")
+    assertContains(response, "CNY 200,000.00")
     assertContains(response, "25.00%")  # 250,000 raised of a 1,000,000 target
     assertContains(response, "New share price")
     assertContains(response, "Material change")
