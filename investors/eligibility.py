@@ -13,7 +13,7 @@ from crowdfund.errors import DomainError
 from investors.models import KycStatus
 from investors.questionnaire import RISK_LEVELS
 from investors.selectors import invested_since, kyc_of, latest_suitability, risk_acknowledgement_of
-from projects.models import Offering, OfferingStatus
+from projects.models import NOT_YET_OPEN_STATUSES, Offering, OfferingStatus
 from projects.regimes import months_before, regime_for
 
 
@@ -122,9 +122,6 @@ class ClosedReason:
     ON_HOLD = "on_hold"
     NOT_OPEN_YET = "not_open_yet"
     ENDED = "ended"
-
-
-NOT_YET_OPEN_STATUSES = (OfferingStatus.DRAFT, OfferingStatus.IN_REVIEW, OfferingStatus.APPROVED)
 
 
 def offering_closed_reason(offering: Offering) -> str | None:

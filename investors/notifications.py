@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from emails.services import email_enqueue, in_site_language
 from investors.models import (
     FUNDED_STATUSES,
+    RECEIVES_NEWS_STATUSES,
+    RECONFIRMING_STATUSES,
     Holding,
     RefundReason,
     RefundStatus,
@@ -92,9 +94,6 @@ def offering_result_emails(*, offering: Offering) -> None:
             )
 
 
-# Who hears about an offering's updates: every investor whose money is in it or on its way.
-NEWS_STATUSES = (SubscriptionStatus.PENDING_PAYMENT, *FUNDED_STATUSES, SubscriptionStatus.SETTLED)
-RECONFIRMING_STATUSES = (SubscriptionStatus.PENDING_PAYMENT, SubscriptionStatus.RECONFIRMATION_REQUIRED)
 
 
 @in_site_language
@@ -105,7 +104,7 @@ def offering_update_emails(*, update: OfferingUpdate) -> None:
     changed = ", ".join(change.term for change in update.term_changes.all())
     waiting = {}
     recipients = {}
-    for subscription in Subscription.objects.filter(offering=offering, status__in=NEWS_STATUSES).select_related("investor"):
+    for subscription in Subscription.objects.filter(offering=offering, status__in=RECEIVES_NEWS_STATUSES).select_related("investor"):
         recipients[subscription.investor_id] = subscription.investor
         # Paid or still paying, an investor whose subscription carries a deadline must confirm the new terms.
         if subscription.reconfirm_deadline and subscription.status in RECONFIRMING_STATUSES:

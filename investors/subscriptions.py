@@ -28,6 +28,7 @@ from investors import (
 )
 from investors.models import (
     CAPACITY_STATUSES,
+    FUNDED_STATUSES,
     REFUND_DONE_STATUSES,
     Payment,
     Refund,
@@ -41,7 +42,7 @@ from ledger.models import AccountKind
 from ledger.services import entry_post
 from outbox import services as outbox
 from projects import services as project_services
-from projects.models import Offering, OfferingStatus
+from projects.models import ENDED_STATUSES, Offering
 from projects.regimes import regime_for
 from projects.validation import Errors, parse_money
 
@@ -200,7 +201,6 @@ def _charge(subscription: Subscription) -> Subscription:
 
 
 # An offering in one of these takes no more money: a payment arriving for it goes back.
-OFFERING_ENDED = (OfferingStatus.CANCELLED, OfferingStatus.FAILED, OfferingStatus.CLOSED)
 
 
 def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscription:
@@ -214,7 +214,7 @@ def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscript
             return subscription
         now = timezone.now()
         matches = (charge.amount, charge.currency) == (subscription.amount, subscription.currency)
-        if subscription.status == SubscriptionStatus.PENDING_PAYMENT and (not matches or offering.status in OFFERING_ENDED):
+        if subscription.status == SubscriptionStatus.PENDING_PAYMENT and (not matches or offering.status in ENDED_STATUSES):
             # A wrong charge ends the reservation as a failed payment; otherwise staff ended the offering
             # (cancelled and refunded it) while this payment was on its way.
             subscription.mark_payment_failed() if not matches else subscription.expire()
@@ -313,7 +313,7 @@ def subscription_cancel(*, subscription: Subscription, by) -> Subscription:
                 code="cancellation_closed",
                 details={"cancel_deadline": deadline.isoformat()},
             )
-        if subscription.status not in (SubscriptionStatus.PAID, SubscriptionStatus.RECONFIRMATION_REQUIRED):
+        if subscription.status not in FUNDED_STATUSES:
             raise DomainError(
                 _("Only a paid subscription can be cancelled; this one is %(status)s.")
                 % {"status": subscription.get_status_display()},

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -142,18 +143,46 @@ class OfferingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# What each status means, named once; callers use these names and never re-spell a tuple of statuses.
+S = OfferingStatus
 # Visible to everyone once staff have approved them.
-PUBLIC_STATUSES = (
-    OfferingStatus.APPROVED,
-    OfferingStatus.LIVE,
-    OfferingStatus.SUSPENDED,
-    OfferingStatus.CLOSING,
-    OfferingStatus.CLOSED,
-    OfferingStatus.FAILED,
-)
-
+PUBLIC_STATUSES = (S.APPROVED, S.LIVE, S.SUSPENDED, S.CLOSING, S.CLOSED, S.FAILED)
+# Not yet approved: the issuer's draft, a rejection to revise, or staff's review. The issuer's guide follows these.
+AWAITING_APPROVAL_STATUSES = (S.DRAFT, S.REJECTED, S.IN_REVIEW)
+# Not yet open to subscriptions.
+NOT_YET_OPEN_STATUSES = (S.DRAFT, S.IN_REVIEW, S.APPROVED)
+# Opened and its deadline not yet reached (a suspended one whose hold lifts after the deadline goes to closing):
+# investors may still cancel, within the regime's cancel window.
+BEFORE_DEADLINE_STATUSES = (S.LIVE, S.SUSPENDED)
+# Approved with a deadline ahead: its days left are shown, and an update may still change its terms.
+DEADLINE_AHEAD_STATUSES = (S.APPROVED, *BEFORE_DEADLINE_STATUSES)
+TERMS_CHANGEABLE_STATUSES = DEADLINE_AHEAD_STATUSES
+# Past its deadline: closing, or ended with its outcome known.
+AFTER_DEADLINE_STATUSES = (S.CLOSING, S.CLOSED, S.FAILED)
+# Opened and not yet ended: the money raised still moves, so it can reach a milestone of its target.
+OPENED_NOT_ENDED_STATUSES = (*BEFORE_DEADLINE_STATUSES, S.CLOSING)
+# Approved and its outcome not yet known: the scheduled jobs still move it (open, close, settle).
+UNDER_WAY_STATUSES = (*DEADLINE_AHEAD_STATUSES, S.CLOSING)
+# A raise in progress: from submission until its deadline's outcome is known.
+RAISING_STATUSES = (S.IN_REVIEW, *UNDER_WAY_STATUSES)
+# Counted against the issuer's cap at its full maximum: a closing offering raises at most what it has reserved.
+COUNTS_AGAINST_ISSUER_CAP_STATUSES = (S.IN_REVIEW, *DEADLINE_AHEAD_STATUSES)
+# Where settlement looks: a live offering past its deadline, or a closing one.
+SETTLEMENT_STATUSES = (S.LIVE, S.CLOSING)
+# Where a risk hold suspends the offering (the `suspend` transition's sources).
+SUSPENDABLE_STATUSES = (S.LIVE, S.CLOSING)
+# Updates can be posted once the offering is submitted, and until long after it ended, unless it was withdrawn.
+TAKES_UPDATES_STATUSES = (S.IN_REVIEW, *PUBLIC_STATUSES)
+# The `cancel` transition's sources; a risk case on the company can stop those already before staff (not drafts).
+CANCELLABLE_STATUSES = (S.DRAFT, S.IN_REVIEW, *DEADLINE_AHEAD_STATUSES)
+STOPPABLE_BY_RISK_STATUSES = (S.IN_REVIEW, *DEADLINE_AHEAD_STATUSES)
+# Ended: nothing more can be subscribed.
+ENDED_STATUSES = (S.CLOSED, S.FAILED, S.CANCELLED)
 # Over without raising anything: nothing more is filed for them.
-ENDED_UNFUNDED_STATUSES = (OfferingStatus.CANCELLED, OfferingStatus.FAILED)
+ENDED_UNFUNDED_STATUSES = (S.CANCELLED, S.FAILED)
+# Never before the public with money in it, or withdrawn: a risk hold has nothing to stop.
+NOTHING_TO_HOLD_STATUSES = (S.DRAFT, S.REJECTED, S.CANCELLED)
+del S
 
 
 class Offering(models.Model):
@@ -248,7 +277,7 @@ class Offering(models.Model):
         pass
 
     # A risk hold stops an open or closing offering; lifting it sends the offering back to where its deadline says.
-    @transition(field=status, source=[OfferingStatus.LIVE, OfferingStatus.CLOSING], target=OfferingStatus.SUSPENDED)
+    @transition(field=status, source=list(SUSPENDABLE_STATUSES), target=OfferingStatus.SUSPENDED)
     def suspend(self) -> None:
         pass
 
@@ -264,19 +293,34 @@ class Offering(models.Model):
     def fail(self) -> None:
         pass
 
-    @transition(
-        field=status,
-        source=[
-            OfferingStatus.DRAFT,
-            OfferingStatus.IN_REVIEW,
-            OfferingStatus.APPROVED,
-            OfferingStatus.LIVE,
-            OfferingStatus.SUSPENDED,
-        ],
-        target=OfferingStatus.CANCELLED,
-    )
+    @transition(field=status, source=list(CANCELLABLE_STATUSES), target=OfferingStatus.CANCELLED)
     def cancel(self) -> None:
         pass
+
+
+@dataclass(frozen=True)
+class TransitionWords:
+    """How a transition of the graph above is told: `verb` completes "An offering that is <status> cannot be ...",
+    and `reason` is what its history row says when whoever moved it gave none."""
+
+    verb: str
+    reason: str
+
+
+TRANSITION_WORDS = {
+    "submit": TransitionWords(_("submitted for review"), _("Issuer submitted the offering for review.")),
+    "revise": TransitionWords(_("revised"), _("Issuer revised the offering after rejection.")),
+    "approve": TransitionWords(_("approved"), _("Approved by staff review.")),
+    "reject": TransitionWords(_("rejected"), _("Rejected by staff review.")),
+    "go_live": TransitionWords(_("opened"), _("Opening time reached.")),
+    "start_closing": TransitionWords(_("closed early"), _("Deadline reached.")),
+    "close": TransitionWords(_("closed"), _("Target reached; funds released.")),
+    "fail": TransitionWords(_("marked failed"), _("Target missed; every payment refunded.")),
+    "suspend": TransitionWords(_("suspended"), _("Risk review: critical case open.")),
+    "resume": TransitionWords(_("resumed"), _("Risk review: cases resolved.")),
+    "resume_closing": TransitionWords(_("resumed"), _("Risk review: cases resolved.")),
+    "cancel": TransitionWords(_("cancelled"), _("Offering cancelled.")),
+}
 
 
 class OfferingTransition(models.Model):

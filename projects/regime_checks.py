@@ -17,12 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crowdfund.errors import DomainError, ValidationFailed
-from projects.models import Issuer, Offering, OfferingStatus
+from projects.models import COUNTS_AGAINST_ISSUER_CAP_STATUSES, Issuer, Offering, OfferingStatus
 from projects.regimes import Regime, add_business_days, months_before
 from projects.validation import Errors
 
-# Offerings that may still raise up to their maximum; a closing one raises at most what it has reserved.
-OPEN_STATUSES = (OfferingStatus.IN_REVIEW, OfferingStatus.APPROVED, OfferingStatus.LIVE, OfferingStatus.SUSPENDED)
 
 
 def _money(amount: Decimal) -> str:
@@ -66,7 +64,7 @@ def issuer_raised_or_open(*, issuer: Issuer, regime: Regime, now: dt.datetime, e
         return queryset.aggregate(total=Coalesce(Sum(field), Decimal("0")))["total"]
 
     return (
-        total(offerings.filter(status__in=OPEN_STATUSES), "max_amount")
+        total(offerings.filter(status__in=COUNTS_AGAINST_ISSUER_CAP_STATUSES), "max_amount")
         + total(offerings.filter(status=OfferingStatus.CLOSING), "reserved_amount")
         + total(offerings.filter(status=OfferingStatus.CLOSED, closes_at__gte=since), "raised_amount")
     )

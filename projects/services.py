@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import can_proceed
 
 from audit.services import audit_record
@@ -20,6 +19,11 @@ from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, 
 from crowdfund.permissions import CANCEL_OFFERING, CLOSE_OFFERING, REVIEW_OFFERING, ensure_permission, holds_permission
 from projects import hooks, regime_checks, selectors
 from projects.models import (
+    OPENED_NOT_ENDED_STATUSES,
+    SUSPENDABLE_STATUSES,
+    TAKES_UPDATES_STATUSES,
+    TERMS_CHANGEABLE_STATUSES,
+    TRANSITION_WORDS,
     AnnouncedCommitment,
     CommitmentParty,
     CommitmentStatus,
@@ -70,16 +74,6 @@ UPDATABLE_TERMS = ("summary", "risk_factors", "security", "price_per_share", "us
 MATERIAL_TERMS = ("security", "price_per_share", "use_of_funds")
 # The longest use-of-funds category, as the API and the web form take it.
 USE_OF_FUNDS_CATEGORY_LENGTH = 100
-UPDATES_ALLOWED_IN = (
-    OfferingStatus.IN_REVIEW,
-    OfferingStatus.APPROVED,
-    OfferingStatus.LIVE,
-    OfferingStatus.SUSPENDED,
-    OfferingStatus.CLOSING,
-    OfferingStatus.CLOSED,
-    OfferingStatus.FAILED,
-)
-TERM_CHANGES_ALLOWED_IN = (OfferingStatus.APPROVED, OfferingStatus.LIVE, OfferingStatus.SUSPENDED)
 
 
 def ensure_manages_issuer(user, issuer: Issuer) -> None:
@@ -365,34 +359,19 @@ def _locked(offering: Offering) -> Offering:
     return Offering.objects.select_for_update(no_key=True, of=("self",)).select_related("issuer").get(pk=offering.pk)
 
 
-TRANSITION_VERBS = {
-    "submit": _lazy("submitted for review"),
-    "revise": _lazy("revised"),
-    "approve": _lazy("approved"),
-    "reject": _lazy("rejected"),
-    "go_live": _lazy("opened"),
-    "cancel": _lazy("cancelled"),
-    "start_closing": _lazy("closed early"),
-    "close": _lazy("closed"),
-    "fail": _lazy("marked failed"),
-    "suspend": _lazy("suspended"),
-    "resume": _lazy("resumed"),
-    "resume_closing": _lazy("resumed"),
-}
-
-
 def _transition(offering: Offering, name: str, *, by, reason: str = "") -> Offering:
-    """Apply one named transition of the lifecycle, or refuse it with `invalid_transition`."""
+    """Apply one named transition of the lifecycle, or refuse it with `invalid_transition`. Without a `reason`, the
+    history row gets the transition's own."""
     method = getattr(offering, name)
     if not can_proceed(method):
         raise InvalidTransition(
             _("An offering that is %(status)s cannot be %(action)s.")
-            % {"status": offering.get_status_display(), "action": TRANSITION_VERBS[name]},
+            % {"status": offering.get_status_display(), "action": TRANSITION_WORDS[name].verb},
             details={"status": offering.status, "transition": name},
         )
     from_status = offering.status
     method()
-    _record_transition(offering, from_status, by=by, reason=reason)
+    _record_transition(offering, from_status, by=by, reason=reason or str(TRANSITION_WORDS[name].reason))
     return offering
 
 
@@ -440,7 +419,7 @@ def offering_edit_draft(
     with transaction.atomic():
         offering = _locked(offering)
         if offering.status == OfferingStatus.REJECTED:
-            _transition(offering, "revise", by=by, reason=_("Issuer revised the offering after rejection."))
+            _transition(offering, "revise", by=by)
         if offering.status != OfferingStatus.DRAFT:
             raise InvalidTransition(
                 _("Only a draft can be edited; this offering is %(status)s.") % {"status": offering.get_status_display()}
@@ -557,7 +536,7 @@ def offering_approve(*, offering: Offering, by, note: str = "") -> Offering:
             return offering
         _transition(offering, "approve", by=by, reason=note)
         if offering.opens_at <= now:
-            _transition(offering, "go_live", by=None, reason=_("Opening time reached."))
+            _transition(offering, "go_live", by=None)
         return offering
 
 
@@ -592,7 +571,7 @@ def offering_cancel_by_staff(*, offering: Offering, by, reason: str) -> Offering
         return _transition(_locked(offering), "cancel", by=by, reason=reason.strip())
 
 
-def _transition_due(due: QuerySet[Offering], *, status: str, name: str, reason: str, event: str = "") -> list[int]:
+def _transition_due(due: QuerySet[Offering], *, status: str, name: str, event: str = "") -> list[int]:
     """Apply transition `name` to each offering of `due` still in `status`, each in its own transaction, skipping
     rows another run holds. Safe to run any number of times, concurrently too."""
     moved = []
@@ -601,7 +580,7 @@ def _transition_due(due: QuerySet[Offering], *, status: str, name: str, reason: 
             offering = Offering.objects.select_for_update(no_key=True, skip_locked=True).filter(pk=offering_id).first()
             if offering is None or offering.status != status:
                 continue
-            _transition(offering, name, by=None, reason=reason)
+            _transition(offering, name, by=None)
             if event:
                 events.announce(event, offering_id=offering_id)
             moved.append(offering_id)
@@ -614,7 +593,6 @@ def offerings_open_due(*, now: dt.datetime | None = None) -> list[int]:
         Offering.objects.filter(opens_at__lte=now or timezone.now()),
         status=OfferingStatus.APPROVED,
         name="go_live",
-        reason=_("Opening time reached."),
     )
 
 
@@ -673,7 +651,6 @@ def offerings_close_due(*, now: dt.datetime | None = None) -> list[int]:
         Offering.objects.filter(closes_at__lte=now or timezone.now()),
         status=OfferingStatus.LIVE,
         name="start_closing",
-        reason=_("Deadline reached."),
         event="offering_closing",
     )
 
@@ -683,9 +660,9 @@ def offering_finish_closing(*, offering: Offering, succeeded: bool, exception: s
     what staff must still settle by hand (refunds that failed)."""
     with transaction.atomic():
         offering = _locked(offering)
-        reason = _("Target reached; funds released.") if succeeded else _("Target missed; every payment refunded.")
-        reason = f"{reason} {exception}".strip()
-        return _transition(offering, "close" if succeeded else "fail", by=None, reason=reason)
+        name = "close" if succeeded else "fail"
+        reason = f"{TRANSITION_WORDS[name].reason} {exception}".strip()
+        return _transition(offering, name, by=None, reason=reason)
 
 
 # Offerings: risk holds. Only the risk review calls these.
@@ -699,7 +676,7 @@ def offering_risk_hold_set(*, offering_id: int, hold: bool, reason: str) -> Offe
         if offering.risk_hold == hold:
             return offering
         offering.risk_hold = hold
-        if hold and offering.status in (OfferingStatus.LIVE, OfferingStatus.CLOSING):
+        if hold and offering.status in SUSPENDABLE_STATUSES:
             return _transition(offering, "suspend", by=None, reason=reason)
         if not hold and offering.status == OfferingStatus.SUSPENDED:
             resume = "resume" if offering.closes_at > timezone.now() else "resume_closing"
@@ -812,9 +789,9 @@ def _update_post(
 
     with transaction.atomic():
         offering = _locked(offering)
-        if offering.status not in UPDATES_ALLOWED_IN:
+        if offering.status not in TAKES_UPDATES_STATUSES:
             raise InvalidTransition(_("Updates can be posted once the offering is submitted."))
-        if changes and offering.status not in TERM_CHANGES_ALLOWED_IN:
+        if changes and offering.status not in TERMS_CHANGEABLE_STATUSES:
             raise InvalidTransition(_("Terms can be changed only while the offering is approved or open."))
         now = now or timezone.now()
         current = {field: getattr(offering, field) for field in TERM_FIELDS}
@@ -913,7 +890,6 @@ def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
 
 
 MILESTONE_PERCENTS = (50, 100)
-MILESTONE_STATUSES = (OfferingStatus.LIVE, OfferingStatus.SUSPENDED, OfferingStatus.CLOSING)
 
 
 def offering_milestones_record(*, offering_id: int) -> list[int]:
@@ -923,7 +899,7 @@ def offering_milestones_record(*, offering_id: int) -> list[int]:
     Runs after every payment, so it takes no lock on the offering (payments queue on that lock): the unique
     constraint makes the first of two concurrent runs the only one to record a milestone."""
     offering = Offering.objects.get(pk=offering_id)
-    if offering.status not in MILESTONE_STATUSES:
+    if offering.status not in OPENED_NOT_ENDED_STATUSES:
         return []
     reached = [p for p in MILESTONE_PERCENTS if offering.raised_amount * 100 >= offering.target_amount * p]
     recorded = set(offering.milestones.filter(percent__in=reached).values_list("percent", flat=True))

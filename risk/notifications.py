@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emails.services import email_enqueue, in_site_language
-from investors.models import FUNDED_STATUSES, SubscriptionStatus
+from investors.models import PAID_IN_STATUSES
 from projects.models import Offering
 from risk.models import Case, CaseEvent, SubjectType
 from risk.selectors import investors_of_offerings
@@ -27,8 +27,7 @@ def material_finding_emails(*, case_id: int) -> int:
             if case.subject_type == SubjectType.OFFERING
             else Offering.objects.filter(issuer_id=case.issuer_id)
         )
-        statuses = (*FUNDED_STATUSES, SubscriptionStatus.SETTLED)
-        recipients = investors_of_offerings(offerings, statuses=statuses)
+        recipients = investors_of_offerings(offerings, statuses=PAID_IN_STATUSES)
         rules = sorted({signal.rule for signal in case.signals.all()})
         for investor, offering in recipients:
             email_enqueue(

@@ -31,7 +31,7 @@ from investors import services as investor_services
 from investors.questionnaire import QUESTIONS
 from investors.subscriptions import subscription_create
 from projects import services as project_services
-from projects.models import Offering, OfferingStatus, PortfolioCompany
+from projects.models import UNDER_WAY_STATUSES, Offering, OfferingStatus, PortfolioCompany
 from projects.regimes import regime_for
 from risk.models import SEVERITY_RANK, Case, CaseStatus, Severity, Signal, SubjectType
 
@@ -39,7 +39,6 @@ SCHEMA = "michou.risk-scenario/1"
 PASSWORD = "replay-Password-2016"
 # Reconciliation compares the database with the whole Stripe account, which every replayed scenario shares.
 PERIODIC_TASKS_NOT_REPLAYED = {"investors.reconcile_payments"}
-UNDER_WAY = (OfferingStatus.APPROVED, OfferingStatus.LIVE, OfferingStatus.SUSPENDED, OfferingStatus.CLOSING)
 BEAT_INTERVAL_WHILE_UNDER_WAY = dt.timedelta(days=1)
 
 
@@ -376,7 +375,7 @@ class _Replay:
 
     def _run_beat_between(self, start: dt.datetime, end: dt.datetime) -> None:
         moment = start + BEAT_INTERVAL_WHILE_UNDER_WAY
-        while moment < end and Offering.objects.filter(status__in=UNDER_WAY).exists():
+        while moment < end and Offering.objects.filter(status__in=UNDER_WAY_STATUSES).exists():
             self.clock.move_to(moment)
             self._run_periodic_jobs()
             moment += BEAT_INTERVAL_WHILE_UNDER_WAY
