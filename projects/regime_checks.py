@@ -1,7 +1,7 @@
 """The checks that hold issuers and offering terms to a regime (projects/regimes.py holds the numbers).
 
 Each check reads one rule of the regime it is given and does nothing when the regime lacks that rule. The services
-in projects/services.py call them; nothing else decides these rules.
+in the projects/services/ package call them; nothing else decides these rules.
 """
 
 from __future__ import annotations
