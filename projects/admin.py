@@ -31,6 +31,10 @@ class IssuerAdmin(SimpleHistoryAdmin):
     search_fields = ["legal_name", "uscc", "owner__username"]
     readonly_fields = ["uscc", "owner", "created_at"]
 
+    def save_model(self, request, obj, form, change):
+        # Through the service, which tells the risk review at once.
+        services.issuer_edit_by_staff(issuer=obj, by=request.user)
+
 
 @admin.register(FinancialStatement)
 class FinancialStatementAdmin(ReadOnlyAdmin):
@@ -152,6 +156,16 @@ class PortfolioCompanyAdmin(SimpleHistoryAdmin):
     list_display = ["uscc", "legal_name", "stake_pct", "registered_issuer", "added_at"]
     search_fields = ["uscc", "legal_name", "note"]
     readonly_fields = ["added_at"]
+
+    def save_model(self, request, obj, form, change):
+        services.portfolio_company_save(entry=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.portfolio_company_delete(entry=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for entry in queryset:
+            services.portfolio_company_delete(entry=entry, by=request.user)
 
     @admin.display(description="registered issuer")
     def registered_issuer(self, obj: PortfolioCompany) -> str:

@@ -6,7 +6,13 @@ commitments, transitions (the guarded step every lifecycle move takes; private t
 updates, lifecycle, holds, post_funding.
 """
 
-from projects.services.issuers import ensure_manages_issuer, issuer_create
+from projects.services.issuers import (
+    ensure_manages_issuer,
+    issuer_create,
+    issuer_edit_by_staff,
+    portfolio_company_delete,
+    portfolio_company_save,
+)
 from projects.services.statements import PERIOD_END_MONTH, financial_statement_file, period_end
 from projects.services.terms import (
     MATERIAL_TERMS,
@@ -57,6 +63,7 @@ __all__ = [
     "ensure_reports_filed",
     "financial_statement_file",
     "issuer_create",
+    "issuer_edit_by_staff",
     "offering_approval_hold_set",
     "offering_approve",
     "offering_cancel",
@@ -77,5 +84,7 @@ __all__ = [
     "offerings_close_due",
     "offerings_open_due",
     "period_end",
+    "portfolio_company_delete",
+    "portfolio_company_save",
     "report_reminders_send",
 ]

@@ -1,15 +1,26 @@
-"""Registering a company, and who may act for it."""
+"""Registering a company, who may act for it, staff's corrections to its record, and the platform group's registry
+of the companies it holds a stake in. Every change that can alter the risk review's view of a company announces
+`issuer_changed`, so the review looks again at once rather than at the hourly sweep."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from crowdfund import events
 from crowdfund.errors import PermissionRefused
+from crowdfund.permissions import (
+    ADD_PORTFOLIO_COMPANY,
+    CHANGE_ISSUER,
+    CHANGE_PORTFOLIO_COMPANY,
+    DELETE_PORTFOLIO_COMPANY,
+    ensure_permission,
+)
 from projects import regime_checks
-from projects.models import Issuer
+from projects.models import Issuer, PortfolioCompany
 from projects.regimes import current_regime
 from projects.validation import (
     Errors,
@@ -77,3 +88,40 @@ def issuer_create(
         platform_stake_pct=stake,
         related_party_note=(related_party_note or "").strip(),
     )
+
+
+def issuer_edit_by_staff(*, issuer: Issuer, by) -> Issuer:
+    """Save staff's correction of a company's record (the admin form checked each field; the credit code and the
+    owner do not change). The history keeps who changed what."""
+    ensure_permission(by, CHANGE_ISSUER)
+    issuer._history_user = by  # the history row names who changed it, from a request or not
+    with transaction.atomic():
+        issuer.save()
+        events.announce("issuer_changed", issuer_id=issuer.pk)
+    return issuer
+
+
+def _announce_issuers_with_uscc(*codes: str) -> None:
+    for issuer_id in Issuer.objects.filter(uscc__in=[code for code in codes if code]).values_list("pk", flat=True):
+        events.announce("issuer_changed", issuer_id=issuer_id)
+
+
+def portfolio_company_save(*, entry: PortfolioCompany, by) -> PortfolioCompany:
+    """Add or correct an entry of the platform group's registry. A registered company with its credit code is tied to
+    the platform from now on, whatever it declares; one whose code the entry no longer carries is untied."""
+    ensure_permission(by, CHANGE_PORTFOLIO_COMPANY if entry.pk else ADD_PORTFOLIO_COMPANY)
+    entry._history_user = by
+    with transaction.atomic():
+        previous_uscc = PortfolioCompany.objects.filter(pk=entry.pk).values_list("uscc", flat=True).first()
+        entry.save()
+        _announce_issuers_with_uscc(entry.uscc, previous_uscc)
+    return entry
+
+
+def portfolio_company_delete(*, entry: PortfolioCompany, by) -> None:
+    ensure_permission(by, DELETE_PORTFOLIO_COMPANY)
+    entry._history_user = by
+    with transaction.atomic():
+        uscc = entry.uscc
+        entry.delete()
+        _announce_issuers_with_uscc(uscc)
