@@ -17,6 +17,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import BadHeaderError, send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from emails import tasks
@@ -45,6 +46,14 @@ def in_site_language(render):
             return render(*args, **kwargs)
 
     return rendered
+
+
+def email_render(template: str, context: dict) -> dict[str, str]:
+    """The subject and body of an email from its template (`templates/<app>/emails/<name>.txt`, text with
+    autoescaping off): the first line is the subject, the text after the blank line below it the body. Rendered in
+    the active language, so callers wrap it in `in_site_language`."""
+    subject, _, body = render_to_string(template, context).partition("\n")
+    return {"subject": subject.strip(), "body": body.strip()}
 
 
 def email_enqueue(*, notification: str, recipient, subject: str, body: str) -> OutgoingEmail:

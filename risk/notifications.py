@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from emails.services import email_enqueue, in_site_language
+from emails.services import email_enqueue, email_render, in_site_language
 from investors.models import PAID_IN_STATUSES
 from projects.models import Offering
 from risk.models import Case, CaseEvent, SubjectType
@@ -33,12 +31,10 @@ def material_finding_emails(*, case_id: int) -> int:
             email_enqueue(
                 notification=f"risk_finding:{case.pk}:{offering.pk}",
                 recipient=investor,
-                subject=_("Risk review finding about %(offering)s") % {"offering": offering.title},
-                body=_(
-                    "Michou's risk review has confirmed a material finding about %(offering)s (%(rules)s). "
-                    "Staff's note: %(note)s"
-                )
-                % {"offering": offering.title, "rules": ", ".join(rules), "note": case.resolution_note},
+                **email_render(
+                    "risk/emails/material_finding.txt",
+                    {"offering": offering.title, "rules": ", ".join(rules), "note": case.resolution_note},
+                ),
             )
         CaseEvent.objects.create(
             case=case, at=timezone.now(), action="investors_notified", detail={"emails": len(recipients)}
