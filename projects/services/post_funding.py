@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from projects import selectors
+from projects import notifications, selectors
 from projects.models import OPENED_NOT_ENDED_STATUSES, Offering, OfferingMilestone, ReportReminder
 
 
@@ -15,8 +15,6 @@ def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
     """Remind each issuer, once per fiscal year and period, of an actual statement (full year, first half) that is
     due soon or overdue. The reminder row and its email (in the outbox, sent after commit) are recorded together;
     running this again sends nothing new."""
-    from projects import notifications
-
     due = (selectors.DutyStatus.REMINDER_DUE, selectors.DutyStatus.OVERDUE)
     recorded = []
     for duty in selectors.report_duties(today=today):
