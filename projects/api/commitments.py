@@ -13,8 +13,6 @@ from projects import selectors, services
 from projects.api.serializers import NamedCommitmentSerializer
 from projects.models import AnnouncedCommitment
 
-
-
 COMMITMENT_ANSWER_RESPONSES = {
     200: NamedCommitmentSerializer,
     404: documented_error("not_found", description="No commitment names you with this id."),

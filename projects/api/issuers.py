@@ -13,7 +13,6 @@ from projects.api.serializers import IssuerSerializer, StatementInputSerializer,
 from projects.models import Issuer
 
 
-
 class IssuerViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = IssuerSerializer
     queryset = Issuer.objects.none()  # for the schema; requests use get_queryset

@@ -29,7 +29,6 @@ from projects.api.serializers import (
 from projects.models import Issuer, Offering, OfferingStatus
 
 
-
 class OfferingFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=OfferingStatus.choices)
 

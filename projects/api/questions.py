@@ -15,7 +15,6 @@ from projects.api.serializers import OfferingQuestionSerializer, QuestionHideSer
 from projects.models import OfferingQuestion
 
 
-
 class QuestionViewSet(viewsets.GenericViewSet):
     """A question by id: the company's manager answers it once; staff hide abuse."""
 

@@ -23,8 +23,6 @@ from projects.models import (
     TermChange,
 )
 
-
-
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 

@@ -6,12 +6,37 @@ commitments, transitions (the guarded step every lifecycle move takes; private t
 updates, lifecycle, holds, post_funding.
 """
 
+from projects.services.commitments import commitment_accept, commitment_decline
+from projects.services.drafts import ensure_reports_filed, offering_create, offering_edit_draft
+from projects.services.holds import (
+    offering_approval_hold_set,
+    offering_capacity_release,
+    offering_capacity_reserve,
+    offering_raised_add,
+    offering_risk_hold_set,
+)
 from projects.services.issuers import (
     ensure_manages_issuer,
     issuer_create,
     issuer_edit_by_staff,
     portfolio_company_delete,
     portfolio_company_save,
+)
+from projects.services.lifecycle import (
+    offering_cancel,
+    offering_cancel_by_staff,
+    offering_close_early,
+    offering_finish_closing,
+    offerings_close_due,
+    offerings_open_due,
+)
+from projects.services.post_funding import MILESTONE_PERCENTS, offering_milestones_record, report_reminders_send
+from projects.services.review import (
+    approvals_required,
+    offering_approve,
+    offering_reject,
+    offering_submission_refusals,
+    offering_submit,
 )
 from projects.services.statements import PERIOD_END_MONTH, financial_statement_file, period_end
 from projects.services.terms import (
@@ -21,32 +46,7 @@ from projects.services.terms import (
     UPDATABLE_TERMS,
     USE_OF_FUNDS_CATEGORY_LENGTH,
 )
-from projects.services.commitments import commitment_accept, commitment_decline
-from projects.services.drafts import ensure_reports_filed, offering_create, offering_edit_draft
-from projects.services.review import (
-    approvals_required,
-    offering_approve,
-    offering_reject,
-    offering_submission_refusals,
-    offering_submit,
-)
 from projects.services.updates import offering_update_post
-from projects.services.lifecycle import (
-    offering_cancel,
-    offering_cancel_by_staff,
-    offering_close_early,
-    offering_finish_closing,
-    offerings_close_due,
-    offerings_open_due,
-)
-from projects.services.holds import (
-    offering_approval_hold_set,
-    offering_capacity_release,
-    offering_capacity_reserve,
-    offering_raised_add,
-    offering_risk_hold_set,
-)
-from projects.services.post_funding import MILESTONE_PERCENTS, offering_milestones_record, report_reminders_send
 
 __all__ = [
     "MATERIAL_TERMS",

@@ -13,11 +13,11 @@ from crowdfund.errors import DomainError, InvalidTransition
 from projects import regime_checks, selectors
 from projects.models import Issuer, Offering, OfferingStatus, StatementPeriod
 from projects.regimes import current_regime, regime_for
-from projects.validation import Errors
 from projects.services.commitments import _clean_commitments, _replace_commitments
 from projects.services.issuers import ensure_manages_issuer
 from projects.services.terms import TERM_FIELDS, _clean_terms
 from projects.services.transitions import _locked, _transition
+from projects.validation import Errors
 
 
 def ensure_reports_filed(issuer: Issuer) -> None:

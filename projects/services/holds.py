@@ -11,7 +11,6 @@ from django.utils import timezone
 from projects.models import SUSPENDABLE_STATUSES, Offering, OfferingStatus
 from projects.services.transitions import _transition
 
-
 # Offerings: risk holds. Only the risk review calls these.
 
 

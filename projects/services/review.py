@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,11 +13,11 @@ from crowdfund.permissions import REVIEW_OFFERING, ensure_permission, holds_perm
 from projects import regime_checks
 from projects.models import Offering, OfferingApproval, OfferingStatus
 from projects.regimes import regime_for
-from projects.validation import Errors
 from projects.services.drafts import ensure_reports_filed
 from projects.services.issuers import ensure_manages_issuer
 from projects.services.terms import TERM_FIELDS
 from projects.services.transitions import _locked, _transition
+from projects.validation import Errors
 
 
 def offering_submission_refusals(offering: Offering) -> list[DomainError]:

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 
 from crowdfund import events
 from projects.models import FinancialStatement, Issuer, StatementKind, StatementPeriod
-from projects.validation import Errors, parse_money
 from projects.services.issuers import ensure_manages_issuer
-
+from projects.validation import Errors, parse_money
 
 PERIOD_END_MONTH = {"FY": 12, "H1": 6, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from projects.models import Offering, Security
 from projects.validation import Errors, check_free_text, check_offering_window, check_single_line, parse_money
 
-
 TERM_FIELDS = (
     "title",
     "summary",

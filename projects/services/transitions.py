@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone

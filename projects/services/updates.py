@@ -22,10 +22,10 @@ from projects.models import (
     TermChange,
 )
 from projects.regimes import regime_for
-from projects.validation import Errors, check_free_text, check_single_line
 from projects.services.issuers import ensure_manages_issuer
 from projects.services.terms import MATERIAL_TERMS, TERM_FIELDS, UPDATABLE_TERMS, _clean_terms
 from projects.services.transitions import _locked
+from projects.validation import Errors, check_free_text, check_single_line
 
 
 def _json_value(value: Any) -> Any:

@@ -31,7 +31,6 @@ from projects import services as project_services
 from projects.models import UNDER_WAY_STATUSES, Offering, OfferingStatus, PortfolioCompany
 from projects.regimes import regime_for
 from risk.models import SEVERITY_RANK, Case, CaseStatus, Severity, Signal, SubjectType
-
 from risk.replay.scenarios import Outcome, ScenarioError
 
 PASSWORD = "replay-Password-2016"
