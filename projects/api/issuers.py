@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crowdfund.api_errors import PERMISSION_DENIED
+from kernel.api_errors import PERMISSION_DENIED
 from projects import selectors, services
 from projects.api.serializers import IssuerSerializer, StatementInputSerializer, StatementSerializer
 from projects.models import Issuer

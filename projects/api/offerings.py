@@ -11,7 +11,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from crowdfund.api_errors import PERMISSION_DENIED, documented_error
+from kernel.api_errors import PERMISSION_DENIED, documented_error
 from projects import documents, questions, selectors, services
 from projects.api.responses import NO_OFFERING, NOT_SIGNED_IN, TEXT_INVALID
 from projects.api.serializers import (

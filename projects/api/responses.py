@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crowdfund.api_errors import documented_error
+from kernel.api_errors import documented_error
 
 NOT_SIGNED_IN = documented_error("not_authenticated", description="No session or token.")
 NO_OFFERING = documented_error("not_found", description="No offering you may see has this id.")

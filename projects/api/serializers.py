@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
-from crowdfund.validators import FREE_TEXT, SINGLE_LINE
+from kernel.validators import FREE_TEXT, SINGLE_LINE
 from projects import services
 from projects.models import (
     AnnouncedCommitment,

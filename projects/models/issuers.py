@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crowdfund.validators import FREE_TEXT, SINGLE_LINE
+from kernel.validators import FREE_TEXT, SINGLE_LINE
 from projects.models.fields import money_field
 from projects.validation import validate_founded_on
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crowdfund.validators import FREE_TEXT, SINGLE_LINE
+from kernel.validators import FREE_TEXT, SINGLE_LINE
 from projects.models.offerings import Offering
 
 

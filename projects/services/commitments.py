@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund import events
-from crowdfund.errors import InvalidTransition, PermissionRefused
+from kernel import events
+from kernel.errors import InvalidTransition, PermissionRefused
 from projects.models import AnnouncedCommitment, CommitmentParty, CommitmentStatus, Offering
 from projects.validation import Errors, parse_money
 

@@ -8,8 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from crowdfund import events
-from crowdfund.errors import DomainError, InvalidTransition
+from kernel import events
+from kernel.errors import DomainError, InvalidTransition
 from projects import regime_checks, selectors
 from projects.models import Issuer, Offering, OfferingStatus, StatementPeriod
 from projects.regimes import current_regime, regime_for

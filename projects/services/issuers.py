@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from crowdfund import events
-from crowdfund.errors import PermissionRefused
-from crowdfund.permissions import (
+from kernel import events
+from kernel.errors import PermissionRefused
+from kernel.permissions import (
     ADD_PORTFOLIO_COMPANY,
     CHANGE_ISSUER,
     CHANGE_PORTFOLIO_COMPANY,

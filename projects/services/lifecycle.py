@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import InvalidTransition, field_error
-from crowdfund.permissions import CANCEL_OFFERING, CLOSE_OFFERING, ensure_permission
+from kernel.errors import InvalidTransition, field_error
+from kernel.permissions import CANCEL_OFFERING, CLOSE_OFFERING, ensure_permission
 from projects import regime_checks
 from projects.models import TRANSITION_WORDS, Offering, OfferingStatus
 from projects.regimes import regime_for
@@ -28,7 +28,7 @@ def offering_cancel(*, offering: Offering, by, reason: str) -> Offering:
 
 
 def offering_cancel_by_staff(*, offering: Offering, by, reason: str) -> Offering:
-    """Staff end an offering whatever money it holds; the caller (investors.settlement) refunds it in the same
+    """Staff end an offering whatever money it holds; the caller (investors.subscriptions.settlement) refunds it in the same
     transaction. A reason is required: investors are told it."""
     ensure_permission(by, CANCEL_OFFERING)
     if not (reason or "").strip():

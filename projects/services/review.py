@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from crowdfund import events
-from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, field_error
-from crowdfund.permissions import REVIEW_OFFERING, ensure_permission, holds_permission
+from kernel import events
+from kernel.errors import DomainError, InvalidTransition, PermissionRefused, field_error
+from kernel.permissions import REVIEW_OFFERING, ensure_permission, holds_permission
 from projects import regime_checks
 from projects.models import Offering, OfferingApproval, OfferingStatus
 from projects.regimes import regime_for

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund import events
+from kernel import events
 from projects.models import FinancialStatement, Issuer, StatementKind, StatementPeriod
 from projects.services.issuers import ensure_manages_issuer
 from projects.validation import Errors, parse_money

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from crowdfund import events
-from crowdfund.errors import InvalidTransition
+from kernel import events
+from kernel.errors import InvalidTransition
 from projects.models import TRANSITION_WORDS, Offering, OfferingTransition
 
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund import events
-from crowdfund.errors import InvalidTransition
+from kernel import events
+from kernel.errors import InvalidTransition
 from projects import hooks, regime_checks
 from projects.models import (
     TAKES_UPDATES_STATUSES,

@@ -13,19 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund import events
-from crowdfund.errors import DomainError, PermissionRefused, field_error
-from crowdfund.permissions import SETTLE_FAILED_REFUND, ensure_permission
-from investors import (
-    cancellation,
-    eligibility,
-    gateway,
-    locks,
-    notifications,
-    reconciliation,
-    services,
-    tasks,
-)
+from kernel import events
+from kernel.errors import DomainError, PermissionRefused, field_error
+from kernel.permissions import SETTLE_FAILED_REFUND, ensure_permission
+from investors import tasks
+from investors.kyc import services
+from investors.subscriptions import cancellation, eligibility, gateway, locks, notifications, reconciliation
 from investors.models import (
     CAPACITY_STATUSES,
     FUNDED_STATUSES,
