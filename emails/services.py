@@ -17,6 +17,9 @@ import smtplib
 from django.conf import settings
 from django.core.mail import BadHeaderError, send_mail
 from django.db import transaction
+from django.template import Context
+from django.template.loader import get_template
+from django.template.loader_tags import BlockNode
 from django.utils import timezone, translation
 
 from emails.models import EmailStatus, OutgoingEmail
@@ -44,6 +47,18 @@ def in_site_language(render):
             return render(*args, **kwargs)
 
     return rendered
+
+
+def email_render(template: str, context: dict) -> dict[str, str]:
+    """The subject and body of an email from its template (`templates/<app>/emails/<name>.txt`), which holds a
+    `subject` and a `body` block. Rendered as plain text (no HTML escaping: titles arrive as typed) in the active
+    language, so callers wrap it in `in_site_language`. Each block is rendered on its own, so a newline in a title
+    stays inside the subject, where `email_enqueue` makes it one line."""
+    compiled = get_template(template).template
+    blocks = {node.name: node for node in compiled.nodelist.get_nodes_by_type(BlockNode)}
+    rendering = Context(context, autoescape=False)
+    with rendering.bind_template(compiled):
+        return {name: blocks[name].render(rendering).strip() for name in ("subject", "body")}
 
 
 def email_enqueue(*, notification: str, recipient, subject: str, body: str) -> OutgoingEmail:

@@ -9,3 +9,4 @@ class InvestorsConfig(AppConfig):
         # Registers the handler that `projects` calls inside an update's transaction, and the event listeners.
         from investors import listeners  # noqa: F401
         from investors.subscriptions import reconfirmation  # noqa: F401
+        from investors.subscriptions import milestones  # noqa: F401

@@ -134,6 +134,7 @@ class SubscriptionStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+# What each status means, named once; callers use these names and never re-spell a tuple of statuses.
 # Subscriptions that hold part of an offering's capacity, and those whose money sits in escrow.
 CAPACITY_STATUSES = (
     SubscriptionStatus.PENDING_PAYMENT,
@@ -141,6 +142,16 @@ CAPACITY_STATUSES = (
     SubscriptionStatus.RECONFIRMATION_REQUIRED,
 )
 FUNDED_STATUSES = (SubscriptionStatus.PAID, SubscriptionStatus.RECONFIRMATION_REQUIRED)
+# The investor may take the money back (within the offering's cancel window): the `cancel` transition's sources.
+CANCELLABLE_BY_INVESTOR_STATUSES = FUNDED_STATUSES
+# Money paid in and not given back: in escrow or settled to the issuer.
+PAID_IN_STATUSES = (*FUNDED_STATUSES, SubscriptionStatus.SETTLED)
+# Counted as invested for an investment limit: money taken or being taken, and not given back.
+INVESTED_STATUSES = (*CAPACITY_STATUSES, SubscriptionStatus.SETTLED)
+# Who hears about an offering's updates: every investor whose money is in it or on its way.
+RECEIVES_NEWS_STATUSES = (SubscriptionStatus.PENDING_PAYMENT, *PAID_IN_STATUSES)
+# Asked to confirm again after a material change: a payment still under way is asked too, once it arrives.
+RECONFIRMING_STATUSES = (SubscriptionStatus.PENDING_PAYMENT, SubscriptionStatus.RECONFIRMATION_REQUIRED)
 # Money that backs an announced commitment: it arrived and the investor did not take it back (refunded only because
 # the offering failed or was cancelled still counts; an investor's own cancellation does not).
 BACKING_STATUSES = (*FUNDED_STATUSES, SubscriptionStatus.SETTLED, SubscriptionStatus.REFUNDED)
@@ -215,7 +226,7 @@ class Subscription(models.Model):
     def expire(self) -> None:
         pass
 
-    @transition(field=status, source=list(FUNDED_STATUSES), target=SubscriptionStatus.CANCELLED)
+    @transition(field=status, source=list(CANCELLABLE_BY_INVESTOR_STATUSES), target=SubscriptionStatus.CANCELLED)
     def cancel(self) -> None:
         pass
 

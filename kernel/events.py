@@ -23,6 +23,7 @@ _outbox: list[Callable[..., None]] = []
 # The events the platform announces, with the keyword arguments each carries.
 EVENTS = {
     "statement_filed": ("issuer_id",),
+    "issuer_changed": ("issuer_id",),
     "offering_submitted": ("offering_id",),
     "offering_changed": ("offering_id",),
     "offering_update_posted": ("offering_id",),

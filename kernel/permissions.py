@@ -23,6 +23,11 @@ VIEW_IDENTITY_NUMBER = "investors.view_identity_number"
 RESOLVE_CASE = "risk.resolve_case"
 # Retrying a failed refund or recording that it was paid by hand (Django's own change permission on refunds).
 SETTLE_FAILED_REFUND = "investors.change_refund"
+# Correcting a company's record, and keeping the platform group's portfolio registry (Django's own permissions).
+CHANGE_ISSUER = "projects.change_issuer"
+ADD_PORTFOLIO_COMPANY = "projects.add_portfoliocompany"
+CHANGE_PORTFOLIO_COMPANY = "projects.change_portfoliocompany"
+DELETE_PORTFOLIO_COMPANY = "projects.delete_portfoliocompany"
 # What staff may read beyond what any user sees.
 VIEW_ISSUER = "projects.view_issuer"
 VIEW_OFFERING = "projects.view_offering"

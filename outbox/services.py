@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from kernel import events
 from outbox.models import MessageKind, OutboxMessage
 
 # How long sent messages are kept, for audits of what was sent when.
@@ -79,6 +78,8 @@ def _send_each(messages: Iterable[OutboxMessage]) -> int:
 
 def _send(message: OutboxMessage) -> None:
     if message.kind == MessageKind.EVENT:
+        from kernel import events
+
         events.deliver(message.name, occurred_at=message.created_at, payload=message.payload)
     else:
         # Through the task object rather than send_task, so that eager mode (tests, the demo) runs it in-process.

@@ -33,6 +33,10 @@ class IssuerAdmin(SimpleHistoryAdmin):
     search_fields = ["legal_name", "uscc", "owner__username"]
     readonly_fields = ["uscc", "owner", "created_at"]
 
+    def save_model(self, request, obj, form, change):
+        # Through the service, which tells the risk review at once.
+        services.issuer_edit_by_staff(issuer=obj, by=request.user)
+
 
 @admin.register(FinancialStatement)
 class FinancialStatementAdmin(ReadOnlyAdmin):
@@ -157,7 +161,18 @@ class PortfolioCompanyAdmin(SimpleHistoryAdmin):
     search_fields = ["uscc", "legal_name", "note"]
     readonly_fields = ["added_at"]
 
+    def save_model(self, request, obj, form, change):
+        services.portfolio_company_save(entry=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.portfolio_company_delete(entry=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for entry in queryset:
+            services.portfolio_company_delete(entry=entry, by=request.user)
+
     @admin.display(description=gettext_lazy("registered issuer"))
+
     def registered_issuer(self, obj: PortfolioCompany) -> str:
         issuer = Issuer.objects.filter(uscc=obj.uscc).first()
         return str(issuer) if issuer else "—"

@@ -11,10 +11,9 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import DomainError
 from projects import documents, services
-from projects.models import DocumentKind, Issuer, Offering, OfferingStatus, StatementKind, StatementPeriod
+from projects.models import AWAITING_APPROVAL_STATUSES, DocumentKind, Issuer, Offering, OfferingStatus, StatementKind, StatementPeriod
 
 # The offerings the guide follows: being prepared, sent back, or just submitted (the flow's last step, done).
-FOLLOWED_STATUSES = (OfferingStatus.DRAFT, OfferingStatus.REJECTED, OfferingStatus.IN_REVIEW)
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class Guide:
 
 def guided_offering(issuer: Issuer, offering_id: int | None = None) -> Offering | None:
     """The offering the guide follows: the one asked for, else the company's newest one in preparation."""
-    offerings = issuer.offerings.filter(status__in=FOLLOWED_STATUSES).order_by("-created_at")
+    offerings = issuer.offerings.filter(status__in=AWAITING_APPROVAL_STATUSES).order_by("-created_at")
     if offering_id is not None:
         return offerings.filter(pk=offering_id).first()
     return offerings.first()

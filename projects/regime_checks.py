@@ -1,7 +1,7 @@
 """The checks that hold issuers and offering terms to a regime (projects/regimes.py holds the numbers).
 
 Each check reads one rule of the regime it is given and does nothing when the regime lacks that rule. The services
-in projects/services.py call them; nothing else decides these rules.
+in the projects/services/ package call them; nothing else decides these rules.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from kernel.errors import DomainError, ErrorCode, FieldErrors, ValidationFailed
 from kernel.money import money_text
 from projects.models import Issuer, Offering, OfferingStatus
 from projects.regimes import Regime, months_before
+from projects.models import COUNTS_AGAINST_ISSUER_CAP_STATUSES
 
-# Offerings that may still raise up to their maximum; a closing one raises at most what it has reserved.
-OPEN_STATUSES = (OfferingStatus.IN_REVIEW, OfferingStatus.APPROVED, OfferingStatus.LIVE, OfferingStatus.SUSPENDED)
 
 
 def is_platform_own_entity(uscc: str | None) -> bool:
@@ -65,7 +64,7 @@ def issuer_raised_or_open(*, issuer: Issuer, regime: Regime, now: dt.datetime, e
         return queryset.aggregate(total=Coalesce(Sum(field), Decimal("0")))["total"]
 
     return (
-        total(offerings.filter(status__in=OPEN_STATUSES), "max_amount")
+        total(offerings.filter(status__in=COUNTS_AGAINST_ISSUER_CAP_STATUSES), "max_amount")
         + total(offerings.filter(status=OfferingStatus.CLOSING), "reserved_amount")
         + total(offerings.filter(status=OfferingStatus.CLOSED, closes_at__gte=since), "raised_amount")
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kernel.permissions import VIEW_ISSUER, VIEW_OFFERING, holds_permission
 from projects.models import (
+    DEADLINE_AHEAD_STATUSES,
     PUBLIC_STATUSES,
     AnnouncedCommitment,
     FinancialStatement,
@@ -89,13 +90,10 @@ def updates_of(offering: Offering) -> QuerySet[OfferingUpdate]:
     return offering.updates.prefetch_related("term_changes")
 
 
-DAYS_LEFT_STATUSES = (OfferingStatus.APPROVED, OfferingStatus.LIVE, OfferingStatus.SUSPENDED)
-
-
 def offering_days_left(offering: Offering, *, now: dt.datetime | None = None) -> int | None:
     """Whole days (rounded up) until the subscription deadline, while the offering has one ahead; else None."""
     now = now or timezone.now()
-    if offering.status not in DAYS_LEFT_STATUSES or offering.closes_at <= now:
+    if offering.status not in DEADLINE_AHEAD_STATUSES or offering.closes_at <= now:
         return None
     return -((now - offering.closes_at) // dt.timedelta(days=1))
 

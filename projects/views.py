@@ -23,7 +23,14 @@ from projects.forms import (
     StatementForm,
     UpdateForm,
 )
-from projects.models import Issuer, Offering, OfferingStatus, StatementPeriod
+from projects.models import (
+    TAKES_UPDATES_STATUSES,
+    TERMS_CHANGEABLE_STATUSES,
+    Issuer,
+    Offering,
+    OfferingStatus,
+    StatementPeriod,
+)
 
 OFFERINGS_PER_PAGE = 20
 OFFERINGS_ON_HOME_PAGE = 3
@@ -167,7 +174,7 @@ def _issuer_actions(offering: Offering) -> dict[str, bool]:
     return {
         "edit": offering.status == OfferingStatus.DRAFT or can_proceed(offering.revise),
         "submit": can_proceed(offering.submit),
-        "post_update": offering.status in services.UPDATES_ALLOWED_IN,
+        "post_update": offering.status in TAKES_UPDATES_STATUSES,
         "cancel": can_proceed(offering.cancel),
     }
 
@@ -320,7 +327,7 @@ def offering_update_post(request, pk: int):
     return render(
         request,
         "projects/update_form.html",
-        {"offering": offering, "form": form, "terms_can_change": offering.status in services.TERM_CHANGES_ALLOWED_IN},
+        {"offering": offering, "form": form, "terms_can_change": offering.status in TERMS_CHANGEABLE_STATUSES},
     )
 
 

@@ -8,7 +8,8 @@ from risk import tasks
 
 
 @listen("statement_filed")
-def statement_filed(*, issuer_id: int, occurred_at: dt.datetime) -> None:
+@listen("issuer_changed")
+def issuer_event(*, issuer_id: int, occurred_at: dt.datetime) -> None:
     tasks.screen_issuer.delay(issuer_id, occurred_at.isoformat())
 
 

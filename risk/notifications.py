@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from emails.services import email_enqueue, in_site_language
-from investors.models import FUNDED_STATUSES, SubscriptionStatus
+from emails.services import email_enqueue, email_render, in_site_language
+from investors.models import PAID_IN_STATUSES
 from projects.models import Offering
 from risk.models import Case, CaseEvent, SubjectType
 from risk.selectors import investors_of_offerings
@@ -27,19 +25,16 @@ def material_finding_emails(*, case_id: int) -> int:
             if case.subject_type == SubjectType.OFFERING
             else Offering.objects.filter(issuer_id=case.issuer_id)
         )
-        statuses = (*FUNDED_STATUSES, SubscriptionStatus.SETTLED)
-        recipients = investors_of_offerings(offerings, statuses=statuses)
+        recipients = investors_of_offerings(offerings, statuses=PAID_IN_STATUSES)
         rules = sorted({signal.rule for signal in case.signals.all()})
         for investor, offering in recipients:
             email_enqueue(
                 notification=f"risk_finding:{case.pk}:{offering.pk}",
                 recipient=investor,
-                subject=_("Risk review finding about %(offering)s") % {"offering": offering.title},
-                body=_(
-                    "Michou's risk review has confirmed a material finding about %(offering)s (%(rules)s). "
-                    "Staff's note: %(note)s"
-                )
-                % {"offering": offering.title, "rules": ", ".join(rules), "note": case.resolution_note},
+                **email_render(
+                    "risk/emails/material_finding.txt",
+                    {"offering": offering.title, "rules": ", ".join(rules), "note": case.resolution_note},
+                ),
             )
         CaseEvent.objects.create(
             case=case, at=timezone.now(), action="investors_notified", detail={"emails": len(recipients)}

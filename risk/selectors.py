@@ -11,6 +11,8 @@ from django.db.models import Prefetch, QuerySet
 from accounts.models import User
 from investors.models import Holding, KycProfile, KycStatus, Subscription
 from projects.models import (
+    RAISING_STATUSES,
+    STOPPABLE_BY_RISK_STATUSES,
     PUBLIC_COMMITMENT_STATUSES,
     AnnouncedCommitment,
     CommitmentParty,
@@ -23,19 +25,8 @@ from projects.models import (
     PortfolioCompany,
     TermChange,
 )
-from projects.regime_checks import OPEN_STATUSES
 from projects.selectors import Financials, offering_financials, readable_offering
 from risk.models import Case, CaseStatus, SubjectType
-
-# Offerings from submission until their deadline's outcome is known: a raise in progress.
-RAISING = (
-    OfferingStatus.IN_REVIEW,
-    OfferingStatus.APPROVED,
-    OfferingStatus.LIVE,
-    OfferingStatus.SUSPENDED,
-    OfferingStatus.CLOSING,
-)
-
 
 @dataclass
 class OfferingFacts:
@@ -163,7 +154,7 @@ def investor_facts(*, investor_id: int, as_of: dt.datetime) -> InvestorFacts:
 
 def issuers_to_sweep() -> QuerySet:
     """Issuers whose conclusions time alone can change: an offering under way, or one that closed (reports due)."""
-    return Issuer.objects.filter(offerings__status__in=(*RAISING, OfferingStatus.CLOSED)).distinct()
+    return Issuer.objects.filter(offerings__status__in=(*RAISING_STATUSES, OfferingStatus.CLOSED)).distinct()
 
 
 def open_cases_for_offering(offering: Offering) -> QuerySet:
@@ -203,7 +194,7 @@ def offerings_concerned(case: Case) -> QuerySet:
     if case.subject_type == SubjectType.OFFERING:
         return Offering.objects.filter(pk=case.subject_id)
     if case.subject_type == SubjectType.ISSUER:
-        return Offering.objects.filter(issuer_id=case.subject_id, status__in=OPEN_STATUSES)
+        return Offering.objects.filter(issuer_id=case.subject_id, status__in=STOPPABLE_BY_RISK_STATUSES)
     return Offering.objects.none()
 
 

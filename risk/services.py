@@ -19,7 +19,7 @@ from kernel.permissions import CANCEL_OFFERING, RESOLVE_CASE, ensure_permission
 from investors.subscriptions import settlement
 from projects import selectors as project_selectors
 from projects import services as project_services
-from projects.models import Issuer, Offering, OfferingStatus
+from projects.models import NOTHING_TO_HOLD_STATUSES, Issuer, Offering
 from risk import notifications, selectors
 from risk.models import (
     SEVERITY_RANK,
@@ -38,8 +38,6 @@ from risk.rules.base import Finding
 
 logger = logging.getLogger(__name__)
 
-# Offerings a hold can no longer matter to.
-FINISHED = (OfferingStatus.DRAFT, OfferingStatus.REJECTED, OfferingStatus.CANCELLED)
 
 
 def screen_issuer(*, issuer_id: int, as_of: dt.datetime | None = None) -> list[Signal]:
@@ -148,7 +146,7 @@ def holds_apply(*, issuer_id: int, at: dt.datetime | None = None, resolved: Case
     resolution lifted it."""
     at = at or timezone.now()
     offerings = Offering.objects.filter(project_selectors.readable_offering(), issuer_id=issuer_id)
-    for offering in offerings.exclude(status__in=FINISHED):
+    for offering in offerings.exclude(status__in=NOTHING_TO_HOLD_STATUSES):
         cases = list(selectors.open_cases_for_offering(offering))
         hold = highest(case.severity for case in cases) == Severity.CRITICAL
         own_worst = highest(case.severity for case in cases if case.subject_type == SubjectType.OFFERING)

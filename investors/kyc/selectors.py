@@ -14,8 +14,8 @@ from kernel.permissions import VIEW_IDENTITY_NUMBER, VIEW_SUBSCRIPTION, holds_pe
 from investors.subscriptions.cancellation import cancel_deadline, is_cancellable
 from investors.models import (
     BACKING_STATUSES,
-    CAPACITY_STATUSES,
     FUNDED_STATUSES,
+    INVESTED_STATUSES,
     Holding,
     KycProfile,
     RiskAcknowledgement,
@@ -47,10 +47,6 @@ def risk_acknowledgement_of(user, regime) -> RiskAcknowledgement | None:
     return RiskAcknowledgement.objects.filter(
         investor=user, regime=regime.code, version=regime.risk_statement.version
     ).first()
-
-
-# Subscriptions that count as invested for an investment limit: money taken or being taken, and not given back.
-INVESTED_STATUSES = (*CAPACITY_STATUSES, SubscriptionStatus.SETTLED)
 
 
 def invested_since(user, *, regime_code: str, since: dt.datetime) -> Decimal:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from investors.models import FUNDED_STATUSES, Subscription
-from projects.models import Offering, OfferingStatus
+from investors.models import CANCELLABLE_BY_INVESTOR_STATUSES, Subscription
+from projects.models import BEFORE_DEADLINE_STATUSES, Offering
 from projects.regimes import regime_for
-
-CANCELLABLE_OFFERING_STATUSES = (OfferingStatus.LIVE, OfferingStatus.SUSPENDED)
 
 
 def cancel_deadline(offering: Offering) -> dt.datetime:
@@ -16,8 +14,8 @@ def cancel_deadline(offering: Offering) -> dt.datetime:
 
 
 def offering_accepts_cancellations(offering: Offering, now: dt.datetime) -> bool:
-    return offering.status in CANCELLABLE_OFFERING_STATUSES and now < cancel_deadline(offering)
+    return offering.status in BEFORE_DEADLINE_STATUSES and now < cancel_deadline(offering)
 
 
 def is_cancellable(subscription: Subscription, now: dt.datetime) -> bool:
-    return subscription.status in FUNDED_STATUSES and offering_accepts_cancellations(subscription.offering, now)
+    return subscription.status in CANCELLABLE_BY_INVESTOR_STATUSES and offering_accepts_cancellations(subscription.offering, now)

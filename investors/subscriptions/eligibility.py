@@ -15,6 +15,7 @@ from investors.models import KycStatus
 from investors.kyc.questionnaire import RISK_LEVELS
 from investors.kyc.selectors import invested_since, kyc_of, latest_suitability, risk_acknowledgement_of
 from projects.models import Offering, OfferingStatus
+from projects.models import NOT_YET_OPEN_STATUSES
 from projects.regimes import months_before, regime_for
 
 
@@ -121,9 +122,6 @@ class ClosedReason:
     ON_HOLD = "on_hold"
     NOT_OPEN_YET = "not_open_yet"
     ENDED = "ended"
-
-
-NOT_YET_OPEN_STATUSES = (OfferingStatus.DRAFT, OfferingStatus.IN_REVIEW, OfferingStatus.APPROVED)
 
 
 def offering_closed_reason(offering: Offering) -> str | None:

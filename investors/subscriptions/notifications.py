@@ -4,12 +4,12 @@ the change it reports, one row per investor and notification, and sent after com
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from emails.services import email_enqueue, in_site_language
+from emails.services import email_enqueue, email_render, in_site_language
 from investors.models import (
     FUNDED_STATUSES,
+    RECEIVES_NEWS_STATUSES,
+    RECONFIRMING_STATUSES,
     Holding,
     RefundReason,
     RefundStatus,
@@ -17,13 +17,6 @@ from investors.models import (
     SubscriptionStatus,
 )
 from projects.models import Offering, OfferingStatus, OfferingUpdate
-
-SUBJECTS = {
-    "confirmed": gettext_lazy("Your subscription is confirmed"),
-    "cancelled": gettext_lazy("Your subscription is cancelled"),
-    "reconfirmed": gettext_lazy("Your subscription is confirmed again"),
-    "reconfirmation_lapsed": gettext_lazy("Your subscription is cancelled: it was not confirmed again in time"),
-}
 
 
 def update_notification(update_id: int) -> str:
@@ -33,30 +26,19 @@ def update_notification(update_id: int) -> str:
 
 @in_site_language
 def subscription_event_email(*, subscription: Subscription, event: str) -> None:
-    offering = subscription.offering
-    if event == "confirmed":
-        body = _(
-            "We received %(amount)s %(currency)s for %(shares)s shares of %(offering)s. The money is held in escrow "
-            "until the offering closes."
-        )
-    elif event == "reconfirmed":
-        body = _(
-            "You accepted the changed terms of %(offering)s. Your %(amount)s %(currency)s for %(shares)s shares stays "
-            "in escrow until the offering closes."
-        )
-    elif event == "reconfirmation_lapsed":
-        body = _(
-            "The terms of %(offering)s changed and you did not confirm your subscription of %(amount)s %(currency)s "
-            "in time. It is cancelled and the whole amount is being refunded to your card."
-        )
-    else:
-        body = _("Your subscription of %(amount)s %(currency)s to %(offering)s is cancelled; the money is refunded.")
+    """`event`: confirmed, reconfirmed, reconfirmation_lapsed or cancelled, each its own template."""
     email_enqueue(
         notification=f"subscription:{subscription.pk}:{event}",
         recipient=subscription.investor,
-        subject=str(SUBJECTS[event]),
-        body=body % {"amount": subscription.amount, "currency": subscription.currency, "shares": subscription.shares,
-                     "offering": offering.title},
+        **email_render(
+            f"investors/emails/subscription_{event}.txt",
+            {
+                "amount": subscription.amount,
+                "currency": subscription.currency,
+                "shares": subscription.shares,
+                "offering": subscription.offering.title,
+            },
+        ),
     )
 
 
@@ -69,11 +51,15 @@ def offering_result_emails(*, offering: Offering) -> None:
             email_enqueue(
                 notification=notification,
                 recipient=holding.investor,
-                subject=_("%(offering)s closed: your shares") % {"offering": offering.title},
-                body=_(
-                    "The offering reached its target. You now hold %(shares)s shares bought for %(amount)s %(currency)s."
-                )
-                % {"shares": holding.shares, "amount": holding.amount, "currency": holding.currency},
+                **email_render(
+                    "investors/emails/offering_closed.txt",
+                    {
+                        "offering": offering.title,
+                        "shares": holding.shares,
+                        "amount": holding.amount,
+                        "currency": holding.currency,
+                    },
+                ),
             )
     elif offering.status == OfferingStatus.FAILED:
         refunded = Subscription.objects.filter(
@@ -86,15 +72,11 @@ def offering_result_emails(*, offering: Offering) -> None:
             email_enqueue(
                 notification=notification,
                 recipient=subscription.investor,
-                subject=_("%(offering)s did not reach its target") % {"offering": offering.title},
-                body=_("The offering failed. Your %(amount)s %(currency)s has been refunded to your card.")
-                % {"amount": subscription.amount, "currency": subscription.currency},
+                **email_render(
+                    "investors/emails/offering_failed.txt",
+                    {"offering": offering.title, "amount": subscription.amount, "currency": subscription.currency},
+                ),
             )
-
-
-# Who hears about an offering's updates: every investor whose money is in it or on its way.
-NEWS_STATUSES = (SubscriptionStatus.PENDING_PAYMENT, *FUNDED_STATUSES, SubscriptionStatus.SETTLED)
-RECONFIRMING_STATUSES = (SubscriptionStatus.PENDING_PAYMENT, SubscriptionStatus.RECONFIRMATION_REQUIRED)
 
 
 @in_site_language
@@ -105,29 +87,24 @@ def offering_update_emails(*, update: OfferingUpdate) -> None:
     changed = ", ".join(change.term for change in update.term_changes.all())
     waiting = {}
     recipients = {}
-    for subscription in Subscription.objects.filter(offering=offering, status__in=NEWS_STATUSES).select_related("investor"):
+    for subscription in Subscription.objects.filter(offering=offering, status__in=RECEIVES_NEWS_STATUSES).select_related("investor"):
         recipients[subscription.investor_id] = subscription.investor
         # Paid or still paying, an investor whose subscription carries a deadline must confirm the new terms.
         if subscription.reconfirm_deadline and subscription.status in RECONFIRMING_STATUSES:
             waiting[subscription.investor_id] = subscription.reconfirm_deadline
     for investor_id, investor in recipients.items():
+        context = {"offering": offering.title, "title": update.title, "body": update.body}
         if investor_id in waiting:
-            subject = _("%(offering)s changed its terms: confirm your subscription again") % {"offering": offering.title}
-            body = _(
-                "%(offering)s posted a material change: %(title)s.\n\n%(body)s\n\nChanged terms: %(changed)s.\n\n"
-                "Confirm your subscription on the \"My subscriptions\" page before %(deadline)s. If you do not, it "
-                "will be cancelled and the whole amount refunded."
-            ) % {
-                "offering": offering.title,
-                "title": update.title,
-                "body": update.body,
-                "changed": changed or _("none listed"),
+            template = "investors/emails/offering_update_reconfirm.txt"
+            context |= {
+                "changed": changed,
                 "deadline": timezone.localtime(waiting[investor_id]).strftime("%Y-%m-%d %H:%M %Z"),
             }
         else:
-            subject = _("%(offering)s: %(title)s") % {"offering": offering.title, "title": update.title}
-            body = update.body
-        email_enqueue(notification=update_notification(update.pk), recipient=investor, subject=subject, body=body)
+            template = "investors/emails/offering_update.txt"
+        email_enqueue(
+            notification=update_notification(update.pk), recipient=investor, **email_render(template, context)
+        )
 
 
 @in_site_language
@@ -135,17 +112,17 @@ def offering_milestone_emails(*, offering_id: int, percent: int) -> None:
     offering = Offering.objects.get(pk=offering_id)
     funded = Subscription.objects.filter(offering=offering, status__in=FUNDED_STATUSES).select_related("investor")
     investors = {subscription.investor_id: subscription.investor for subscription in funded}
-    if percent >= 100:
-        subject = _("%(offering)s reached its target") % {"offering": offering.title}
-    else:
-        subject = _("%(offering)s reached %(percent)s%% of its target") % {"offering": offering.title, "percent": percent}
-    body = _("%(offering)s has raised %(raised)s %(currency)s of its %(target)s %(currency)s target.") % {
-        "offering": offering.title,
-        "raised": offering.raised_amount,
-        "target": offering.target_amount,
-        "currency": offering.currency,
-    }
+    email = email_render(
+        "investors/emails/offering_milestone.txt",
+        {
+            "offering": offering.title,
+            "percent": percent,
+            "raised": offering.raised_amount,
+            "target": offering.target_amount,
+            "currency": offering.currency,
+        },
+    )
     for investor in investors.values():
         email_enqueue(
-            notification=f"milestone:{offering.pk}:{percent}", recipient=investor, subject=subject, body=body
+            notification=f"milestone:{offering.pk}:{percent}", recipient=investor, **email
         )

@@ -23,6 +23,7 @@ from investors.subscriptions import gateway, reconciliation
 from investors.subscriptions import cancellation, eligibility, locks, notifications
 from investors.models import (
     CAPACITY_STATUSES,
+    FUNDED_STATUSES,
     REFUND_DONE_STATUSES,
     Payment,
     Refund,
@@ -36,7 +37,7 @@ from ledger.models import AccountKind
 from ledger.services import entry_post
 from outbox import services as outbox
 from projects import services as project_services
-from projects.models import Offering, OfferingStatus
+from projects.models import ENDED_STATUSES, Offering
 from projects.regimes import regime_for
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
@@ -194,7 +195,6 @@ def _charge(subscription: Subscription) -> Subscription:
 
 
 # An offering in one of these takes no more money: a payment arriving for it goes back.
-OFFERING_ENDED = (OfferingStatus.CANCELLED, OfferingStatus.FAILED, OfferingStatus.CLOSED)
 
 
 def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscription:
@@ -208,7 +208,7 @@ def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscript
             return subscription
         now = timezone.now()
         matches = (charge.amount, charge.currency) == (subscription.amount, subscription.currency)
-        if subscription.status == SubscriptionStatus.PENDING_PAYMENT and (not matches or offering.status in OFFERING_ENDED):
+        if subscription.status == SubscriptionStatus.PENDING_PAYMENT and (not matches or offering.status in ENDED_STATUSES):
             # A wrong charge ends the reservation as a failed payment; otherwise staff ended the offering
             # (cancelled and refunded it) while this payment was on its way.
             subscription.mark_payment_failed() if not matches else subscription.expire()
@@ -307,7 +307,7 @@ def subscription_cancel(*, subscription: Subscription, by) -> Subscription:
                 code=ErrorCode.CANCELLATION_CLOSED,
                 details={"cancel_deadline": deadline.isoformat()},
             )
-        if subscription.status not in (SubscriptionStatus.PAID, SubscriptionStatus.RECONFIRMATION_REQUIRED):
+        if subscription.status not in FUNDED_STATUSES:
             raise InvalidTransition(
                 _("Only a paid subscription can be cancelled; this one is %(status)s.")
                 % {"status": subscription.get_status_display()},

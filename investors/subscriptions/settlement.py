@@ -26,6 +26,7 @@ from investors.subscriptions import gateway
 from investors.subscriptions import locks, notifications, services as subscriptions
 from investors.models import (
     FUNDED_STATUSES,
+    PAID_IN_STATUSES,
     Holding,
     Refund,
     RefundReason,
@@ -36,7 +37,7 @@ from investors.models import (
 from ledger.models import AccountKind
 from ledger.services import entry_post
 from projects import services as project_services
-from projects.models import Offering, OfferingStatus
+from projects.models import SETTLEMENT_STATUSES, Offering, OfferingStatus
 
 
 logger = logging.getLogger(__name__)
@@ -73,14 +74,14 @@ def settlement_plan(offering: Offering) -> SettlementReport:
     """What closing would do now, without doing any of it."""
     of_offering = Subscription.objects.filter(offering=offering)
     funded = of_offering.filter(status__in=FUNDED_STATUSES)
-    paid_amount = of_offering.filter(status__in=(*FUNDED_STATUSES, SubscriptionStatus.SETTLED)).aggregate(
+    paid_amount = of_offering.filter(status__in=PAID_IN_STATUSES).aggregate(
         total=Coalesce(Sum("amount"), Decimal("0"))
     )["total"]
     report = SettlementReport(
         offering_id=offering.pk, status=offering.status, outcome="nothing", paid_amount=paid_amount,
         target_amount=offering.target_amount,
     )
-    if offering.status not in (OfferingStatus.LIVE, OfferingStatus.CLOSING):
+    if offering.status not in SETTLEMENT_STATUSES:
         return report
     if offering.status == OfferingStatus.LIVE and offering.closes_at > timezone.now():
         return report

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, OfferingReviewerFactory
 from kernel.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from projects import services
-from projects.models import Offering, OfferingApproval, OfferingStatus, OfferingTransition
+from projects.models import TRANSITION_WORDS, Offering, OfferingApproval, OfferingStatus, OfferingTransition
 from projects.tests.factories import IssuerFactory, OfferingFactory, offering_state
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def in_review():
 # Submit -------------------------------------------------------------------------------------------------------------
 
 
-def test_submit_moves_a_draft_to_review_and_records_who(api_client):
+def test_submit_moves_a_draft_to_review_and_records_who(api_client, english):
     offering = OfferingFactory()
     api_client.force_authenticate(offering.issuer.owner)
 
@@ -52,7 +52,9 @@ def test_submit_moves_a_draft_to_review_and_records_who(api_client):
 
     assert response.status_code == 200
     assert response.json()["status"] == "in_review"
-    assert transitions(offering) == [("draft", "in_review", offering.issuer.owner.pk, "")]
+    assert transitions(offering) == [
+        ("draft", "in_review", offering.issuer.owner.pk, "Issuer submitted the offering for review.")
+    ]
 
 
 def test_submitting_twice_is_an_invalid_transition(api_client):
@@ -293,6 +295,22 @@ def test_rejecting_an_offering_not_in_review_is_an_invalid_transition(api_client
 
     assert_refused(response, 409, "invalid_transition")
     assert offering_state(offering) == before
+
+
+def test_every_transition_of_the_graph_has_a_verb_and_a_history_reason(english):
+    declared = {transition.name for transition in Offering._meta.get_field("status").get_all_transitions(Offering)}
+
+    assert declared == set(TRANSITION_WORDS)
+    assert all(str(TRANSITION_WORDS[name].verb).strip() for name in declared)
+    assert all(str(TRANSITION_WORDS[name].reason).strip() for name in declared)
+
+
+def test_a_transition_moved_without_a_reason_records_its_own(english):
+    offering = OfferingFactory(status=OfferingStatus.IN_REVIEW)
+
+    services.offering_approve(offering=offering, by=OfferingReviewerFactory())
+
+    assert offering.transitions.get().reason == "Approved by staff review."
 
 
 # Every service, from every status -----------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from __future__ import annotations
 from risk.models import Severity
 from risk.policy import Policy
 from risk.rules.base import Finding, Subject, comparison, offering_record, score, statement_record
-from risk.selectors import RAISING, IssuerFacts
+from projects.models import RAISING_STATUSES
+from risk.selectors import IssuerFacts
 
 CODE = "insufficient_assurance"
 
@@ -15,7 +16,7 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
     findings = []
     for raise_ in facts.offerings:
         offering = raise_.offering
-        if offering.status not in RAISING or offering.target_amount <= policy.assurance_target_amount:
+        if offering.status not in RAISING_STATUSES or offering.target_amount <= policy.assurance_target_amount:
             continue
         latest = facts.latest_past_fy()
         if latest is not None and latest.audited:

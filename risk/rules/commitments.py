@@ -9,15 +9,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from investors.models import BACKING_STATUSES
-from projects.models import OfferingStatus
+from projects.models import AFTER_DEADLINE_STATUSES, BEFORE_DEADLINE_STATUSES
 from risk.models import Severity
 from risk.policy import Policy
 from risk.rules.base import Finding, Subject, comparison, offering_record, ratio
 from risk.selectors import IssuerFacts
 
 CODE = "commitment_unfunded"
-AFTER_DEADLINE = (OfferingStatus.CLOSING, OfferingStatus.CLOSED, OfferingStatus.FAILED)
-BEFORE_DEADLINE = (OfferingStatus.LIVE, OfferingStatus.SUSPENDED)
 
 
 def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
@@ -25,8 +23,8 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
     window = dt.timedelta(days=policy.commitment_window_days)
     for raise_ in facts.offerings:
         offering = raise_.offering
-        near_deadline = offering.status in BEFORE_DEADLINE and facts.as_of >= offering.closes_at - window
-        if not raise_.commitments or not (near_deadline or offering.status in AFTER_DEADLINE):
+        near_deadline = offering.status in BEFORE_DEADLINE_STATUSES and facts.as_of >= offering.closes_at - window
+        if not raise_.commitments or not (near_deadline or offering.status in AFTER_DEADLINE_STATUSES):
             continue
         paid_by: defaultdict[int, Decimal] = defaultdict(Decimal)
         for subscription in raise_.paid_subscriptions:

@@ -9,7 +9,8 @@ from decimal import Decimal
 from risk.models import Severity
 from risk.policy import Policy
 from risk.rules.base import Finding, Subject, comparison, ratio, score, statement_record
-from risk.selectors import RAISING, IssuerFacts
+from projects.models import RAISING_STATUSES
+from risk.selectors import IssuerFacts
 
 CODE = "forecast_inconsistent"
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
@@ -47,7 +48,7 @@ def _finding(facts: IssuerFacts, *, value: Decimal, summary: str, compared: dict
 
 
 def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
-    if not any(raise_.offering.status in RAISING for raise_ in facts.offerings):
+    if not any(raise_.offering.status in RAISING_STATUSES for raise_ in facts.offerings):
         return []
     findings = []
     latest = facts.latest_versions()

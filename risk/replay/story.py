@@ -1,5 +1,5 @@
-"""Replaying risk scenarios (schema `michou.risk-scenario/1`, see risk/scenarios/SCHEMA.md) through the platform's
-own services and Celery tasks, with the clock set to each event's time.
+"""Replaying one risk scenario through the platform's own services and Celery tasks, with the clock set to each
+event's time.
 
 The replay acts as the people of the story would: the issuer files figures and offerings, staff approve and close,
 investors register, pass KYC and subscribe with their own card and address. Whatever the platform refuses is
@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 import time_machine
 from celery import current_app as celery_app
@@ -31,88 +28,15 @@ from investors.kyc import services as investor_services
 from investors.kyc.questionnaire import QUESTIONS
 from investors.subscriptions.services import subscription_create
 from projects import services as project_services
-from projects.models import Offering, OfferingStatus, PortfolioCompany
+from projects.models import UNDER_WAY_STATUSES, Offering, OfferingStatus, PortfolioCompany
 from projects.regimes import regime_for
 from risk.models import SEVERITY_RANK, Case, CaseStatus, Severity, Signal, SubjectType
+from risk.replay.scenarios import Outcome, ScenarioError
 
-SCHEMA = "michou.risk-scenario/1"
 PASSWORD = "replay-Password-2016"
 # Reconciliation compares the database with the whole Stripe account, which every replayed scenario shares.
 PERIODIC_TASKS_NOT_REPLAYED = {"investors.reconcile_payments"}
-UNDER_WAY = (OfferingStatus.APPROVED, OfferingStatus.LIVE, OfferingStatus.SUSPENDED, OfferingStatus.CLOSING)
 BEAT_INTERVAL_WHILE_UNDER_WAY = dt.timedelta(days=1)
-
-
-class ScenarioError(ValueError):
-    """The file is not a scenario of this schema."""
-
-
-@dataclass
-class Outcome:
-    id: str
-    title: str
-    passed: bool
-    expected_flagged: bool
-    flagged: bool
-    expected_rules: list[str]
-    not_rules: list[str]
-    raised_rules: list[str]
-    refusals: list[str] = field(default_factory=list)
-
-    def line(self) -> str:
-        verdict = "pass" if self.passed else "FAIL"
-        return (
-            f"{self.id} {verdict} flagged={'yes' if self.flagged else 'no'}"
-            f" (expected {'yes' if self.expected_flagged else 'no'})"
-            f" expected=[{','.join(self.expected_rules)}] not=[{','.join(self.not_rules)}]"
-            f" raised=[{','.join(self.raised_rules)}] refusals={len(self.refusals)}"
-        )
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def scenario_files(paths: list[str | Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            files.extend(sorted(path.glob("*.json")))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise ScenarioError(f"{path}: no such file or folder")
-    return files
-
-
-def load(path: Path) -> dict:
-    try:
-        scenario = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ScenarioError(f"{path}: {error}") from error
-    if not isinstance(scenario, dict) or scenario.get("schema") != SCHEMA:
-        raise ScenarioError(f"{path}: not a {SCHEMA} file")
-    missing = {"id", "evaluate_at", "issuer", "investors", "events", "expect"} - set(scenario)
-    if missing:
-        raise ScenarioError(f"{path}: missing {', '.join(sorted(missing))}")
-    return scenario
-
-
-def summary(outcomes: list[Outcome]) -> dict:
-    should_flag = [o for o in outcomes if o.expected_flagged]
-    should_not = [o for o in outcomes if not o.expected_flagged]
-    expected_codes = sum(len(o.expected_rules) for o in outcomes)
-    raised_codes = sum(len(set(o.expected_rules) & set(o.raised_rules)) for o in outcomes)
-    return {
-        "scenarios": len(outcomes),
-        "passed": sum(o.passed for o in outcomes),
-        "flagged_recall": round(sum(o.flagged for o in should_flag) / len(should_flag), 4) if should_flag else 1.0,
-        "false_alarm_rate": round(sum(o.flagged for o in should_not) / len(should_not), 4) if should_not else 0.0,
-        "rule_recall": round(raised_codes / expected_codes, 4) if expected_codes else 1.0,
-    }
-
-
-def summary_line(figures: dict) -> str:
-    return " ".join(f"{name}={value}" for name, value in figures.items())
 
 
 def replay(scenario: dict, *, wait_for_tasks: Callable[[], None] = lambda: None) -> Outcome:
@@ -376,7 +300,7 @@ class _Replay:
 
     def _run_beat_between(self, start: dt.datetime, end: dt.datetime) -> None:
         moment = start + BEAT_INTERVAL_WHILE_UNDER_WAY
-        while moment < end and Offering.objects.filter(status__in=UNDER_WAY).exists():
+        while moment < end and Offering.objects.filter(status__in=UNDER_WAY_STATUSES).exists():
             self.clock.move_to(moment)
             self._run_periodic_jobs()
             moment += BEAT_INTERVAL_WHILE_UNDER_WAY

@@ -1,0 +1,65 @@
+"""What the risk review and subscriptions change on an offering: its holds and its capacity counters."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from projects.models import SUSPENDABLE_STATUSES, Offering, OfferingStatus
+from projects.services.transitions import _transition
+
+# Offerings: risk holds. Only the risk review calls these.
+
+
+def offering_risk_hold_set(*, offering_id: int, hold: bool, reason: str) -> Offering:
+    """Put an offering on hold (a live or closing one becomes `suspended`) or lift the hold (a suspended one goes
+    back to `live`, or to `closing` if its deadline passed meanwhile). Setting what is already set changes nothing."""
+    with transaction.atomic():
+        offering = Offering.objects.select_for_update(no_key=True).get(pk=offering_id)
+        if offering.risk_hold == hold:
+            return offering
+        offering.risk_hold = hold
+        if hold and offering.status in SUSPENDABLE_STATUSES:
+            return _transition(offering, "suspend", by=None, reason=reason)
+        if not hold and offering.status == OfferingStatus.SUSPENDED:
+            resume = "resume" if offering.closes_at > timezone.now() else "resume_closing"
+            return _transition(offering, resume, by=None, reason=reason)
+        offering.save(update_fields=["risk_hold", "updated_at"])
+        return offering
+
+
+def offering_approval_hold_set(*, offering_id: int, hold: bool) -> None:
+    Offering.objects.filter(pk=offering_id).exclude(approval_hold=hold).update(approval_hold=hold)
+
+
+# Offerings: capacity. Subscriptions hold part of an offering's capacity; these conditional updates are the only
+# writes to the counters, so that no interleaving of requests can take an offering past its maximum or its cap.
+
+
+def offering_capacity_reserve(
+    *, offering_id: int, amount: Decimal, new_investor: bool, investor_cap: int | None
+) -> bool:
+    """`investor_cap` None: the regime sets no limit on the number of investors."""
+    fits = Q(pk=offering_id, reserved_amount__lte=F("max_amount") - amount)
+    if new_investor and investor_cap is not None:
+        fits &= Q(investor_count__lt=investor_cap)
+    return (
+        Offering.objects.filter(fits).update(
+            reserved_amount=F("reserved_amount") + amount, investor_count=F("investor_count") + int(new_investor)
+        )
+        == 1
+    )
+
+
+def offering_capacity_release(*, offering_id: int, amount: Decimal, investor_left: bool) -> None:
+    Offering.objects.filter(pk=offering_id).update(
+        reserved_amount=F("reserved_amount") - amount, investor_count=F("investor_count") - int(investor_left)
+    )
+
+
+def offering_raised_add(*, offering_id: int, amount: Decimal) -> None:
+    """`amount` is signed: a payment adds to the money raised, a cancellation or refund takes it away."""
+    Offering.objects.filter(pk=offering_id).update(raised_amount=F("raised_amount") + amount)
