@@ -6,7 +6,7 @@ from investors.subscriptions import views as money_views
 app_name = "investors"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", money_views.dashboard, name="dashboard"),
     path("kyc/", views.kyc, name="kyc"),
     path("questionnaire/", views.questionnaire, name="questionnaire"),
     path("profile/", views.profile, name="profile"),

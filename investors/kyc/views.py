@@ -1,14 +1,12 @@
-"""The investor's pages: the dashboard, identity (KYC), the suitability questionnaire and the profile that sums them
+"""The investor's identity pages: identity (KYC), the suitability questionnaire and the profile that sums them
 up."""
 
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.web import posted, submit_form
 from accounts.web import investor_required
 from investors.kyc import selectors, services
-from investors.subscriptions.dashboard import investor_dashboard
 from investors.kyc.forms import KycForm, QuestionnaireForm
 
 
@@ -54,19 +52,6 @@ def profile(request):
         "investors/profile.html",
         {
             "summary": selectors.investor_summary(request.user),
-            "kyc": selectors.kyc_of(request.user),
-            "assessment": selectors.latest_suitability(request.user),
-        },
-    )
-
-
-@investor_required
-def dashboard(request):
-    return render(
-        request,
-        "investors/dashboard.html",
-        {
-            "dashboard": investor_dashboard(user=request.user, now=timezone.now()),
             "kyc": selectors.kyc_of(request.user),
             "assessment": selectors.latest_suitability(request.user),
         },

@@ -1,1 +1,2 @@
-"""Subscriptions and their money: admission, eligibility, payments through the Stripe gateway, cancellation, reconfirmation, refunds, settlement and reconciliation, and the investor's money pages."""
+"""Subscriptions and their money: admission, eligibility, payments through the Stripe gateway, cancellation,
+reconfirmation, refunds, settlement and reconciliation, and the investor's money pages."""

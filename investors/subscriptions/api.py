@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from kernel.api_errors import PERMISSION_DENIED, documented_error
 from kernel.errors import ErrorCode
-from investors.kyc import selectors
+from investors.subscriptions import selectors
 from investors.subscriptions import cancellation, reconfirmation, services as subscriptions
 from investors.models import Holding, RefundStatus, Subscription
 from investors.subscriptions.throttles import SubscribeThrottle

@@ -1,10 +1,11 @@
-"""The investor's money pages (subscribe, my subscriptions, my portfolio) and the issuer's cap table.
+"""The investor's money pages (the dashboard, subscribe, my subscriptions, my portfolio) and the issuer's cap table.
 
 The cap table lives here rather than in `projects` because it reads holdings, and `projects` knows no other app.
 """
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,7 +13,9 @@ from django.views.decorators.http import require_POST
 from kernel.throttles import throttle_check
 from kernel.web import perform, submit_form
 from accounts.web import investor_required, issuer_required
-from investors.kyc import selectors
+from investors.kyc import selectors as kyc_selectors
+from investors.subscriptions import selectors
+from investors.subscriptions.dashboard import investor_dashboard
 from investors.subscriptions import reconfirmation
 from investors.subscriptions.forms import SubscribeForm
 from investors.subscriptions.services import subscription_cancel, subscription_create
@@ -103,5 +106,18 @@ def cap_table(request, offering_id: int):
             "offering": offering,
             "lines": selectors.cap_table_of(offering),
             "funded": selectors.funded_subscriptions_summary(offering) if live else None,
+        },
+    )
+
+
+@investor_required
+def dashboard(request):
+    return render(
+        request,
+        "investors/dashboard.html",
+        {
+            "dashboard": investor_dashboard(user=request.user, now=timezone.now()),
+            "kyc": kyc_selectors.kyc_of(request.user),
+            "assessment": kyc_selectors.latest_suitability(request.user),
         },
     )

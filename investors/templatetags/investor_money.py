@@ -5,7 +5,8 @@ A template tag rather than context from the offering view, because `projects` kn
 
 from django import template
 
-from investors.kyc import selectors
+from investors.kyc import selectors as kyc_selectors
+from investors.subscriptions import selectors
 from investors.subscriptions import eligibility
 from investors.subscriptions.forms import SubscribeForm
 from projects.regimes import regime_for
@@ -19,7 +20,7 @@ def subscribe_panel(context, offering) -> dict:
     # Shown exactly when the call to action above offers to subscribe: the same blocker answers both.
     shown = eligibility.subscribe_blocker(user=user, offering=offering) is None
     regime = regime_for(offering.regime)
-    unsigned = shown and selectors.risk_acknowledgement_of(user, regime) is None
+    unsigned = shown and kyc_selectors.risk_acknowledgement_of(user, regime) is None
     statement = regime.risk_statement if unsigned else None
     return {
         "shown": shown,

@@ -3,7 +3,7 @@ announced commitment is backed by money. Template tags, because `projects` knows
 
 from django import template
 
-from investors.kyc import selectors
+from investors.subscriptions import selectors
 from investors.subscriptions import eligibility
 
 register = template.Library()
