@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from crowdfund.errors import DomainError, PermissionRefused
 from emails.models import EmailStatus
 from emails.selectors import email_of
-from investors import locks, notifications, subscriptions
+from investors import locks, notifications, refunds, subscriptions
 from investors.models import CAPACITY_STATUSES, Subscription, SubscriptionStatus
 from projects import hooks
 from projects.models import OfferingUpdate
@@ -128,7 +128,7 @@ def subscription_reconfirm(*, subscription: Subscription, by) -> Subscription:
                 _("At the new price this subscription buys no share; cancel it to get the whole amount back."),
                 code="invalid_transition",
             )
-        subscriptions.remainder_refund_request(subscription)
+        refunds.remainder_refund_request(subscription)
         subscription.reconfirm()
         subscription.reconfirm_deadline = None
         subscription._change_reason = "Reconfirmed by the investor"

@@ -4,7 +4,7 @@ and guarded by its status and a ledger key, so a run killed at any point is fini
 
 Each unit of work checks, under the offering's lock, that the offering is still closing and not on hold: a risk hold
 placed while a run is under way stops it before the next subscription, and a later run resumes where it stopped.
-A refund that Stripe refuses or fails is that refund's problem alone (investors.subscriptions.refund_process): the
+A refund that Stripe refuses or fails is that refund's problem alone (investors.refunds.refund_process): the
 offering still reaches `failed`, with the failed refunds named in its history for staff to settle."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crowdfund.errors import DomainError
-from investors import gateway, locks, notifications, subscriptions
+from investors import gateway, locks, notifications, refunds, subscriptions
 from investors.models import (
     FUNDED_STATUSES,
     Holding,
@@ -160,7 +160,7 @@ def _refund_one(subscription_id: int, *, reason: str = RefundReason.OFFERING_FAI
         subscription.ended_at = timezone.now()
         subscription.save()
         project_services.offering_raised_add(offering_id=offering.pk, amount=-subscription.amount)
-        subscriptions.refund_request(subscription, reason=reason)
+        refunds.refund_request(subscription, reason=reason)
 
 
 def offering_settle(*, offering_id: int, dry_run: bool = False) -> SettlementReport:
@@ -196,7 +196,7 @@ def _refund_all(offering: Offering, report: SettlementReport) -> None:
         _refund_one(item["id"])
     of_offering = Refund.objects.filter(subscription__offering=offering)
     for refund_id in list(of_offering.filter(status=RefundStatus.PENDING).values_list("pk", flat=True)):
-        subscriptions.refund_process(refund_id=refund_id)
+        refunds.refund_process(refund_id=refund_id)
     if of_offering.filter(status=RefundStatus.PENDING).exists():
         return
     failed = of_offering.filter(status=RefundStatus.FAILED).count()

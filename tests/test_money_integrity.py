@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import RiskAnalystFactory
-from investors import gateway, reconciliation, settlement, subscriptions
+from investors import gateway, reconciliation, refunds, settlement, subscriptions
 from investors.models import (
     Holding,
     Payment,
@@ -149,7 +149,7 @@ def test_a_refund_stripe_refuses_fails_alone_and_later_offerings_still_settle(mo
     close_now(succeeding)
 
     settlement.offerings_settle_closing()
-    subscriptions.refunds_retry_pending()
+    refunds.refunds_retry_pending()
 
     failing.refresh_from_db()
     succeeding.refresh_from_db()
@@ -202,8 +202,8 @@ def refused_refund(monkeypatch) -> Refund:
 def test_staff_retry_a_failed_refund_and_it_succeeds_once(monkeypatch):
     refund = refused_refund(monkeypatch)
 
-    subscriptions.refund_retry(refund_id=refund.pk, by=RiskAnalystFactory())
-    subscriptions.refund_retry(refund_id=refund.pk, by=RiskAnalystFactory())
+    refunds.refund_retry(refund_id=refund.pk, by=RiskAnalystFactory())
+    refunds.refund_retry(refund_id=refund.pk, by=RiskAnalystFactory())
 
     refund.refresh_from_db()
     assert (refund.status, refund.failure_reason) == (RefundStatus.SUCCEEDED, "")
@@ -216,7 +216,7 @@ def test_staff_record_a_manual_payout_for_a_failed_refund(monkeypatch):
     refund = refused_refund(monkeypatch)
     staff = RiskAnalystFactory()
 
-    subscriptions.refund_record_manual_payout(refund_id=refund.pk, by=staff, note="Bank transfer 2026-11-30, ref 77.")
+    refunds.refund_record_manual_payout(refund_id=refund.pk, by=staff, note="Bank transfer 2026-11-30, ref 77.")
 
     refund.refresh_from_db()
     assert (refund.status, refund.settled_by) == (RefundStatus.PAID_MANUALLY, staff)
@@ -237,7 +237,7 @@ def test_a_refund_that_is_not_failed_cannot_be_paid_out_by_hand_and_nothing_chan
     assert refund.status == RefundStatus.SUCCEEDED
 
     with pytest.raises(DomainError) as refusal:
-        subscriptions.refund_record_manual_payout(refund_id=refund.pk, by=RiskAnalystFactory(), note="twice?")
+        refunds.refund_record_manual_payout(refund_id=refund.pk, by=RiskAnalystFactory(), note="twice?")
 
     assert refusal.value.code == "invalid_transition"
     refund.refresh_from_db()
