@@ -512,7 +512,10 @@ def create_paid_subscriptions(pairs: list[tuple], *, ticket: Decimal, charge_at_
     owners = {(AccountKind.OFFERING_ESCROW, s.offering_id, s.currency) for s in subscriptions}
     owners |= {(AccountKind.INVESTOR_FUNDING, s.investor_id, s.currency) for s in subscriptions}
     Account.objects.bulk_create(
-        (Account(code=account_code(kind, owner), kind=kind, currency=currency) for kind, owner, currency in owners),
+        (
+            Account(code=account_code(kind, owner, currency), kind=kind, owner_id=owner, currency=currency)
+            for kind, owner, currency in owners
+        ),
         batch_size=5000,
         ignore_conflicts=True,
     )
@@ -530,9 +533,9 @@ def create_paid_subscriptions(pairs: list[tuple], *, ticket: Decimal, charge_at_
             line
             for entry, s in zip(entries, subscriptions, strict=True)
             for line in (
-                Line(entry=entry, account_id=accounts[account_code(AccountKind.OFFERING_ESCROW, s.offering_id)],
+                Line(entry=entry, account_id=accounts[account_code(AccountKind.OFFERING_ESCROW, s.offering_id, s.currency)],
                      amount=ticket),
-                Line(entry=entry, account_id=accounts[account_code(AccountKind.INVESTOR_FUNDING, s.investor_id)],
+                Line(entry=entry, account_id=accounts[account_code(AccountKind.INVESTOR_FUNDING, s.investor_id, s.currency)],
                      amount=-ticket),
             )
         ),
