@@ -248,21 +248,22 @@ def test_a_refund_that_is_not_failed_cannot_be_paid_out_by_hand_and_nothing_chan
 # A hold placed while settlement runs.
 
 
-def test_a_hold_placed_between_two_subscriptions_stops_settlement_and_a_later_run_finishes(monkeypatch):
+def test_a_hold_placed_between_two_batches_stops_settlement_and_a_later_run_finishes(monkeypatch):
     offering = live_offering(target_amount=Decimal("40000.00"))
     for index in range(3):
         subscribe(eligible_investor(), offering, "20000.00", key=f"h{index}")
     close_now(offering)
-    real_settle_one = settlement._settle_one
+    real_settle_batch = settlement._settle_batch
     settled = []
 
-    def hold_after_first(subscription_id):
-        real_settle_one(subscription_id)
-        settled.append(subscription_id)
+    def hold_after_first(offering_id, subscription_ids):
+        real_settle_batch(offering_id, subscription_ids)
+        settled.append(subscription_ids)
         if len(settled) == 1:
             project_services.offering_risk_hold_set(offering_id=offering.pk, hold=True, reason="Critical case.")
 
-    monkeypatch.setattr(settlement, "_settle_one", hold_after_first)
+    monkeypatch.setattr(settlement, "SETTLEMENT_BATCH", 1)
+    monkeypatch.setattr(settlement, "_settle_batch", hold_after_first)
 
     report = settlement.offering_settle(offering_id=offering.pk)
 
@@ -286,15 +287,16 @@ def test_a_hold_placed_between_two_subscriptions_stops_settlement_and_a_later_ru
 def test_a_hold_placed_while_a_failed_offering_is_refunded_stops_the_refunds(monkeypatch):
     offering = failing_offering_with_payments(2)
     close_now(offering)
-    real_refund_one = settlement._refund_one
+    real_refund_batch = settlement._refund_batch
     refunded = []
 
-    def hold_after_first(subscription_id, **kwargs):
-        real_refund_one(subscription_id, **kwargs)
-        refunded.append(subscription_id)
+    def hold_after_first(offering_id, subscription_ids, **kwargs):
+        real_refund_batch(offering_id, subscription_ids, **kwargs)
+        refunded.append(subscription_ids)
         project_services.offering_risk_hold_set(offering_id=offering.pk, hold=True, reason="Critical case.")
 
-    monkeypatch.setattr(settlement, "_refund_one", hold_after_first)
+    monkeypatch.setattr(settlement, "SETTLEMENT_BATCH", 1)
+    monkeypatch.setattr(settlement, "_refund_batch", hold_after_first)
 
     settlement.offering_settle(offering_id=offering.pk)
 
