@@ -18,7 +18,7 @@ from audit.services import audit_record
 from crowdfund import events
 from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, field_error
 from crowdfund.permissions import CANCEL_OFFERING, CLOSE_OFFERING, REVIEW_OFFERING, ensure_permission, holds_permission
-from projects import hooks, regime_checks, selectors
+from projects import hooks, page_cache, regime_checks, selectors
 from projects.models import (
     AnnouncedCommitment,
     CommitmentParty,
@@ -355,6 +355,7 @@ def commitment_decline(*, commitment_id: int, by) -> AnnouncedCommitment:
 
 def _record_transition(offering: Offering, from_status: str, *, by, reason: str = "") -> None:
     offering.save()
+    page_cache.offering_pages_changed(offering_id=offering.pk)
     OfferingTransition.objects.create(
         offering=offering, from_status=from_status, to_status=offering.status, by=by, at=timezone.now(), reason=reason
     )
@@ -705,6 +706,7 @@ def offering_risk_hold_set(*, offering_id: int, hold: bool, reason: str) -> Offe
             resume = "resume" if offering.closes_at > timezone.now() else "resume_closing"
             return _transition(offering, resume, by=None, reason=reason)
         offering.save(update_fields=["risk_hold", "updated_at"])
+        page_cache.offering_pages_changed(offering_id=offering_id)
         return offering
 
 
@@ -723,23 +725,28 @@ def offering_capacity_reserve(
     fits = Q(pk=offering_id, reserved_amount__lte=F("max_amount") - amount)
     if new_investor and investor_cap is not None:
         fits &= Q(investor_count__lt=investor_cap)
-    return (
+    reserved = (
         Offering.objects.filter(fits).update(
             reserved_amount=F("reserved_amount") + amount, investor_count=F("investor_count") + int(new_investor)
         )
         == 1
     )
+    if reserved:
+        page_cache.offering_pages_changed(offering_id=offering_id)
+    return reserved
 
 
 def offering_capacity_release(*, offering_id: int, amount: Decimal, investor_left: bool) -> None:
     Offering.objects.filter(pk=offering_id).update(
         reserved_amount=F("reserved_amount") - amount, investor_count=F("investor_count") - int(investor_left)
     )
+    page_cache.offering_pages_changed(offering_id=offering_id)
 
 
 def offering_raised_add(*, offering_id: int, amount: Decimal) -> None:
     """`amount` is signed: a payment adds to the money raised, a cancellation or refund takes it away."""
     Offering.objects.filter(pk=offering_id).update(raised_amount=F("raised_amount") + amount)
+    page_cache.offering_pages_changed(offering_id=offering_id)
 
 
 # Offerings: updates -----------------------------------------------------------------------------------------------
@@ -869,6 +876,7 @@ def _update_post(
             )
             setattr(offering, term, new_terms[term])
         offering.save()
+        page_cache.offering_pages_changed(offering_id=offering.pk)
         # In this transaction: a material update and the reconfirmation it asks of investors commit together.
         hooks.update_posted(update=update, changed_terms=changed)
         events.announce("offering_update_posted", offering_id=offering.pk)

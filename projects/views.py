@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
 from crowdfund.web import investor_required, issuer_required, perform, posted, submit_form
-from projects import documents, guide, questions, selectors, services
+from projects import documents, guide, page_cache, questions, selectors, services
 from projects.forms import (
     AnswerForm,
     CancelForm,
@@ -38,6 +38,7 @@ def home(request):
 # Public pages ------------------------------------------------------------------------------------------------------
 
 
+@page_cache.cached_for_anonymous
 def offering_list(request):
     filters = OfferingFilterForm(request.GET)
     criteria = filters.cleaned_data if filters.is_valid() else {}
@@ -46,6 +47,7 @@ def offering_list(request):
     return render(request, "projects/offering_list.html", {"filters": filters, "page": page})
 
 
+@page_cache.cached_for_anonymous
 def offering_detail(request, pk: int):
     offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=pk)
     return _offering_page(request, offering)
