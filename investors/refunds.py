@@ -22,6 +22,7 @@ from projects import services as project_services
 # Pending refunds sent per transaction by the retry sweep.
 RETRY_BATCH = 100
 
+
 def refund_request(subscription: Subscription, *, reason: str) -> Refund:
     """Record that the whole amount Stripe charged goes back (less any price remainder refunded already), and
     process it after commit. One such refund per subscription."""

@@ -39,8 +39,6 @@ from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 
 CENT = Decimal("0.01")
-# Subscriptions settled or refunded per transaction: few statements per subscription, short enough locks.
-SETTLEMENT_BATCH = 500
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +184,8 @@ def _refund_batch(
 
 
 def _batches(subscription_ids: list[int]) -> list[list[int]]:
-    return [subscription_ids[at : at + SETTLEMENT_BATCH] for at in range(0, len(subscription_ids), SETTLEMENT_BATCH)]
+    size = settings.SETTLEMENT_BATCH_SIZE
+    return [subscription_ids[at : at + size] for at in range(0, len(subscription_ids), size)]
 
 
 def offering_settle(*, offering_id: int, dry_run: bool = False) -> SettlementReport:

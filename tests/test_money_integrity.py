@@ -248,7 +248,7 @@ def test_a_refund_that_is_not_failed_cannot_be_paid_out_by_hand_and_nothing_chan
 # A hold placed while settlement runs.
 
 
-def test_a_hold_placed_between_two_batches_stops_settlement_and_a_later_run_finishes(monkeypatch):
+def test_a_hold_placed_between_two_batches_stops_settlement_and_a_later_run_finishes(monkeypatch, settings):
     offering = live_offering(target_amount=Decimal("40000.00"))
     for index in range(3):
         subscribe(eligible_investor(), offering, "20000.00", key=f"h{index}")
@@ -262,7 +262,7 @@ def test_a_hold_placed_between_two_batches_stops_settlement_and_a_later_run_fini
         if len(settled) == 1:
             project_services.offering_risk_hold_set(offering_id=offering.pk, hold=True, reason="Critical case.")
 
-    monkeypatch.setattr(settlement, "SETTLEMENT_BATCH", 1)
+    settings.SETTLEMENT_BATCH_SIZE = 1
     monkeypatch.setattr(settlement, "_settle_batch", hold_after_first)
 
     report = settlement.offering_settle(offering_id=offering.pk)
@@ -284,7 +284,7 @@ def test_a_hold_placed_between_two_batches_stops_settlement_and_a_later_run_fini
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0 and total_of_all_accounts() == 0
 
 
-def test_a_hold_placed_while_a_failed_offering_is_refunded_stops_the_refunds(monkeypatch):
+def test_a_hold_placed_while_a_failed_offering_is_refunded_stops_the_refunds(monkeypatch, settings):
     offering = failing_offering_with_payments(2)
     close_now(offering)
     real_refund_batch = settlement._refund_batch
@@ -295,7 +295,7 @@ def test_a_hold_placed_while_a_failed_offering_is_refunded_stops_the_refunds(mon
         refunded.append(subscription_ids)
         project_services.offering_risk_hold_set(offering_id=offering.pk, hold=True, reason="Critical case.")
 
-    monkeypatch.setattr(settlement, "SETTLEMENT_BATCH", 1)
+    settings.SETTLEMENT_BATCH_SIZE = 1
     monkeypatch.setattr(settlement, "_refund_batch", hold_after_first)
 
     settlement.offering_settle(offering_id=offering.pk)

@@ -159,7 +159,7 @@ def close_now(offering: Offering) -> None:
     project_services.offerings_close_due()
 
 
-def test_settlement_killed_halfway_finishes_on_the_next_run_and_pays_each_subscription_once(monkeypatch):
+def test_settlement_killed_halfway_finishes_on_the_next_run_and_pays_each_subscription_once(monkeypatch, settings):
     offering = live_offering()
     for index in range(3):
         subscribe(eligible_investor(), offering, "40000.00", key=f"s{index}")
@@ -172,7 +172,7 @@ def test_settlement_killed_halfway_finishes_on_the_next_run_and_pays_each_subscr
         calls.append(subscription_ids)
         real_settle_batch(offering_id, subscription_ids)
 
-    monkeypatch.setattr(settlement, "SETTLEMENT_BATCH", 1)
+    settings.SETTLEMENT_BATCH_SIZE = 1
     monkeypatch.setattr(settlement, "_settle_batch", crash_after_first)
     with pytest.raises(RuntimeError):
         settlement.offerings_settle_closing()
