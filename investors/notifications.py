@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from emails.services import email_enqueue, in_site_language
+from emails.services import email_enqueue, emails_enqueue, in_site_language
 from investors.models import (
     FUNDED_STATUSES,
     Holding,
@@ -65,16 +65,22 @@ def offering_result_emails(*, offering: Offering) -> None:
     """Called as the offering reaches `closed` or `failed`. A refund that failed is not announced as made."""
     notification = f"offering_result:{offering.pk}"
     if offering.status == OfferingStatus.CLOSED:
-        for holding in Holding.objects.filter(offering=offering).select_related("investor"):
-            email_enqueue(
-                notification=notification,
-                recipient=holding.investor,
-                subject=_("%(offering)s closed: your shares") % {"offering": offering.title},
-                body=_(
-                    "The offering reached its target. You now hold %(shares)s shares bought for %(amount)s %(currency)s."
+        holdings = Holding.objects.filter(offering=offering).select_related("investor").order_by("pk")
+        emails_enqueue(
+            notification=notification,
+            messages=[
+                (
+                    holding.investor,
+                    _("%(offering)s closed: your shares") % {"offering": offering.title},
+                    _(
+                        "The offering reached its target. You now hold %(shares)s shares bought for %(amount)s "
+                        "%(currency)s."
+                    )
+                    % {"shares": holding.shares, "amount": holding.amount, "currency": holding.currency},
                 )
-                % {"shares": holding.shares, "amount": holding.amount, "currency": holding.currency},
-            )
+                for holding in holdings
+            ],
+        )
     elif offering.status == OfferingStatus.FAILED:
         refunded = Subscription.objects.filter(
             offering=offering,
@@ -82,14 +88,18 @@ def offering_result_emails(*, offering: Offering) -> None:
             refunds__reason=RefundReason.OFFERING_FAILED,
             refunds__status=RefundStatus.SUCCEEDED,
         )
-        for subscription in refunded.select_related("investor"):
-            email_enqueue(
-                notification=notification,
-                recipient=subscription.investor,
-                subject=_("%(offering)s did not reach its target") % {"offering": offering.title},
-                body=_("The offering failed. Your %(amount)s %(currency)s has been refunded to your card.")
-                % {"amount": subscription.amount, "currency": subscription.currency},
-            )
+        emails_enqueue(
+            notification=notification,
+            messages=[
+                (
+                    subscription.investor,
+                    _("%(offering)s did not reach its target") % {"offering": offering.title},
+                    _("The offering failed. Your %(amount)s %(currency)s has been refunded to your card.")
+                    % {"amount": subscription.amount, "currency": subscription.currency},
+                )
+                for subscription in refunded.select_related("investor").order_by("pk")
+            ],
+        )
 
 
 # Who hears about an offering's updates: every investor whose money is in it or on its way.

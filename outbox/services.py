@@ -26,6 +26,20 @@ def task_send_on_commit(*, task: Task, args: Sequence[object] = ()) -> None:
     _message_add(kind=MessageKind.TASK, name=task.name, payload={"args": list(args)})
 
 
+def tasks_send_on_commit(*, task: Task, args_list: Sequence[Sequence[object]]) -> None:
+    """`task_send_on_commit` for many sends of one task, with one insert."""
+    now = timezone.now()
+    messages = OutboxMessage.objects.bulk_create(
+        OutboxMessage(kind=MessageKind.TASK, name=task.name, payload={"args": list(args)}, created_at=now)
+        for args in args_list
+    )
+    message_ids = [message.pk for message in messages]
+    if message_ids:
+        transaction.on_commit(
+            lambda: _send_each(OutboxMessage.objects.filter(pk__in=message_ids, sent_at__isnull=True).order_by("pk"))
+        )
+
+
 def event_send_on_commit(*, event: str, payload: dict) -> None:
     """Hand an event to its listeners (crowdfund.events) once the current transaction commits, at least once."""
     _message_add(kind=MessageKind.EVENT, name=event, payload=payload)
