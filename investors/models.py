@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from crowdfund.validators import SINGLE_LINE
+from kernel.validators import SINGLE_LINE
 from projects.models import money_field
 
 
@@ -282,7 +282,7 @@ class Refund(models.Model):
     failure_reason = models.TextField(_("failure reason"), blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     # When the current attempt was last being sent to Stripe: set, it may have reached Stripe unrecorded, so the next
-    # run looks there before sending it again (investors.refunds.refunds_process).
+    # run looks there before sending it again (investors.subscriptions.refunds.refunds_process).
     sent_at = models.DateTimeField(null=True, blank=True)
     # Staff's retries of a failed refund; each is a new refund at Stripe.
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -14,9 +14,9 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from accounts.tests.factories import RiskAnalystFactory
-from investors import reconfirmation, settlement
+from investors.subscriptions import reconfirmation, settlement
 from investors.models import SubscriptionStatus
-from investors.reconfirmation import business_days_after
+from investors.subscriptions.reconfirmation import business_days_after
 from projects import services as project_services
 from projects.models import Offering, OfferingUpdate
 from risk import services as risk_services

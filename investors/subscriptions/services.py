@@ -13,18 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund import events
-from crowdfund.errors import DomainError, PermissionRefused, field_error
-from investors import (
-    cancellation,
-    eligibility,
-    gateway,
-    locks,
-    notifications,
-    reconciliation,
-    services,
-)
-from investors.refunds import refund_request
+from kernel import events
+from kernel.errors import DomainError, PermissionRefused, field_error
+from investors.kyc import services
+from investors.subscriptions import cancellation, eligibility, gateway, locks, notifications, reconciliation
+from investors.subscriptions.refunds import refund_request
 from investors.models import (
     CAPACITY_STATUSES,
     Payment,

@@ -5,7 +5,7 @@ finished by running it again.
 
 Each batch checks, under the offering's lock, that the offering is still closing and not on hold: a risk hold
 placed while a run is under way stops it before the next batch, and a later run resumes where it stopped.
-A refund that Stripe refuses or fails is that refund's problem alone (investors.refunds.refund_process): the
+A refund that Stripe refuses or fails is that refund's problem alone (investors.subscriptions.refunds.refund_process): the
 offering still reaches `failed`, with the failed refunds named in its history for staff to settle."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from crowdfund.errors import DomainError
-from investors import gateway, locks, notifications, refunds, subscriptions
+from kernel.errors import DomainError
+from investors.subscriptions import gateway, locks, notifications, refunds, services as subscriptions
 from investors.models import (
     FUNDED_STATUSES,
     Holding,

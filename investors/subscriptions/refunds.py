@@ -10,9 +10,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError, field_error
-from crowdfund.permissions import SETTLE_FAILED_REFUND, ensure_permission
-from investors import gateway, locks, tasks
+from kernel.errors import DomainError, field_error
+from kernel.permissions import SETTLE_FAILED_REFUND, ensure_permission
+from investors import tasks
+from investors.subscriptions import gateway, locks
 from investors.models import REFUND_DONE_STATUSES, Payment, Refund, RefundReason, RefundStatus, Subscription
 from ledger.models import AccountKind
 from ledger.services import Posting, entries_post
