@@ -7,7 +7,7 @@ Django up in this process, which creates the data and checks the outcome directl
 
 Environment: DATABASE_URL names the PostgreSQL server (its database name is replaced by BENCH_DATABASE, default
 `michou_bench`, which every benchmark drops and creates again); default the local server on 5432. REDIS_URL (default
-redis://127.0.0.1:6379/0) is the broker; the bench's tasks go to a queue of their own (`michou-bench`).
+redis://127.0.0.1:6379/0) is the broker; the bench's tasks go to a queue of their own, named after the database (`michou-bench`).
 BENCH_WEB_WORKERS (default 3) gunicorn workers. Every process started is stopped when the `Stack` closes, failure or
 not; every server listens on loopback only.
 """
@@ -54,7 +54,8 @@ os.environ.update(
         "DJANGO_SETTINGS_MODULE": "crowdfund.settings",
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
-        "CELERY_TASK_DEFAULT_QUEUE": "michou-bench",
+        # A queue per bench database, so that two benchmarks on different databases can share one Redis.
+        "CELERY_TASK_DEFAULT_QUEUE": DATABASE_NAME.replace("_", "-"),
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
         # Production settings refuse the development keys; the bench makes its own, and serves plain HTTP on loopback.
@@ -512,7 +513,10 @@ def create_paid_subscriptions(pairs: list[tuple], *, ticket: Decimal, charge_at_
     owners = {(AccountKind.OFFERING_ESCROW, s.offering_id, s.currency) for s in subscriptions}
     owners |= {(AccountKind.INVESTOR_FUNDING, s.investor_id, s.currency) for s in subscriptions}
     Account.objects.bulk_create(
-        (Account(code=account_code(kind, owner), kind=kind, currency=currency) for kind, owner, currency in owners),
+        (
+            Account(code=account_code(kind, owner, currency), kind=kind, owner_id=owner, currency=currency)
+            for kind, owner, currency in owners
+        ),
         batch_size=5000,
         ignore_conflicts=True,
     )
@@ -530,9 +534,9 @@ def create_paid_subscriptions(pairs: list[tuple], *, ticket: Decimal, charge_at_
             line
             for entry, s in zip(entries, subscriptions, strict=True)
             for line in (
-                Line(entry=entry, account_id=accounts[account_code(AccountKind.OFFERING_ESCROW, s.offering_id)],
+                Line(entry=entry, account_id=accounts[account_code(AccountKind.OFFERING_ESCROW, s.offering_id, s.currency)],
                      amount=ticket),
-                Line(entry=entry, account_id=accounts[account_code(AccountKind.INVESTOR_FUNDING, s.investor_id)],
+                Line(entry=entry, account_id=accounts[account_code(AccountKind.INVESTOR_FUNDING, s.investor_id, s.currency)],
                      amount=-ticket),
             )
         ),

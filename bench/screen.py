@@ -1,12 +1,14 @@
 """The risk pipeline at size: 1,000 issuers, each with a live offering, its paid subscriptions and earlier
 statements, each filing a statement whose figures cannot all be true (net profit above revenue), screened by a real
-Celery worker as the filing announces it.
+Celery worker.
 
     .venv/bin/python bench/screen.py [--issuers 1000] [--subscriptions-per-offering 10]
 
-The statements are filed through the service from 4 threads, as fast as they go; the worker's signals are then
-awaited. issuers_per_s is issuers over the time from the first filing to the last signal; the delay of one issuer is
-from its statement's filing to its signal. Last line:
+Two phases. Capacity: every issuer files its statement while no worker runs, then the worker starts and drains the
+backlog; issuers_per_s is issuers over the time from the worker's start to the last signal. Delay: every issuer files
+a second such statement (an earlier year) from FILERS threads with the worker running; the delay of one issuer is from
+its statement's filing to the moment its signal is seen in the database (polled every POLL_S seconds; a signal's own
+timestamp is the moment it is judged as of, the filing's, so it cannot measure the delay). Last line:
 
     screen: issuers=N issuers_per_s=… p95_delay_s=… filed_per_s=…
 """
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import functools
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,8 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402  (sets the environment up before Django loads)
 
 TICKET = Decimal("100.00")
-FILERS = 4
+FILERS = 8
 INVESTORS = 500
+POLL_S = 0.05
 
 
 def main() -> int:
@@ -35,6 +40,7 @@ def main() -> int:
     harness.fresh_database()
 
     from django.db import connection
+    from django.utils import timezone
 
     from projects.models import FinancialStatement, OfferingStatus
     from projects.tests.factories import FinancialStatementFactory
@@ -63,26 +69,52 @@ def main() -> int:
     )
     signals = Signal.objects.filter(rule=IMPOSSIBLE_FIGURES, subject_type="issuer")
     with harness.Stack() as stack:
+        harness.log(f"capacity: filing {len(issuers)} statements with no worker running")
+        with concurrent.futures.ThreadPoolExecutor(FILERS) as pool:
+            list(pool.map(functools.partial(file_impossible_statement, fiscal_year=2025), issuers))
         harness.start_stack(stack, processes="worker")
-        harness.log(f"filing {len(issuers)} statements from {FILERS} threads")
-        with harness.timed() as filing_seconds, concurrent.futures.ThreadPoolExecutor(FILERS) as pool:
-            filed = list(pool.map(file_impossible_statement, issuers))
-        harness.wait_until(
-            lambda: signals.count() >= len(issuers), seconds=600, what="every issuer's signal", interval=0.5
-        )
+        started = timezone.now()
+        seen = watch_signals(signals, expected=len(issuers))
+        capacity_span = (max(seen.values()) - started).total_seconds()
+        harness.log(f"delay: filing {len(issuers)} more statements from {FILERS} threads, the worker running")
+        with concurrent.futures.ThreadPoolExecutor(FILERS + 1) as pool:
+            watching = pool.submit(watch_signals, signals.exclude(pk__in=list(signals.values_list("pk", flat=True))),
+                                   expected=len(issuers))
+            with harness.timed() as filing_seconds:
+                filed = list(pool.map(functools.partial(file_impossible_statement, fiscal_year=2022), issuers))
+            seen = watching.result()
     connection.close()
-    raised_at = dict(signals.values_list("subject_id", "created_at"))
-    delays = [(raised_at[statement.issuer_id] - statement.filed_at).total_seconds() for statement in filed]
-    span = (max(raised_at.values()) - min(statement.filed_at for statement in filed)).total_seconds()
+    delays = [(seen[statement.issuer_id] - statement.filed_at).total_seconds() for statement in filed]
     print(
-        f"screen: issuers={len(issuers)} issuers_per_s={len(issuers) / span:.1f} "
+        f"screen: issuers={len(issuers)} issuers_per_s={len(issuers) / capacity_span:.1f} "
         f"p95_delay_s={harness.percentile(delays, 0.95):.2f} filed_per_s={len(issuers) / filing_seconds[0]:.1f}",
         flush=True,
     )
     return 0
 
 
-def file_impossible_statement(issuer):
+def watch_signals(signals, *, expected: int) -> dict:
+    """The moment each issuer's signal is first seen, polling until `expected` issuers have one."""
+    from django.db import connection
+    from django.utils import timezone
+
+    seen: dict = {}
+    deadline = time.monotonic() + 600
+    try:
+        while len(seen) < expected:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(seen)} of {expected} signals after 600 s")
+            now = timezone.now()
+            # All of them each time: two worker processes commit signals out of id order.
+            for issuer_id in signals.values_list("subject_id", flat=True):
+                seen.setdefault(issuer_id, now)
+            time.sleep(POLL_S)
+    finally:
+        connection.close()
+    return seen
+
+
+def file_impossible_statement(issuer, *, fiscal_year: int):
     from django.db import connection
 
     from projects import services
@@ -91,7 +123,7 @@ def file_impossible_statement(issuer):
         return services.financial_statement_file(
             issuer=issuer,
             by=issuer.owner,
-            fiscal_year=2025,
+            fiscal_year=fiscal_year,
             period="FY",
             kind="historical",
             revenue="1000000.00",

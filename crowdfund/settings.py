@@ -224,6 +224,12 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Subscriptions settled or refunded per transaction (investors/subscriptions/settlement.py): a few statements per batch rather than
+# several per subscription, and locks held for a fraction of a second.
+SETTLEMENT_BATCH_SIZE = env.int("SETTLEMENT_BATCH_SIZE", default=500)
+# How long an anonymous offering list or page is served from the cache (projects/page_cache.py): the most a change
+# that bumps no version takes to show. 0 turns the page cache off (the tests, which change rows behind the services).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=2)
 CELERY_FILESYSTEM_BROKER_DIR = BASE_DIR / "var" / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

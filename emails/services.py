@@ -81,6 +81,35 @@ def email_enqueue(*, notification: str, recipient, subject: str, body: str) -> O
     return email
 
 
+def emails_enqueue(*, notification: str, messages: list[tuple]) -> None:
+    """`email_enqueue` for many recipients of one notification (`messages`: recipient, subject, body), in a few
+    statements: an offering's result to every investor. A recipient already mailed about it, or named twice, gets one
+    email."""
+    now = timezone.now()
+    mailed = set(
+        OutgoingEmail.objects.filter(notification=notification, recipient__in=[m[0] for m in messages]).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    fresh = {}
+    for recipient, subject, body in messages:
+        if recipient.pk not in mailed:
+            fresh.setdefault(recipient.pk, (recipient, subject, body))
+    created = OutgoingEmail.objects.bulk_create(
+        OutgoingEmail(
+            notification=notification,
+            recipient=recipient,
+            address=recipient.email,
+            subject=subject_line(subject),
+            body=str(body),
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for recipient, subject, body in fresh.values()
+    )
+    outbox.tasks_send_on_commit(task="emails.send_email", args_list=[[email.pk] for email in created])
+
+
 def email_send(*, email_id: int) -> OutgoingEmail | None:
     """Send one pending email once. A failure is recorded on the row and tried again later with a growing delay;
     after EMAIL_MAX_ATTEMPTS it is `failed`, for staff. Returns None when another sender holds the row."""

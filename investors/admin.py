@@ -11,7 +11,7 @@ from kernel.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_a
 from kernel.errors import PermissionRefused
 from kernel.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, holds_permission
 from investors.kyc import selectors, services
-from investors.subscriptions import services as subscriptions
+from investors.subscriptions import refunds
 from investors.models import (
     Holding,
     KycDecision,
@@ -162,12 +162,12 @@ class RefundAdmin(ReadOnlyAdmin):
     actions = [
         service_action(
             _("Send selected refunds to Stripe again"),
-            lambda refund, user, reason: subscriptions.refund_retry(refund_id=refund.pk, by=user),
+            lambda refund, user, reason: refunds.refund_retry(refund_id=refund.pk, by=user),
             name="retry_refunds",
         ),
         service_action(
             _("Record a manual payout of selected failed refunds"),
-            lambda refund, user, note: subscriptions.refund_record_manual_payout(refund_id=refund.pk, by=user, note=note),
+            lambda refund, user, note: refunds.refund_record_manual_payout(refund_id=refund.pk, by=user, note=note),
             ask_reason=True,
             name="record_manual_payout",
         ),

@@ -294,6 +294,9 @@ class Refund(models.Model):
     # Why the last attempt failed (Stripe's refusal or failure reason), kept after staff settle it.
     failure_reason = models.TextField(_("failure reason"), blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # When the current attempt was last being sent to Stripe: set, it may have reached Stripe unrecorded, so the next
+    # run looks there before sending it again (investors.subscriptions.refunds.refunds_process).
+    sent_at = models.DateTimeField(null=True, blank=True)
     # Staff's retries of a failed refund; each is a new refund at Stripe.
     attempts = models.PositiveSmallIntegerField(default=0)
     manual_payout_note = models.TextField(_("manual payout"), blank=True)

@@ -4,7 +4,7 @@ already, so a redelivered or retried task is harmless."""
 from celery import shared_task
 
 from investors.kyc import services
-from investors.subscriptions import reconciliation, settlement
+from investors.subscriptions import reconciliation, refunds, settlement
 from investors.subscriptions import milestones, reconfirmation, services as subscriptions
 from investors.subscriptions.gateway import GatewayUnavailable
 from kernel.retries import DATABASE_OUTAGE, RETRY_ON_DATABASE_OUTAGE
@@ -19,7 +19,7 @@ def check_identity(kyc_id: int) -> None:
 
 @shared_task(name="investors.process_refund", **RETRY)
 def process_refund(refund_id: int) -> None:
-    subscriptions.refund_process(refund_id=refund_id)
+    refunds.refund_process(refund_id=refund_id)
 
 
 @shared_task(name="investors.expire_reservations")
@@ -29,7 +29,7 @@ def expire_reservations() -> None:
 
 @shared_task(name="investors.retry_refunds")
 def retry_refunds() -> None:
-    subscriptions.refunds_retry_pending()
+    refunds.refunds_retry_pending()
 
 
 @shared_task(name="investors.settle_offering", **RETRY)

@@ -29,6 +29,21 @@ def task_send_on_commit(*, task: str | Task, args: Sequence[object] = ()) -> Non
     _message_add(kind=MessageKind.TASK, name=name, payload={"args": list(args)})
 
 
+def tasks_send_on_commit(*, task: str | Task, args_list: Sequence[Sequence[object]]) -> None:
+    """`task_send_on_commit` for many sends of one task, with one insert."""
+    name = task if isinstance(task, str) else task.name
+    now = timezone.now()
+    messages = OutboxMessage.objects.bulk_create(
+        OutboxMessage(kind=MessageKind.TASK, name=name, payload={"args": list(args)}, created_at=now)
+        for args in args_list
+    )
+    message_ids = [message.pk for message in messages]
+    if message_ids:
+        transaction.on_commit(
+            lambda: _send_each(OutboxMessage.objects.filter(pk__in=message_ids, sent_at__isnull=True).order_by("pk"))
+        )
+
+
 def event_send_on_commit(*, event: str, payload: dict) -> None:
     """Hand an event to its listeners (kernel.events) once the current transaction commits, at least once."""
     _message_add(kind=MessageKind.EVENT, name=event, payload=payload)

@@ -12,6 +12,7 @@ from django_fsm import can_proceed
 from kernel.web import perform, posted, submit_form
 from accounts.web import investor_required, issuer_required
 from projects import documents, guide, questions, selectors, services
+from projects import page_cache
 from projects.forms import (
     AnswerForm,
     CancelForm,
@@ -46,6 +47,7 @@ def home(request):
 # Public pages ------------------------------------------------------------------------------------------------------
 
 
+@page_cache.cached_for_anonymous
 def offering_list(request):
     filters = OfferingFilterForm(request.GET)
     criteria = filters.cleaned_data if filters.is_valid() else {}
@@ -54,6 +56,7 @@ def offering_list(request):
     return render(request, "projects/offering_list.html", {"filters": filters, "page": page})
 
 
+@page_cache.cached_for_anonymous
 def offering_detail(request, pk: int):
     offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=pk)
     return _offering_page(request, offering)

@@ -5,6 +5,7 @@ import datetime as dt
 
 from kernel.events import listen
 from risk import tasks
+from risk import payment_screening
 
 
 @listen("statement_filed")
@@ -23,7 +24,8 @@ def offering_event(*, offering_id: int, occurred_at: dt.datetime) -> None:
 
 @listen("subscription_paid")
 def subscription_paid(*, subscription_id: int, offering_id: int, occurred_at: dt.datetime) -> None:
-    tasks.screen_offering.delay(offering_id, occurred_at.isoformat())
+    # Payments come in bursts during a sale: their screenings are coalesced, one queued or running per offering.
+    payment_screening.payment_screening_request(offering_id=offering_id, as_of=occurred_at)
 
 
 @listen("kyc_submitted")

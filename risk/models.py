@@ -123,3 +123,17 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class PendingPaymentScreening(models.Model):
+    """A screening of an offering after its payments is queued or running. During a sale many payments coalesce into
+    one: a payment that finds this row only marks it `dirty`, and the running screening then runs once more, so the
+    last payment of any burst is screened by a run that started after it (risk/payment_screening.py)."""
+
+    offering = models.OneToOneField("projects.Offering", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    # The latest payment to judge as of.
+    as_of = models.DateTimeField()
+    # A payment arrived after the queued or running screening read its facts.
+    dirty = models.BooleanField(default=False)
+    # When the screening was sent; one that has not finished long after is taken as lost and sent again.
+    queued_at = models.DateTimeField()

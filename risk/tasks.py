@@ -34,3 +34,11 @@ def screen_investor(investor_id: int, as_of: str | None = None) -> None:
 @shared_task(name="risk.sweep")
 def sweep() -> None:
     services.sweep()
+
+
+
+@shared_task(name="risk.screen_offering_after_payments", **RETRY_ON_DATABASE_OUTAGE)
+def screen_offering_after_payments(offering_id: int) -> None:
+    from risk import payment_screening
+
+    payment_screening.offering_screen_after_payments(offering_id=offering_id)

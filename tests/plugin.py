@@ -40,6 +40,7 @@ TEST_ENVIRONMENT = {
     "CELERY_TASK_ALWAYS_EAGER": "true",
     "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
     "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+    "PAGE_CACHE_SECONDS": "0",
 }
 
 MARKERS = {

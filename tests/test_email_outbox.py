@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -16,6 +17,8 @@ from accounts.tests.factories import RiskAnalystFactory
 from investors.subscriptions import reconfirmation
 from investors.models import SubscriptionStatus
 from kernel.dates import business_days_after
+from investors.subscriptions import settlement
+from projects import services as project_services
 from projects.models import Offering, OfferingUpdate
 from risk import services as risk_services
 from risk.models import Case, Outcome
@@ -159,3 +162,21 @@ def test_staff_see_a_failed_email_in_the_admin_and_send_it_again(flaky_mail, set
     assert listed.status_code == 200 and investor.email in listed.content.decode()
     email.refresh_from_db()
     assert email.status == "sent" and [m.to for m in mail.outbox] == [[investor.email]]
+
+
+def test_each_investor_hears_the_offering_result_once_however_often_settlement_runs():
+    offering = live_offering(target_amount=Decimal("40000.00"))
+    for index in range(2):
+        subscribe(eligible_investor(), offering, "20000.00", key=f"result-{index}")
+    Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+    project_services.offerings_close_due()
+    mail.outbox.clear()
+
+    settlement.offering_settle(offering_id=offering.pk)
+    settlement.offering_settle(offering_id=offering.pk)
+
+    results = [m for m in mail.outbox if m.subject == f"{offering.title} closed: your shares"]
+    assert sorted(m.to[0] for m in results) == sorted(
+        offering.subscriptions.values_list("investor__email", flat=True)
+    )
+    assert all("You now hold 2000 shares bought for 20000.00 CNY." in m.body for m in results)

@@ -11,6 +11,7 @@ import pytest
 from accounts.tests.factories import RiskAnalystFactory
 from investors.subscriptions import gateway, reconciliation, settlement
 from investors.subscriptions import services as subscriptions
+from investors.subscriptions import refunds
 from investors.models import (
     Holding,
     Payment,
@@ -150,7 +151,7 @@ def test_a_refund_stripe_refuses_fails_alone_and_later_offerings_still_settle(mo
     close_now(succeeding)
 
     settlement.offerings_settle_closing()
-    subscriptions.refunds_retry_pending()
+    refunds.refunds_retry_pending()
 
     failing.refresh_from_db()
     succeeding.refresh_from_db()
@@ -203,8 +204,8 @@ def refused_refund(monkeypatch) -> Refund:
 def test_staff_retry_a_failed_refund_and_it_succeeds_once(monkeypatch):
     refund = refused_refund(monkeypatch)
 
-    subscriptions.refund_retry(refund_id=refund.pk, by=RiskAnalystFactory())
-    subscriptions.refund_retry(refund_id=refund.pk, by=RiskAnalystFactory())
+    refunds.refund_retry(refund_id=refund.pk, by=RiskAnalystFactory())
+    refunds.refund_retry(refund_id=refund.pk, by=RiskAnalystFactory())
 
     refund.refresh_from_db()
     assert (refund.status, refund.failure_reason) == (RefundStatus.SUCCEEDED, "")
@@ -217,7 +218,7 @@ def test_staff_record_a_manual_payout_for_a_failed_refund(monkeypatch):
     refund = refused_refund(monkeypatch)
     staff = RiskAnalystFactory()
 
-    subscriptions.refund_record_manual_payout(refund_id=refund.pk, by=staff, note="Bank transfer 2026-11-30, ref 77.")
+    refunds.refund_record_manual_payout(refund_id=refund.pk, by=staff, note="Bank transfer 2026-11-30, ref 77.")
 
     refund.refresh_from_db()
     assert (refund.status, refund.settled_by) == (RefundStatus.PAID_MANUALLY, staff)
@@ -238,7 +239,7 @@ def test_a_refund_that_is_not_failed_cannot_be_paid_out_by_hand_and_nothing_chan
     assert refund.status == RefundStatus.SUCCEEDED
 
     with pytest.raises(DomainError) as refusal:
-        subscriptions.refund_record_manual_payout(refund_id=refund.pk, by=RiskAnalystFactory(), note="twice?")
+        refunds.refund_record_manual_payout(refund_id=refund.pk, by=RiskAnalystFactory(), note="twice?")
 
     assert refusal.value.code == "invalid_transition"
     refund.refresh_from_db()
@@ -249,21 +250,22 @@ def test_a_refund_that_is_not_failed_cannot_be_paid_out_by_hand_and_nothing_chan
 # A hold placed while settlement runs.
 
 
-def test_a_hold_placed_between_two_subscriptions_stops_settlement_and_a_later_run_finishes(monkeypatch):
+def test_a_hold_placed_between_two_batches_stops_settlement_and_a_later_run_finishes(monkeypatch, settings):
     offering = live_offering(target_amount=Decimal("40000.00"))
     for index in range(3):
         subscribe(eligible_investor(), offering, "20000.00", key=f"h{index}")
     close_now(offering)
-    real_settle_one = settlement._settle_one
+    real_settle_batch = settlement._settle_batch
     settled = []
 
-    def hold_after_first(subscription_id):
-        real_settle_one(subscription_id)
-        settled.append(subscription_id)
+    def hold_after_first(offering_id, subscription_ids):
+        real_settle_batch(offering_id, subscription_ids)
+        settled.append(subscription_ids)
         if len(settled) == 1:
             project_services.offering_risk_hold_set(offering_id=offering.pk, hold=True, reason="Critical case.")
 
-    monkeypatch.setattr(settlement, "_settle_one", hold_after_first)
+    settings.SETTLEMENT_BATCH_SIZE = 1
+    monkeypatch.setattr(settlement, "_settle_batch", hold_after_first)
 
     report = settlement.offering_settle(offering_id=offering.pk)
 
@@ -284,18 +286,19 @@ def test_a_hold_placed_between_two_subscriptions_stops_settlement_and_a_later_ru
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 0 and total_of_all_accounts() == 0
 
 
-def test_a_hold_placed_while_a_failed_offering_is_refunded_stops_the_refunds(monkeypatch):
+def test_a_hold_placed_while_a_failed_offering_is_refunded_stops_the_refunds(monkeypatch, settings):
     offering = failing_offering_with_payments(2)
     close_now(offering)
-    real_refund_one = settlement._refund_one
+    real_refund_batch = settlement._refund_batch
     refunded = []
 
-    def hold_after_first(subscription_id, **kwargs):
-        real_refund_one(subscription_id, **kwargs)
-        refunded.append(subscription_id)
+    def hold_after_first(offering_id, subscription_ids, **kwargs):
+        real_refund_batch(offering_id, subscription_ids, **kwargs)
+        refunded.append(subscription_ids)
         project_services.offering_risk_hold_set(offering_id=offering.pk, hold=True, reason="Critical case.")
 
-    monkeypatch.setattr(settlement, "_refund_one", hold_after_first)
+    settings.SETTLEMENT_BATCH_SIZE = 1
+    monkeypatch.setattr(settlement, "_refund_batch", hold_after_first)
 
     settlement.offering_settle(offering_id=offering.pk)
 

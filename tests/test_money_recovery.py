@@ -117,20 +117,21 @@ def test_localstripe_webhook_completes_a_payment_whose_answer_was_lost(monkeypat
     assert Payment.objects.count() == 1 and balance(AccountKind.OFFERING_ESCROW, offering.pk) == 20000
 
 
-def test_settlement_killed_halfway_finishes_on_the_next_run_and_pays_each_subscription_once(monkeypatch):
+def test_settlement_killed_halfway_finishes_on_the_next_run_and_pays_each_subscription_once(monkeypatch, settings):
     offering = live_offering()
     for index in range(3):
         subscribe(eligible_investor(), offering, "40000.00", key=f"s{index}")
     close_now(offering)
-    real_settle_one, calls = settlement._settle_one, []
+    real_settle_batch, calls = settlement._settle_batch, []
 
-    def crash_after_first(subscription_id):
+    def crash_after_first(offering_id, subscription_ids):
         if calls:
             raise RuntimeError("worker killed")
-        calls.append(subscription_id)
-        real_settle_one(subscription_id)
+        calls.append(subscription_ids)
+        real_settle_batch(offering_id, subscription_ids)
 
-    monkeypatch.setattr(settlement, "_settle_one", crash_after_first)
+    settings.SETTLEMENT_BATCH_SIZE = 1
+    monkeypatch.setattr(settlement, "_settle_batch", crash_after_first)
     with pytest.raises(RuntimeError):
         settlement.offerings_settle_closing()
     assert Holding.objects.count() == 1

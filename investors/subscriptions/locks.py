@@ -27,6 +27,15 @@ def lock_subscription(subscription_id: int) -> Subscription:
     return Subscription.objects.select_for_update(no_key=True).get(pk=subscription_id)
 
 
+def lock_subscriptions(subscription_ids: list[int], *, status__in) -> list[Subscription]:
+    """Those of `subscription_ids` in one of the statuses, locked in id order (two batches never wait in a cycle)."""
+    return list(
+        Subscription.objects.select_for_update(no_key=True)
+        .filter(pk__in=subscription_ids, status__in=status__in)
+        .order_by("pk")
+    )
+
+
 def lock_offering_and_subscription(subscription_id: int) -> tuple[Offering, Subscription]:
     """A subscription known by id, with its offering locked first, as the order above asks."""
     offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
@@ -35,3 +44,11 @@ def lock_offering_and_subscription(subscription_id: int) -> tuple[Offering, Subs
 
 def lock_refund(refund_id: int) -> Refund:
     return Refund.objects.select_for_update(no_key=True).select_related("subscription").get(pk=refund_id)
+
+
+def lock_refunds(refund_ids: list[int]) -> list[Refund]:
+    """Refunds locked in id order (two runs never wait in a cycle)."""
+    return list(
+        Refund.objects.select_for_update(no_key=True).select_related("subscription").filter(pk__in=refund_ids)
+        .order_by("pk")
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from emails.services import email_enqueue, email_render, in_site_language
+from emails.services import email_enqueue, email_render, emails_enqueue, in_site_language
 from investors.models import (
     FUNDED_STATUSES,
     RECEIVES_NEWS_STATUSES,
@@ -47,20 +47,12 @@ def offering_result_emails(*, offering: Offering) -> None:
     """Called as the offering reaches `closed` or `failed`. A refund that failed is not announced as made."""
     notification = f"offering_result:{offering.pk}"
     if offering.status == OfferingStatus.CLOSED:
-        for holding in Holding.objects.filter(offering=offering).select_related("investor"):
-            email_enqueue(
-                notification=notification,
-                recipient=holding.investor,
-                **email_render(
-                    "investors/emails/offering_closed.txt",
-                    {
-                        "offering": offering.title,
-                        "shares": holding.shares,
-                        "amount": holding.amount,
-                        "currency": holding.currency,
-                    },
-                ),
-            )
+        holdings = Holding.objects.filter(offering=offering).select_related("investor").order_by("pk")
+        messages = [
+            (holding.investor, "investors/emails/offering_closed.txt",
+             {"offering": offering.title, "shares": holding.shares, "amount": holding.amount, "currency": holding.currency})
+            for holding in holdings
+        ]  # fmt: skip
     elif offering.status == OfferingStatus.FAILED:
         refunded = Subscription.objects.filter(
             offering=offering,
@@ -68,15 +60,18 @@ def offering_result_emails(*, offering: Offering) -> None:
             refunds__reason=RefundReason.OFFERING_FAILED,
             refunds__status=RefundStatus.SUCCEEDED,
         )
-        for subscription in refunded.select_related("investor"):
-            email_enqueue(
-                notification=notification,
-                recipient=subscription.investor,
-                **email_render(
-                    "investors/emails/offering_failed.txt",
-                    {"offering": offering.title, "amount": subscription.amount, "currency": subscription.currency},
-                ),
-            )
+        messages = [
+            (subscription.investor, "investors/emails/offering_failed.txt",
+             {"offering": offering.title, "amount": subscription.amount, "currency": subscription.currency})
+            for subscription in refunded.select_related("investor").order_by("pk")
+        ]  # fmt: skip
+    else:
+        return
+    rendered = []
+    for investor, template, context in messages:
+        email = email_render(template, context)
+        rendered.append((investor, email["subject"], email["body"]))
+    emails_enqueue(notification=notification, messages=rendered)
 
 
 @in_site_language

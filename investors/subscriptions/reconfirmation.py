@@ -21,6 +21,7 @@ from kernel.errors import DomainError, ErrorCode, InvalidTransition, PermissionR
 from emails.models import EmailStatus
 from emails.selectors import email_of
 from investors.subscriptions import locks, notifications, services as subscriptions
+from investors.subscriptions import refunds
 from investors.models import CAPACITY_STATUSES, Subscription, SubscriptionStatus
 from projects import hooks
 from projects.models import OfferingUpdate
@@ -114,7 +115,7 @@ def subscription_reconfirm(*, subscription: Subscription, by) -> Subscription:
             raise InvalidTransition(
                 _("At the new price this subscription buys no share; cancel it to get the whole amount back."),
             )
-        subscriptions.remainder_refund_request(subscription)
+        refunds.remainder_refund_request(subscription)
         subscription.reconfirm()
         subscription.reconfirm_deadline = None
         subscription._change_reason = "Reconfirmed by the investor"

@@ -1,10 +1,11 @@
 """Closing an offering: settle every paid subscription (shares issued, escrow released to the issuer less the
-platform's fee) when the target is met, else refund every one. Each subscription is handled in its own transaction
-and guarded by its status and a ledger key, so a run killed at any point is finished by running it again.
+platform's fee) when the target is met, else refund every one. Subscriptions are handled in batches, each batch in
+its own transaction, each subscription guarded by its status and a ledger key, so a run killed at any point is
+finished by running it again.
 
-Each unit of work checks, under the offering's lock, that the offering is still closing and not on hold: a risk hold
-placed while a run is under way stops it before the next subscription, and a later run resumes where it stopped.
-A refund that Stripe refuses or fails is that refund's problem alone (investors.subscriptions.services.refund_process): the
+Each batch checks, under the offering's lock, that the offering is still closing and not on hold: a risk hold
+placed while a run is under way stops it before the next batch, and a later run resumes where it stopped.
+A refund that Stripe refuses or fails is that refund's problem alone (investors.subscriptions.refunds.refund_process): the
 offering still reaches `failed`, with the failed refunds named in its history for staff to settle."""
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from kernel.errors import DomainError
 from kernel.money import to_cents
 from investors.subscriptions import gateway
 from investors.subscriptions import locks, notifications, services as subscriptions
+from investors.subscriptions import refunds
 from investors.models import (
     FUNDED_STATUSES,
     PAID_IN_STATUSES,
@@ -35,7 +38,7 @@ from investors.models import (
     SubscriptionStatus,
 )
 from ledger.models import AccountKind
-from ledger.services import entry_post
+from ledger.services import Posting, entries_post
 from projects import services as project_services
 from projects.models import SETTLEMENT_STATUSES, Offering, OfferingStatus
 
@@ -119,50 +122,73 @@ def settlement_plan(offering: Offering) -> SettlementReport:
     return report
 
 
-def _settle_one(subscription_id: int) -> None:
+def _settle_batch(offering_id: int, subscription_ids: list[int]) -> None:
+    """Settle a batch of paid subscriptions in one transaction: each one's shares issued and its money released to
+    the issuer (less the fee), with a few statements for the whole batch. Subscriptions no longer paid (settled by an
+    earlier run) are skipped."""
     with transaction.atomic():
-        offering, subscription = locks.lock_offering_and_subscription(subscription_id)
+        offering = locks.lock_offering(offering_id)
         _ensure_still_settling(offering)
-        if subscription.status != SubscriptionStatus.PAID:
-            return
-        subscription.settle()
-        subscription.ended_at = timezone.now()
-        subscription.save()
-        Holding.objects.create(
-            subscription=subscription,
-            investor_id=subscription.investor_id,
-            offering=offering,
-            shares=subscription.shares,
-            amount=subscription.amount,
-            currency=subscription.currency,
-            acquired_at=subscription.ended_at,
+        batch = locks.lock_subscriptions(subscription_ids, status__in=[SubscriptionStatus.PAID])
+        now = timezone.now()
+        for subscription in batch:
+            subscription.settle()
+            subscription.ended_at = now
+        bulk_update_with_history(batch, Subscription, ["status", "ended_at"], default_date=now)
+        Holding.objects.bulk_create(
+            Holding(
+                subscription=subscription,
+                investor_id=subscription.investor_id,
+                offering=offering,
+                shares=subscription.shares,
+                amount=subscription.amount,
+                currency=subscription.currency,
+                acquired_at=now,
+            )
+            for subscription in batch
         )
-        fee = platform_fee(subscription.amount)
-        entry_post(
-            key=f"release:{subscription.pk}",
-            description=f"Release of subscription {subscription.pk} to the issuer",
-            currency=subscription.currency,
-            lines=[
-                (AccountKind.OFFERING_ESCROW, offering.pk, -subscription.amount),
-                (AccountKind.ISSUER_PAYABLE, offering.issuer_id, subscription.amount - fee),
-                (AccountKind.PLATFORM_FEES, None, fee),
-            ],
-        )
+        entries_post([_release_posting(subscription, issuer_id=offering.issuer_id) for subscription in batch])
 
 
-def _refund_one(subscription_id: int, *, reason: str = RefundReason.OFFERING_FAILED, settling: bool = True) -> None:
-    """`settling`: part of a failed offering's settlement, which a hold stops; staff's cancellation is not."""
+def _release_posting(subscription: Subscription, *, issuer_id: int) -> Posting:
+    fee = platform_fee(subscription.amount)
+    return Posting(
+        key=f"release:{subscription.pk}",
+        description=f"Release of subscription {subscription.pk} to the issuer",
+        currency=subscription.currency,
+        lines=[
+            (AccountKind.OFFERING_ESCROW, subscription.offering_id, -subscription.amount),
+            (AccountKind.ISSUER_PAYABLE, issuer_id, subscription.amount - fee),
+            (AccountKind.PLATFORM_FEES, None, fee),
+        ],
+    )
+
+
+def _refund_batch(
+    offering_id: int, subscription_ids: list[int], *, reason: str = RefundReason.OFFERING_FAILED, settling: bool = True
+) -> None:
+    """Refund a batch of funded subscriptions in one transaction: each one `refunded`, its money taken off the
+    raised amount, and its refund recorded for Stripe. `settling`: part of a failed offering's settlement, which a
+    hold stops and which sends the refunds itself; staff's cancellation is neither, and sends a task per refund."""
     with transaction.atomic():
-        offering, subscription = locks.lock_offering_and_subscription(subscription_id)
+        offering = locks.lock_offering(offering_id)
         if settling:
             _ensure_still_settling(offering)
-        if subscription.status not in FUNDED_STATUSES:
-            return
-        subscription.refund()
-        subscription.ended_at = timezone.now()
-        subscription.save()
-        project_services.offering_raised_add(offering_id=offering.pk, amount=-subscription.amount)
-        subscriptions.refund_request(subscription, reason=reason)
+        batch = locks.lock_subscriptions(subscription_ids, status__in=FUNDED_STATUSES)
+        now = timezone.now()
+        for subscription in batch:
+            subscription.refund()
+            subscription.ended_at = now
+        bulk_update_with_history(batch, Subscription, ["status", "ended_at"], default_date=now)
+        project_services.offering_raised_add(
+            offering_id=offering.pk, amount=-sum((s.amount for s in batch), Decimal("0"))
+        )
+        refunds.refunds_request(batch, reason=reason, send_tasks=not settling)
+
+
+def _batches(subscription_ids: list[int]) -> list[list[int]]:
+    size = settings.SETTLEMENT_BATCH_SIZE
+    return [subscription_ids[at : at + size] for at in range(0, len(subscription_ids), size)]
 
 
 def offering_settle(*, offering_id: int, dry_run: bool = False) -> SettlementReport:
@@ -188,17 +214,18 @@ def offering_settle(*, offering_id: int, dry_run: bool = False) -> SettlementRep
 
 
 def _settle_all(offering: Offering, report: SettlementReport) -> None:
-    for item in report.subscriptions:
-        _settle_one(item["id"])
+    for batch in _batches([item["id"] for item in report.subscriptions]):
+        _settle_batch(offering.pk, batch)
     _finish(offering, succeeded=True)
 
 
 def _refund_all(offering: Offering, report: SettlementReport) -> None:
-    for item in report.subscriptions:
-        _refund_one(item["id"])
+    for batch in _batches([item["id"] for item in report.subscriptions]):
+        _refund_batch(offering.pk, batch)
     of_offering = Refund.objects.filter(subscription__offering=offering)
-    for refund_id in list(of_offering.filter(status=RefundStatus.PENDING).values_list("pk", flat=True)):
-        subscriptions.refund_process(refund_id=refund_id)
+    pending = list(of_offering.filter(status=RefundStatus.PENDING).order_by("pk").values_list("pk", flat=True))
+    for batch in _batches(pending):
+        refunds.refunds_process(refund_ids=batch)
     if of_offering.filter(status=RefundStatus.PENDING).exists():
         return
     failed = of_offering.filter(status=RefundStatus.FAILED).count()
@@ -236,6 +263,6 @@ def offering_cancel_with_refunds(*, offering: Offering, by, reason: str) -> Offe
     with transaction.atomic():
         offering = project_services.offering_cancel_by_staff(offering=offering, by=by, reason=reason)
         funded = Subscription.objects.filter(offering=offering, status__in=FUNDED_STATUSES).order_by("pk")
-        for subscription_id in list(funded.values_list("pk", flat=True)):
-            _refund_one(subscription_id, reason=RefundReason.OFFERING_CANCELLED, settling=False)
+        for batch in _batches(list(funded.values_list("pk", flat=True))):
+            _refund_batch(offering.pk, batch, reason=RefundReason.OFFERING_CANCELLED, settling=False)
     return offering

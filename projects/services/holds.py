@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from projects import page_cache
 from projects.models import SUSPENDABLE_STATUSES, Offering, OfferingStatus
 from projects.services.transitions import _transition
 
@@ -28,6 +29,7 @@ def offering_risk_hold_set(*, offering_id: int, hold: bool, reason: str) -> Offe
             resume = "resume" if offering.closes_at > timezone.now() else "resume_closing"
             return _transition(offering, resume, by=None, reason=reason)
         offering.save(update_fields=["risk_hold", "updated_at"])
+        page_cache.offering_pages_changed(offering_id=offering_id)
         return offering
 
 
@@ -46,20 +48,25 @@ def offering_capacity_reserve(
     fits = Q(pk=offering_id, reserved_amount__lte=F("max_amount") - amount)
     if new_investor and investor_cap is not None:
         fits &= Q(investor_count__lt=investor_cap)
-    return (
+    reserved = (
         Offering.objects.filter(fits).update(
             reserved_amount=F("reserved_amount") + amount, investor_count=F("investor_count") + int(new_investor)
         )
         == 1
     )
+    if reserved:
+        page_cache.offering_pages_changed(offering_id=offering_id)
+    return reserved
 
 
 def offering_capacity_release(*, offering_id: int, amount: Decimal, investor_left: bool) -> None:
     Offering.objects.filter(pk=offering_id).update(
         reserved_amount=F("reserved_amount") - amount, investor_count=F("investor_count") - int(investor_left)
     )
+    page_cache.offering_pages_changed(offering_id=offering_id)
 
 
 def offering_raised_add(*, offering_id: int, amount: Decimal) -> None:
     """`amount` is signed: a payment adds to the money raised, a cancellation or refund takes it away."""
     Offering.objects.filter(pk=offering_id).update(raised_amount=F("raised_amount") + amount)
+    page_cache.offering_pages_changed(offering_id=offering_id)

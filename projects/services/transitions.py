@@ -10,11 +10,13 @@ from django_fsm import can_proceed
 
 from kernel import events
 from kernel.errors import InvalidTransition
+from projects import page_cache
 from projects.models import TRANSITION_WORDS, Offering, OfferingTransition
 
 
 def _record_transition(offering: Offering, from_status: str, *, by, reason: str = "") -> None:
     offering.save()
+    page_cache.offering_pages_changed(offering_id=offering.pk)
     OfferingTransition.objects.create(
         offering=offering, from_status=from_status, to_status=offering.status, by=by, at=timezone.now(), reason=reason
     )

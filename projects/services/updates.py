@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kernel import events
 from kernel.errors import InvalidTransition, FieldErrors
-from projects import hooks, regime_checks
+from projects import hooks, page_cache, regime_checks
 from projects.models import (
     TAKES_UPDATES_STATUSES,
     TERMS_CHANGEABLE_STATUSES,
@@ -152,6 +152,7 @@ def _update_post(
             )
             setattr(offering, term, new_terms[term])
         offering.save()
+        page_cache.offering_pages_changed(offering_id=offering.pk)
         # In this transaction: a material update and the reconfirmation it asks of investors commit together.
         hooks.update_posted(update=update, changed_terms=changed)
         events.announce("offering_update_posted", offering_id=offering.pk)

@@ -102,6 +102,8 @@ def start_worker(own_broker: Broker, fake_stripe: str, tmp_path: Path) -> Iterat
     environment = worker_environment(
         REDIS_URL=own_broker.url, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS),
         CELERY_UNACKED_RESTORE_SECONDS=str(RESTORE_SCAN_SECONDS), OUTBOX_RELAY_GRACE_SECONDS="0",
+        # Small settlement batches, so that a fault lands between two of them as well as inside one.
+        SETTLEMENT_BATCH_SIZE="10",
     )
     workers: list[servers.CeleryWorker] = []
 
