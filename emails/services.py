@@ -54,7 +54,7 @@ def email_render(template: str, context: dict) -> dict[str, str]:
     `subject` and a `body` block. Rendered as plain text (no HTML escaping: titles arrive as typed) in the active
     language, so callers wrap it in `in_site_language`. Each block is rendered on its own, so a newline in a title
     stays inside the subject, where `email_enqueue` makes it one line."""
-    compiled = get_template(template).template
+    compiled = get_template(template).template  # type: ignore[attr-defined]  # the Django engine's own Template
     blocks = {node.name: node for node in compiled.nodelist.get_nodes_by_type(BlockNode)}
     rendering = Context(context, autoescape=False)
     with rendering.bind_template(compiled):
@@ -91,7 +91,7 @@ def emails_enqueue(*, notification: str, messages: list[tuple]) -> None:
             "recipient_id", flat=True
         )
     )
-    fresh = {}
+    fresh: dict[int, tuple] = {}
     for recipient, subject, body in messages:
         if recipient.pk not in mailed:
             fresh.setdefault(recipient.pk, (recipient, subject, body))

@@ -50,7 +50,8 @@ def _error_serializer(codes: tuple[ErrorCode, ...]) -> serializers.Serializer:
 def documented_error(*codes: ErrorCode, description: str) -> OpenApiResponse:
     """The OpenAPI description of a refusal: the contract's error body, its `code` one of `codes`, each from the
     catalogue and answered with the status it is documented under."""
-    return OpenApiResponse(_error_serializer(tuple(ErrorCode(code) for code in codes)), description=description)
+    catalogued = tuple(ErrorCode(code) for code in codes)  # type: ignore[call-arg]  # a lookup by value
+    return OpenApiResponse(_error_serializer(catalogued), description=description)
 
 
 PERMISSION_DENIED = documented_error(
@@ -95,9 +96,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         response.data = error_body(ErrorCode.VALIDATION_ERROR, _("Some fields are not valid."), fields)
         response.status_code = status.HTTP_400_BAD_REQUEST
         return response
+    code: ErrorCode | str
     if isinstance(exc, exceptions.Throttled):
         code, message = ErrorCode.THROTTLED, _("Too many requests. Try again in %(seconds)s seconds.") % {
-            "seconds": exc.wait and int(exc.wait) or 60
+            "seconds": int(getattr(exc, "wait", None) or 60)
         }
     elif isinstance(exc, exceptions.ParseError):
         code, message = ErrorCode.VALIDATION_ERROR, str(exc.detail)

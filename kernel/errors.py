@@ -72,7 +72,7 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         if code is not None:
-            self.code = ErrorCode(code)
+            self.code = ErrorCode(code)  # type: ignore[call-arg]  # a lookup by value, not the two-argument __new__
         elif not hasattr(self, "code"):
             raise TypeError("a DomainError needs a code from kernel.errors.ErrorCode")
         self.fields = fields or {}

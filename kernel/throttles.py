@@ -17,6 +17,7 @@ from kernel.errors import Throttled
 class LiveRateThrottle(SimpleRateThrottle):
     def get_rate(self):
         # DRF copies the rates when it is imported; reading them here lets a changed setting take effect.
+        assert self.scope is not None  # every throttle here names its scope
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
 
     def key_for(self, ident) -> str:
@@ -39,7 +40,8 @@ class PerUserThrottle(LiveRateThrottle):
 def throttle_check(request: HttpRequest, *throttle_classes: type[SimpleRateThrottle]) -> None:
     """For web pages: count this request against each throttle, refusing with 429 `throttled` when one is spent."""
     throttles = [throttle_class() for throttle_class in throttle_classes]
-    waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, None)]
+    # DRF's throttles read only the address and the user, which a page's request has as an API request does.
+    waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, None)]  # type: ignore[arg-type]
     if waits:
         seconds = int(max(wait or 60 for wait in waits))
         raise Throttled(

@@ -88,14 +88,14 @@ def issuer_edit_by_staff(*, issuer: Issuer, by) -> Issuer:
     """Save staff's correction of a company's record (the admin form checked each field; the credit code and the
     owner do not change). The history keeps who changed what."""
     ensure_permission(by, CHANGE_ISSUER)
-    issuer._history_user = by  # the history row names who changed it, from a request or not
+    issuer._history_user = by  # type: ignore[attr-defined]  # the history row names who changed it, from a request or not
     with transaction.atomic():
         issuer.save()
         events.announce("issuer_changed", issuer_id=issuer.pk)
     return issuer
 
 
-def _announce_issuers_with_uscc(*codes: str) -> None:
+def _announce_issuers_with_uscc(*codes: str | None) -> None:
     for issuer_id in Issuer.objects.filter(uscc__in=[code for code in codes if code]).values_list("pk", flat=True):
         events.announce("issuer_changed", issuer_id=issuer_id)
 
@@ -104,7 +104,7 @@ def portfolio_company_save(*, entry: PortfolioCompany, by) -> PortfolioCompany:
     """Add or correct an entry of the platform group's registry. A registered company with its credit code is tied to
     the platform from now on, whatever it declares; one whose code the entry no longer carries is untied."""
     ensure_permission(by, CHANGE_PORTFOLIO_COMPANY if entry.pk else ADD_PORTFOLIO_COMPANY)
-    entry._history_user = by
+    entry._history_user = by  # type: ignore[attr-defined]
     with transaction.atomic():
         previous_uscc = PortfolioCompany.objects.filter(pk=entry.pk).values_list("uscc", flat=True).first()
         entry.save()
@@ -114,7 +114,7 @@ def portfolio_company_save(*, entry: PortfolioCompany, by) -> PortfolioCompany:
 
 def portfolio_company_delete(*, entry: PortfolioCompany, by) -> None:
     ensure_permission(by, DELETE_PORTFOLIO_COMPANY)
-    entry._history_user = by
+    entry._history_user = by  # type: ignore[attr-defined]
     with transaction.atomic():
         uscc = entry.uscc
         entry.delete()
