@@ -99,7 +99,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     code: ErrorCode | str
     if isinstance(exc, exceptions.Throttled):
         code, message = ErrorCode.THROTTLED, _("Too many requests. Try again in %(seconds)s seconds.") % {
-            "seconds": int(getattr(exc, "wait", None) or 60)
+            "seconds": int(getattr(exc, "wait", None) or 0) or 60
         }
     elif isinstance(exc, exceptions.ParseError):
         code, message = ErrorCode.VALIDATION_ERROR, str(exc.detail)
