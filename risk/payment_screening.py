@@ -17,7 +17,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from outbox.services import task_send_on_commit
-from risk import tasks
+from risk import services
 from risk.models import PendingPaymentScreening
 
 LOST_AFTER = dt.timedelta(minutes=2)
@@ -43,14 +43,12 @@ def payment_screening_request(*, offering_id: int, as_of: dt.datetime) -> bool:
 
 def _send_if(send: bool | int, offering_id: int) -> bool:
     if send:
-        task_send_on_commit(task=tasks.screen_offering_after_payments, args=[offering_id])
+        task_send_on_commit(task="risk.screen_offering_after_payments", args=[offering_id])
     return bool(send)
 
 
 def offering_screen_after_payments(*, offering_id: int) -> None:
     """The task's body: screen as of the latest payment, then again while payments keep arriving during a run."""
-    from risk import services
-
     pending = PendingPaymentScreening.objects.filter(pk=offering_id)
     with transaction.atomic():
         # Clearing `dirty` with the row locked: a payment after this marks it dirty again.

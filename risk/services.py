@@ -70,11 +70,7 @@ def screen_investor(*, investor_id: int, as_of: dt.datetime | None = None) -> li
 
 
 def sweep(*, as_of: dt.datetime | None = None) -> int:
-    """The periodic job: screen every company whose conclusions time alone can change, and send again the screenings
-    after payments that a dead worker left unfinished. Returns how many companies."""
-    from risk import payment_screening
-
-    payment_screening.lost_screenings_resend()
+    """The periodic job: screen every company whose conclusions time alone can change. Returns how many companies."""
     unreadable = project_selectors.unreadable_offering_ids()
     if unreadable:
         logger.error("Risk sweep skips offerings whose dates cannot be read: %s", unreadable)

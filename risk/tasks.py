@@ -9,7 +9,7 @@ from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
 from kernel.retries import RETRY_ON_DATABASE_OUTAGE
-from risk import services
+from risk import payment_screening, services
 
 
 def _moment(as_of: str | None) -> dt.datetime | None:
@@ -33,12 +33,11 @@ def screen_investor(investor_id: int, as_of: str | None = None) -> None:
 
 @shared_task(name="risk.sweep")
 def sweep() -> None:
+    # The screenings after payments that a dead worker left unfinished are sent again, then time-driven screening.
+    payment_screening.lost_screenings_resend()
     services.sweep()
-
 
 
 @shared_task(name="risk.screen_offering_after_payments", **RETRY_ON_DATABASE_OUTAGE)
 def screen_offering_after_payments(offering_id: int) -> None:
-    from risk import payment_screening
-
     payment_screening.offering_screen_after_payments(offering_id=offering_id)
