@@ -35,7 +35,7 @@ def live(**values):
 
 
 def raised_text(amount):
-    return f"{amount} raised of a 1,000,000.00 target (maximum 1,500,000.00) CNY"
+    return f"CNY {amount} raised of a CNY 1,000,000.00 target (maximum CNY 1,500,000.00)"
 
 
 @pytest.mark.parametrize("url_name", ["projects:offering_detail", "projects:offering_list"])
