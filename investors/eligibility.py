@@ -10,16 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crowdfund.errors import DomainError
-from investors.models import KycStatus
+from investors.models import KycProfile, KycStatus
 from investors.questionnaire import RISK_LEVELS
 from investors.selectors import invested_since, kyc_of, latest_suitability, risk_acknowledgement_of
 from projects.models import Offering, OfferingStatus
 from projects.regimes import months_before, regime_for
 
 
-def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decimal, signing_now: bool = False) -> None:
+def ensure_investor_may_subscribe(
+    *, investor, offering: Offering, amount: Decimal, signing_now: bool = False
+) -> KycProfile:
     """The checks about the investor: identity, suitability, qualification and the signed risk statement (unless
-    the subscription carries the signature, `signing_now`, already checked)."""
+    the subscription carries the signature, `signing_now`, already checked). Returns the verified KYC profile."""
     regime = regime_for(offering.regime)
     kyc = kyc_of(investor)
     if kyc is None or kyc.status != KycStatus.VERIFIED:
@@ -68,16 +70,19 @@ def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decim
             status=403,
             details={"regime": regime.code, "version": regime.risk_statement.version},
         )
+    return kyc
 
 
-def ensure_within_investment_limit(*, investor, offering: Offering, amount: Decimal, now: dt.datetime) -> None:
-    """The regime's rolling limit on what one investor puts into all its offerings. The caller holds the investor's
-    row lock, so that two subscriptions of one investor are counted one after the other."""
+def ensure_within_investment_limit(
+    *, investor, kyc: KycProfile, offering: Offering, amount: Decimal, now: dt.datetime
+) -> None:
+    """The regime's rolling limit on what one investor puts into all its offerings, from the investor's verified
+    `kyc`. The caller holds the investor's row lock, so that two subscriptions of one investor are counted one after
+    the other."""
     regime = regime_for(offering.regime)
     rule = regime.investment_limit
     if rule is None:
         return
-    kyc = kyc_of(investor)
     if rule.accredited_unlimited and kyc.accredited_investor:
         return
     # Figures given in another currency cannot be compared: they count as nothing, which leaves the floor.

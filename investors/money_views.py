@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from crowdfund.throttles import throttle_check
 from crowdfund.web import investor_required, issuer_required, perform, submit_form
 from investors import reconfirmation, selectors
+from investors.models import SubscriptionStatus
 from investors.money_forms import SubscribeForm
 from investors.subscriptions import subscription_cancel, subscription_create
 from investors.throttles import SubscribeThrottle
@@ -39,7 +40,9 @@ def subscribe(request, offering_id: int):
             **form.subscription(),
         )
 
-    answer = submit_form(request, form, sign_and_subscribe, success=_("Your subscription is recorded."))
+    answer = submit_form(
+        request, form, sign_and_subscribe, success=_("Your place is reserved; the payment is in progress.")
+    )
     if answer is not None:
         return redirect("investors:subscriptions")
     # The offering page shows a fresh form, so what it cannot show beside a field is said as a message.
@@ -51,7 +54,12 @@ def subscribe(request, offering_id: int):
 
 @investor_required
 def subscriptions(request):
-    return render(request, "investors/subscriptions.html", {"rows": selectors.subscription_rows_of(request.user)})
+    rows = selectors.subscription_rows_of(request.user)
+    # While a payment is on its way the page reloads itself (a meta refresh: no script), until the result shows.
+    payment_in_progress = any(row.subscription.status == SubscriptionStatus.PENDING_PAYMENT for row in rows)
+    return render(
+        request, "investors/subscriptions.html", {"rows": rows, "payment_in_progress": payment_in_progress}
+    )
 
 
 def _act_on_own_subscription(request, pk: int, service, *, success: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crowdfund.api_errors import PERMISSION_DENIED, documented_error
-from investors import cancellation, reconfirmation, selectors, subscriptions
-from investors.models import Holding, RefundStatus, Subscription
+from investors import cancellation, payments, reconfirmation, selectors, subscriptions
+from investors.models import Holding, RefundStatus, Subscription, SubscriptionStatus
 from investors.throttles import SubscribeThrottle
 from projects import selectors as project_selectors
 from projects import services as project_services
@@ -36,6 +36,7 @@ class RefundSerializer(serializers.Serializer):
 
 class SubscriptionSerializer(serializers.ModelSerializer):
     cancel_deadline = serializers.SerializerMethodField()
+    payment_failure_reason = serializers.SerializerMethodField()
     refund = RefundSerializer(source="refund_record", read_only=True, allow_null=True)
 
     class Meta:
@@ -51,11 +52,19 @@ class SubscriptionSerializer(serializers.ModelSerializer):
             "paid_at",
             "cancel_deadline",
             "reconfirm_deadline",
+            "payment_failure_reason",
             "refund",
         ]
 
     def get_cancel_deadline(self, subscription: Subscription) -> str:
         return serializers.DateTimeField().to_representation(cancellation.cancel_deadline(subscription.offering))
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_payment_failure_reason(self, subscription: Subscription) -> str | None:
+        """Stripe's reason once a payment failed (`payment_failed`); null otherwise."""
+        if subscription.status != SubscriptionStatus.PAYMENT_FAILED:
+            return None
+        return subscription.payment_failure_reason
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -91,8 +100,12 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
         request=SubscriptionInputSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
         responses={
-            201: SubscriptionSerializer,
-            200: SubscriptionSerializer,
+            201: OpenApiResponse(
+                SubscriptionSerializer,
+                description="Capacity reserved: `status` is `pending_payment` and the charge follows in a worker. "
+                "Poll `GET subscriptions/{id}/` for `paid`, or `payment_failed` with `payment_failure_reason`.",
+            ),
+            200: OpenApiResponse(SubscriptionSerializer, description="A repeat of the same key and body."),
             429: documented_error("throttled", description="Too many subscription attempts by this investor."),
         },
     )
@@ -108,7 +121,10 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             client_ip=request.META.get("REMOTE_ADDR"),
         )
-        subscription = selectors.subscriptions_visible_to(request.user).get(pk=answer.subscription.pk)
+        # A new reservation is answered as it was written; a repeat is read again, since its payment may have moved on.
+        subscription = answer.subscription
+        if not answer.created:
+            subscription = selectors.subscriptions_visible_to(request.user).get(pk=subscription.pk)
         return Response(
             SubscriptionSerializer(subscription).data,
             status=status.HTTP_201_CREATED if answer.created else status.HTTP_200_OK,
@@ -200,7 +216,7 @@ class StripeWebhookApi(APIView):
 
     @extend_schema(request=None, responses={200: None, 400: None})
     def post(self, request):
-        subscriptions.stripe_event_receive(
+        payments.stripe_event_receive(
             payload=request.body, signature_header=request.headers.get("Stripe-Signature", "")
         )
         return Response({"received": True})

@@ -4,7 +4,7 @@ already, so a redelivered or retried task is harmless."""
 from celery import shared_task
 
 from crowdfund.celery import DATABASE_OUTAGE, RETRY_ON_DATABASE_OUTAGE
-from investors import milestones, reconciliation, reconfirmation, services, settlement, subscriptions
+from investors import milestones, payments, reconciliation, reconfirmation, services, settlement, subscriptions
 from investors.gateway import GatewayUnavailable
 
 RETRY = {**RETRY_ON_DATABASE_OUTAGE, "autoretry_for": (GatewayUnavailable, *DATABASE_OUTAGE)}
@@ -13,6 +13,11 @@ RETRY = {**RETRY_ON_DATABASE_OUTAGE, "autoretry_for": (GatewayUnavailable, *DATA
 @shared_task(name="investors.check_identity", **RETRY_ON_DATABASE_OUTAGE)
 def check_identity(kyc_id: int) -> None:
     services.kyc_check_identity(kyc_id=kyc_id)
+
+
+@shared_task(name="investors.charge_subscription", **RETRY_ON_DATABASE_OUTAGE)
+def charge_subscription(subscription_id: int) -> None:
+    payments.subscription_charge(subscription_id=subscription_id)
 
 
 @shared_task(name="investors.process_refund", **RETRY)

@@ -63,7 +63,7 @@ def test_subscribing_through_the_form_pays_and_lists_the_subscription(client, in
     assert response.redirect_chain[-1][0] == reverse("investors:subscriptions")
     subscription = Subscription.objects.get(investor=investor)
     assert subscription.status == SubscriptionStatus.PAID
-    assertContains(response, "Your subscription is recorded.")
+    assertContains(response, "Your place is reserved; the payment is in progress.")
     assertContains(response, offering.title)
     assertContains(response, "Paid (in escrow)")
     assertContains(response, "Cancel and refund")
