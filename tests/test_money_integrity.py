@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import RiskAnalystFactory
-from investors import gateway, reconciliation, settlement, subscriptions
+from investors import gateway, payments, reconciliation, settlement, subscriptions
 from investors.models import (
     Holding,
     Payment,
@@ -94,7 +94,7 @@ def test_a_charge_in_another_currency_is_not_accepted_and_the_ledger_posts_what_
         subscription_id=subscription.pk, amount=Decimal("20000.00"), currency="USD", payment_method="pm_card_visa"
     )
 
-    subscriptions.payment_record(subscription_id=subscription.pk, charge=dollars)
+    payments.payment_record(subscription_id=subscription.pk, charge=dollars)
 
     subscription.refresh_from_db()
     assert subscription.status == SubscriptionStatus.PAYMENT_FAILED
