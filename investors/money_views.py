@@ -25,7 +25,9 @@ from projects.models import OfferingStatus
 def subscribe(request, offering_id: int):
     """The subscribe form on the offering page posts here. A refusal goes back to the offering page as messages,
     where a new form (with a new idempotency key) is waiting."""
-    offering = get_object_or_404(project_selectors.offerings_visible_to(request.user), pk=offering_id)
+    # Without the announced commitments the offering page shows: subscribing does not read them.
+    visible = project_selectors.offerings_visible_to(request.user).prefetch_related(None)
+    offering = get_object_or_404(visible, pk=offering_id)
     form = SubscribeForm(request.POST)
     client_ip = request.META.get("REMOTE_ADDR")
 

@@ -112,7 +112,9 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
     def create(self, request, *args, **kwargs):
         data = SubscriptionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        offering = get_object_or_404(project_selectors.offerings_visible_to(request.user), pk=data.validated_data["offering"])
+        # Without the announced commitments the offering page shows: subscribing does not read them.
+        visible = project_selectors.offerings_visible_to(request.user).prefetch_related(None)
+        offering = get_object_or_404(visible, pk=data.validated_data["offering"])
         answer = subscriptions.subscription_create(
             investor=request.user,
             offering=offering,
