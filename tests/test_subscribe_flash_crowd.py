@@ -194,3 +194,24 @@ def test_worker_and_webhook_racing_on_one_payment_record_it_once_without_locking
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("20000.00") and total_of_all_accounts() == 0
     assert len(list(gateway.list_charges())) == 1
     assert not any(OFFERING_ROW_LOCK.search(sql) for sql in statements), "recording locks the subscription only"
+
+
+@pytest.mark.django_db
+def test_webhook_of_a_payment_the_worker_recorded_changes_nothing_and_leaves_the_offering_alone(
+    django_capture_on_commit_callbacks,
+):
+    offering, investor = live_offering(), eligible_investor()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = subscribe(investor, offering, "20000.00", key="paid-first")
+    subscription = Subscription.objects.get(pk=response.json()["id"])
+    assert subscription.status == SubscriptionStatus.PAID
+    payload = succeeded_webhook_for(gateway.find_charge(subscription_id=subscription.pk), subscription)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert payments.stripe_event_receive(payload=payload, signature_header=signed(payload)) is True
+
+    assert offering_statements(queries.captured_queries) == []
+    assert Payment.objects.filter(subscription=subscription).count() == 1
+    assert Line.objects.filter(entry__key=f"payment:{subscription.pk}").count() == 2
+    offering.refresh_from_db()
+    assert offering.raised_amount == Decimal("20000.00")
