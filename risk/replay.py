@@ -26,7 +26,7 @@ from accounts.services import user_register
 from crowdfund.celery import app as celery_app
 from crowdfund.errors import DomainError
 from crowdfund.permissions import OFFERING_REVIEWER, role_group
-from investors import gateway
+from investors import gateway, payments
 from investors import services as investor_services
 from investors.questionnaire import QUESTIONS
 from investors.subscriptions import subscription_create
@@ -309,7 +309,7 @@ class _Replay:
         if offering is None:
             self.refusals.append(f"subscribe {ref}: no offering")
             return
-        self._attempt(
+        answer = self._attempt(
             f"subscribe {ref}",
             subscription_create,
             investor=self._investor(ref),
@@ -320,6 +320,10 @@ class _Replay:
             client_ip=person.get("ip"),
             insider_of_issuer=bool(person.get("insider_of_issuer")),
         )
+        if answer is not None:
+            # The worker's charge, made here at the story's moment (a worker runs in real time); the task then
+            # finds the subscription paid and does nothing.
+            payments.subscription_charge(subscription_id=answer.subscription.pk)
 
     def _on_update(self, event: dict) -> None:
         offering = self._offering()
