@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.models import ApiToken, Role
 from accounts.throttles import LOGIN_THROTTLES, RegisterThrottle
-from crowdfund.api_errors import documented_error
+from kernel.api_errors import documented_error
 
 
 class RegisterSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from crowdfund.api_errors import error_body
+from kernel.api_errors import error_body
 
 
 def login_username(request, credentials=None) -> str | None:

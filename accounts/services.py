@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts import tokens
 from audit.services import audit_record
 from accounts.models import ApiToken, Role, User
-from crowdfund.errors import DomainError, ValidationFailed
+from kernel.errors import DomainError, ValidationFailed
 
 
 def _username_well_formed(username: str) -> bool:

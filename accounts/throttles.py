@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.lockout import login_username
-from crowdfund.throttles import PerAddressThrottle
+from kernel.throttles import PerAddressThrottle
 
 
 class LoginUsernameThrottle(PerAddressThrottle):

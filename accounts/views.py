@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from accounts import services
 from accounts.forms import RegisterForm
 from accounts.throttles import LOGIN_THROTTLES, RegisterThrottle
-from crowdfund.errors import DomainError
-from crowdfund.throttles import throttle_check
-from crowdfund.web import posted, show_refusal, submit_form
+from kernel.errors import DomainError
+from kernel.throttles import throttle_check
+from kernel.web import posted, show_refusal, submit_form
 
 # The first backend is django-axes', which only judges credentials; a user who has just registered has none to judge.
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.models import AuditEntry
-from crowdfund.admin_actions import ReadOnlyAdmin
+from kernel.admin_actions import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)

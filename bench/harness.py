@@ -281,7 +281,7 @@ def stripe_bare_seconds(calls: list[Callable[[], object]], *, threads: int) -> f
 
 def bare_charges(count: int, *, amount: Decimal, currency: str, first_id: int) -> list[Callable[[], object]]:
     """`count` create-and-confirm calls, each as Michou's gateway makes it, for made-up subscription ids."""
-    from investors import gateway
+    from investors.subscriptions import gateway
 
     return [
         lambda number=number: gateway.charge(
@@ -458,7 +458,7 @@ def create_paid_subscriptions(pairs: list[tuple], *, ticket: Decimal, charge_at_
     from django.db.models import Count, Sum
     from django.utils import timezone
 
-    from investors import gateway
+    from investors.subscriptions import gateway
     from investors.models import Payment, Subscription, SubscriptionStatus
     from ledger.models import Account, AccountKind, Entry, Line
     from ledger.services import account_code

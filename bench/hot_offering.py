@@ -128,7 +128,7 @@ class Problems(list):
 
 def check(*, offering, load: dict, requests: int, accepted: int) -> Problems:
     """What must hold however fast it went."""
-    from investors import gateway
+    from investors.subscriptions import gateway
     from investors.models import Subscription, SubscriptionStatus
 
     problems = Problems()

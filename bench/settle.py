@@ -33,7 +33,8 @@ def main() -> int:
     count = args.subscriptions
     harness.fresh_database()
 
-    from investors import gateway, tasks
+    from investors import tasks
+    from investors.subscriptions import gateway
     from investors.models import Refund, RefundStatus, Subscription, SubscriptionStatus
     from projects.models import Offering, OfferingStatus
 

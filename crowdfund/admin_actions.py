@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 
 
 def service_action(

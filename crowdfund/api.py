@@ -4,7 +4,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from investors.selectors import investor_summary
+from investors.kyc.selectors import investor_summary
 
 
 class MeApi(APIView):

@@ -13,7 +13,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 
 
 def error_body(code: str, message: str, fields: dict | None = None, details: dict | None = None) -> dict[str, Any]:

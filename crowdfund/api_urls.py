@@ -4,8 +4,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import LogoutApi, MyTokenApi, MyTokensApi, RegisterApi, TokenApi
 from crowdfund.api import HealthApi, MeApi
-from investors.api import KycReviewApi, MyKycApi, MyRiskAcknowledgementApi, MySuitabilityApi, QuestionnaireApi
-from investors.subscription_api import (
+from investors.kyc.api import KycReviewApi, MyKycApi, MyRiskAcknowledgementApi, MySuitabilityApi, QuestionnaireApi
+from investors.subscriptions.api import (
     MyHoldingsApi,
     MySubscriptionsApi,
     OfferingCloseApi,

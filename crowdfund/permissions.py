@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
-from crowdfund.errors import PermissionRefused
+from kernel.errors import PermissionRefused
 
 # The decisions, each a permission declared on its model (Meta.permissions), or Django's own view permission.
 REVIEW_OFFERING = "projects.review_offering"

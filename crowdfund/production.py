@@ -19,7 +19,7 @@ DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-01234567
 DEVELOPMENT_FIELD_ENCRYPTION_KEY = "rr8-BTuiwLhFNJ-nfmzNKRMsxM6_dKpHKs4nc5aNjEY="
 DEVELOPMENT_IDENTITY_HASH_KEY = bytes.fromhex("f399dd1e0e30abdffea8bd7b48a51dee0331effa7fe04e1ed95af040d0132214")
 DEVELOPMENT_WEBHOOK_SECRET = "whsec_michou_local"
-DEMO_IDENTITY_PROVIDER = "investors.identity.DemoIdentityProvider"
+DEMO_IDENTITY_PROVIDER = "investors.kyc.identity.DemoIdentityProvider"
 # A keyed hash of identity numbers is only as strong as its key: the numbers themselves are few enough to try all.
 MINIMUM_HASH_KEY_LENGTH = 32
 
@@ -50,7 +50,7 @@ def unsafe_production_settings(
     if identity_provider == DEMO_IDENTITY_PROVIDER and not demo:
         problems.append(
             "IDENTITY_PROVIDER is the demo provider, which verifies everyone: name a real provider "
-            "(or investors.identity.ManualReviewIdentityProvider), or set MICHOU_DEMO=true for a demo deployment."
+            "(or investors.kyc.identity.ManualReviewIdentityProvider), or set MICHOU_DEMO=true for a demo deployment."
         )
     return problems
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 
 
 class LiveRateThrottle(SimpleRateThrottle):

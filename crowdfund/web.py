@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, QueryDict
 
 from accounts.models import Role
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 
 Result = TypeVar("Result")
 

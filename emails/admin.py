@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from crowdfund.admin_actions import ReadOnlyAdmin, service_action
+from kernel.admin_actions import ReadOnlyAdmin, service_action
 from emails import services
 from emails.models import OutgoingEmail
 

@@ -7,10 +7,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
-from crowdfund.errors import PermissionRefused
-from crowdfund.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, holds_permission
-from investors import selectors, services, subscriptions
+from kernel.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
+from kernel.errors import PermissionRefused
+from kernel.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, holds_permission
+from investors.kyc import selectors, services
+from investors.subscriptions import services as subscriptions
 from investors.models import (
     Holding,
     KycDecision,

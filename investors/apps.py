@@ -7,4 +7,4 @@ class InvestorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the handler that `projects` calls inside an update's transaction, and the event listeners.
-        from investors import milestones, reconfirmation  # noqa: F401
+        from investors.subscriptions import milestones, reconfirmation  # noqa: F401

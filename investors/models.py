@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from crowdfund.validators import SINGLE_LINE
+from kernel.validators import SINGLE_LINE
 from projects.models import money_field
 
 

@@ -4,8 +4,9 @@ already, so a redelivered or retried task is harmless."""
 from celery import shared_task
 
 from crowdfund.celery import DATABASE_OUTAGE, RETRY_ON_DATABASE_OUTAGE
-from investors import milestones, payments, reconciliation, reconfirmation, services, settlement, subscriptions
-from investors.gateway import GatewayUnavailable
+from investors.kyc import services
+from investors.subscriptions import milestones, payments, reconciliation, reconfirmation, settlement, services as subscriptions
+from investors.subscriptions.gateway import GatewayUnavailable
 
 RETRY = {**RETRY_ON_DATABASE_OUTAGE, "autoretry_for": (GatewayUnavailable, *DATABASE_OUTAGE)}
 

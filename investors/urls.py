@@ -1,6 +1,7 @@
 from django.urls import path
 
-from investors import money_views, views
+from investors.kyc import views
+from investors.subscriptions import views as money_views
 
 app_name = "investors"
 

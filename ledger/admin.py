@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Sum
 
-from crowdfund.admin_actions import ReadOnlyAdmin
+from kernel.admin_actions import ReadOnlyAdmin
 from ledger.models import Account, Entry, Line
 
 

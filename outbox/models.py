@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MessageKind(models.TextChoices):
-    # An event of crowdfund.events.EVENTS, handed to its listeners.
+    # An event of kernel.events.EVENTS, handed to its listeners.
     EVENT = "event", _("Event")
     # One Celery task, sent by its registered name.
     TASK = "task", _("Task")

@@ -27,7 +27,7 @@ def task_send_on_commit(*, task: Task, args: Sequence[object] = ()) -> None:
 
 
 def event_send_on_commit(*, event: str, payload: dict) -> None:
-    """Hand an event to its listeners (crowdfund.events) once the current transaction commits, at least once."""
+    """Hand an event to its listeners (kernel.events) once the current transaction commits, at least once."""
     _message_add(kind=MessageKind.EVENT, name=event, payload=payload)
 
 
@@ -75,7 +75,7 @@ def _send_each(messages: Iterable[OutboxMessage]) -> int:
 
 def _send(message: OutboxMessage) -> None:
     if message.kind == MessageKind.EVENT:
-        from crowdfund import events
+        from kernel import events
 
         events.deliver(message.name, occurred_at=message.created_at, payload=message.payload)
     else:

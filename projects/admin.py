@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
-from crowdfund.permissions import CLOSE_OFFERING, REVIEW_OFFERING, holds_permission
+from kernel.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
+from kernel.permissions import CLOSE_OFFERING, REVIEW_OFFERING, holds_permission
 from projects import documents, questions, selectors, services
 from projects.models import (
     AnnouncedCommitment,

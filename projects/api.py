@@ -12,8 +12,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from crowdfund.api_errors import PERMISSION_DENIED, documented_error
-from crowdfund.validators import FREE_TEXT, SINGLE_LINE
+from kernel.api_errors import PERMISSION_DENIED, documented_error
+from kernel.validators import FREE_TEXT, SINGLE_LINE
 from projects import documents, questions, selectors, services
 from projects.models import (
     AnnouncedCommitment,

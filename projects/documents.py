@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from pypdf.errors import PyPdfError
 
 from audit.services import audit_record
-from crowdfund.errors import InvalidTransition
-from crowdfund.permissions import REVIEW_OFFERING, ensure_permission
+from kernel.errors import InvalidTransition
+from kernel.permissions import REVIEW_OFFERING, ensure_permission
 from projects.models import ENDED_UNFUNDED_STATUSES, DocumentKind, Offering, OfferingDocument
 from projects.selectors import offerings_visible_to
 from projects.services import ensure_manages_issuer

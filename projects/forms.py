@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crowdfund.validators import FREE_TEXT, SINGLE_LINE
-from crowdfund.web import DateInput, DateTimeInput, MoneyField, RowFormSet
+from kernel.validators import FREE_TEXT, SINGLE_LINE
+from kernel.web import DateInput, DateTimeInput, MoneyField, RowFormSet
 from projects.models import (
     CommitmentParty,
     DocumentKind,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 from projects import documents, services
 from projects.models import DocumentKind, Issuer, Offering, OfferingStatus, StatementKind, StatementPeriod
 

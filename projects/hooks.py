@@ -3,7 +3,7 @@
 `projects` knows no other app, yet some of its writes must change another app's rows atomically with its own: when
 an issuer posts a material update, every paid subscription (an `investors` row) must wait for its investor's
 reconfirmation, in the same transaction, or an investor could be settled on terms they never accepted.
-`crowdfund/events.py` cannot do this: its listeners run after the commit. So `projects` exposes this hook, and
+`kernel/events.py` cannot do this: its listeners run after the commit. So `projects` exposes this hook, and
 `investors` registers its handler when the app loads (`InvestorsConfig.ready`).
 
 Handlers run with the offering row locked and may raise a `DomainError`, which refuses the whole update.

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from crowdfund.validators import FREE_TEXT, SINGLE_LINE
+from kernel.validators import FREE_TEXT, SINGLE_LINE
 from projects.validation import validate_founded_on
 
 MONEY_DIGITS = 16

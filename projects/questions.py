@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import InvalidTransition, PermissionRefused
-from crowdfund.permissions import REVIEW_OFFERING, ensure_permission, holds_permission
+from kernel.errors import InvalidTransition, PermissionRefused
+from kernel.permissions import REVIEW_OFFERING, ensure_permission, holds_permission
 from projects.models import PUBLIC_STATUSES, Offering, OfferingQuestion
 from projects.selectors import offerings_visible_to
 from projects.services import ensure_manages_issuer

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError, ValidationFailed
+from kernel.errors import DomainError, ValidationFailed
 from projects.models import Issuer, Offering, OfferingStatus
 from projects.regimes import Regime, add_business_days, months_before
 from projects.validation import Errors

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
-from crowdfund.permissions import VIEW_ISSUER, VIEW_OFFERING, holds_permission
+from kernel.permissions import VIEW_ISSUER, VIEW_OFFERING, holds_permission
 from projects.models import (
     PUBLIC_STATUSES,
     AnnouncedCommitment,

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import can_proceed
 
 from audit.services import audit_record
-from crowdfund import events
-from crowdfund.errors import DomainError, InvalidTransition, PermissionRefused, field_error
-from crowdfund.permissions import CANCEL_OFFERING, CLOSE_OFFERING, REVIEW_OFFERING, ensure_permission, holds_permission
+from kernel import events
+from kernel.errors import DomainError, InvalidTransition, PermissionRefused, field_error
+from kernel.permissions import CANCEL_OFFERING, CLOSE_OFFERING, REVIEW_OFFERING, ensure_permission, holds_permission
 from projects import hooks, regime_checks, selectors
 from projects.models import (
     AnnouncedCommitment,
@@ -583,7 +583,7 @@ def offering_cancel(*, offering: Offering, by, reason: str) -> Offering:
 
 
 def offering_cancel_by_staff(*, offering: Offering, by, reason: str) -> Offering:
-    """Staff end an offering whatever money it holds; the caller (investors.settlement) refunds it in the same
+    """Staff end an offering whatever money it holds; the caller (investors.subscriptions.settlement) refunds it in the same
     transaction. A reason is required: investors are told it."""
     ensure_permission(by, CANCEL_OFFERING)
     if not (reason or "").strip():
@@ -720,7 +720,7 @@ def offering_capacity_reserve(
     *, offering_id: int, amount: Decimal, new_investor: bool, investor_cap: int | None, now: dt.datetime
 ) -> bool:
     """One statement decides: the offering takes money now (live, not on hold, inside its window, as
-    `investors.eligibility.offering_closed_reason` reads it) and has room for `amount` (and for one more investor
+    `investors.subscriptions.eligibility.offering_closed_reason` reads it) and has room for `amount` (and for one more investor
     when `new_investor`). `investor_cap` None: the regime sets no limit on the number of investors."""
     fits = Q(
         pk=offering_id,

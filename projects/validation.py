@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as uscc_checker
 
-from crowdfund.errors import ValidationFailed
-from crowdfund.validators import FREE_TEXT, SINGLE_LINE
+from kernel.errors import ValidationFailed
+from kernel.validators import FREE_TEXT, SINGLE_LINE
 
 CENT = Decimal("0.01")
 # Money columns hold 16 digits, two of them decimals.
@@ -79,7 +79,7 @@ def normalize_uscc(value: str, errors: Errors) -> str | None:
 
 
 def add_validator_errors(value: Any, field: str, errors: Errors, validators: Iterable[Callable[[Any], None]]) -> None:
-    """Run Django validators (crowdfund/validators.py) on `value`, adding their messages to `field`."""
+    """Run Django validators (kernel/validators.py) on `value`, adding their messages to `field`."""
     for validator in validators:
         try:
             validator(value)

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
-from crowdfund.web import investor_required, issuer_required, perform, posted, submit_form
+from kernel.web import perform, posted, submit_form
+from accounts.web import investor_required, issuer_required
 from projects import documents, guide, questions, selectors, services
 from projects.forms import (
     AnswerForm,

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from crowdfund.admin_actions import ReadOnlyAdmin, ReadOnlyStackedInline, ReadOnlyTabularInline, service_action
-from crowdfund.permissions import RESOLVE_CASE, holds_permission
+from kernel.admin_actions import ReadOnlyAdmin, ReadOnlyStackedInline, ReadOnlyTabularInline, service_action
+from kernel.permissions import RESOLVE_CASE, holds_permission
 from risk import selectors, services
 from risk.models import Case, CaseEvent, Outcome, Signal, SubjectType
 

@@ -8,8 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from crowdfund.api_errors import PERMISSION_DENIED
-from crowdfund.permissions import VIEW_CASE, requires
+from kernel.api_errors import PERMISSION_DENIED
+from kernel.permissions import VIEW_CASE, requires
 from risk import selectors, services
 from risk.models import Case, CaseStatus, Outcome, Signal
 from risk.rules import RULE_CODES

@@ -3,7 +3,7 @@ moment it happened (not the moment the outbox delivered it)."""
 
 import datetime as dt
 
-from crowdfund.events import listen
+from kernel.events import listen
 from risk import tasks
 
 

@@ -24,12 +24,12 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.services import user_register
 from crowdfund.celery import app as celery_app
-from crowdfund.errors import DomainError
-from crowdfund.permissions import OFFERING_REVIEWER, role_group
-from investors import gateway, payments
-from investors import services as investor_services
-from investors.questionnaire import QUESTIONS
-from investors.subscriptions import subscription_create
+from kernel.errors import DomainError
+from kernel.permissions import OFFERING_REVIEWER, role_group
+from investors.subscriptions import gateway, payments
+from investors.kyc import services as investor_services
+from investors.kyc.questionnaire import QUESTIONS
+from investors.subscriptions.services import subscription_create
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus, PortfolioCompany
 from projects.regimes import regime_for

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed
-from crowdfund.permissions import CANCEL_OFFERING, RESOLVE_CASE, ensure_permission
-from investors import settlement
+from kernel.errors import InvalidTransition, PermissionRefused, ValidationFailed
+from kernel.permissions import CANCEL_OFFERING, RESOLVE_CASE, ensure_permission
+from investors.subscriptions import settlement
 from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.models import Issuer, Offering, OfferingStatus

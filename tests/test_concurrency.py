@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from crowdfund.errors import DomainError
-from investors import subscriptions
+from kernel.errors import DomainError
+from investors.subscriptions import services as subscriptions
 from investors.models import Payment, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts

@@ -13,9 +13,9 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from accounts.tests.factories import RiskAnalystFactory
-from investors import reconfirmation
+from investors.subscriptions import reconfirmation
 from investors.models import SubscriptionStatus
-from investors.reconfirmation import business_days_after
+from investors.subscriptions.reconfirmation import business_days_after
 from projects.models import Offering, OfferingUpdate
 from risk import services as risk_services
 from risk.models import Case, Outcome

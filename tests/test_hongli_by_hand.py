@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import PASSWORD, OfferingReviewerFactory, RiskAnalystFactory, SuperuserFactory
 from projects import services as project_services
 from projects.tests.factories import make_uscc
-from investors import gateway, settlement
+from investors.subscriptions import gateway, settlement
 from tests.test_money_flow import eligible_investor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

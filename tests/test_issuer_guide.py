@@ -10,7 +10,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.tests.factories import IssuerUserFactory
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 from projects import documents, services
 from projects.guide import submission_guide
 from projects.models import DocumentKind, Offering, OfferingStatus, StatementKind

@@ -10,8 +10,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from crowdfund.errors import DomainError
-from investors import settlement, subscriptions
+from kernel.errors import DomainError
+from investors.subscriptions import settlement, services as subscriptions
 from investors.models import Holding, Payment, Refund, Subscription
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts

@@ -13,9 +13,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from emails.models import OutgoingEmail
-from investors import reconfirmation, settlement, subscriptions, tasks
+from investors import tasks
+from investors.subscriptions import reconfirmation, settlement, services as subscriptions
 from investors.models import Refund, Subscription, SubscriptionStatus
-from investors.reconfirmation import business_days_after
+from investors.subscriptions.reconfirmation import business_days_after
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services
@@ -62,7 +63,7 @@ def awaiting_reconfirmation(offering, amount: str = "20000.00", *, deadline: dt.
     if deadline is not None:
         Subscription.objects.filter(pk=subscription.pk).update(reconfirm_deadline=deadline)
         # As if the request had been emailed long enough before: the deadline never ends sooner than five business
-        # days after delivery (investors.reconfirmation.deadline_in_force).
+        # days after delivery (investors.subscriptions.reconfirmation.deadline_in_force).
         OutgoingEmail.objects.filter(recipient=investor, notification__startswith="offering_update:").update(
             sent_at=deadline - dt.timedelta(days=7)
         )

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from investors import gateway, settlement
+from investors.subscriptions import gateway, settlement
 from investors.models import Holding, KycStatus, Refund, Subscription, SubscriptionStatus
 from investors.tests.factories import KycProfileFactory, RiskAcknowledgementFactory, SuitabilityAssessmentFactory
 from ledger.models import AccountKind

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import RiskAnalystFactory
-from investors import gateway, payments, reconciliation, settlement, subscriptions
+from investors.subscriptions import gateway, payments, reconciliation, settlement, services as subscriptions
 from investors.models import (
     Holding,
     Payment,
@@ -228,7 +228,7 @@ def test_staff_record_a_manual_payout_for_a_failed_refund(monkeypatch):
 
 
 def test_a_refund_that_is_not_failed_cannot_be_paid_out_by_hand_and_nothing_changes():
-    from crowdfund.errors import DomainError
+    from kernel.errors import DomainError
 
     offering = failing_offering_with_payments(1)
     close_now(offering)

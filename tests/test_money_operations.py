@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from investors import gateway, reconciliation
+from investors.subscriptions import gateway, reconciliation
 from investors.models import Holding, Payment, ReconciliationIssue, Subscription, SubscriptionStatus
 from ledger.models import Line
 from projects.models import Offering, OfferingStatus

@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import RiskAnalystFactory
-from investors import gateway, settlement, subscriptions
+from investors.subscriptions import gateway, settlement, services as subscriptions
 from investors.models import Holding, Payment, Refund, StripeEvent, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, OfferingReviewerFactory, SupportFactory
 from audit.models import AuditEntry
-from crowdfund.errors import PermissionRefused, ValidationFailed
+from kernel.errors import PermissionRefused, ValidationFailed
 from projects import documents
 from projects.models import DocumentKind, OfferingDocument, OfferingStatus
 from projects.tests.factories import IssuerFactory, OfferingFactory, live_offering, pdf_bytes

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from investors import milestones
+from investors.subscriptions import milestones
 from projects.models import OfferingMilestone
 from tests.test_money_flow import eligible_investor, live_offering, subscribe
 

@@ -21,7 +21,7 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEY": "Vt0y2D0hX3oN2p1Yw6pP9bXGmH4xQk7sJ8cL5fR1aZE=",
     "IDENTITY_HASH_KEY": "t3st-only-hash-key-Zr8Wq2Lm5Xc9Vb1Nk4Hs7Jd0Fg3Ty6Pu",
     "STRIPE_WEBHOOK_SECRET": "whsec_t3st_only_4f8a2c9e1b7d",
-    "IDENTITY_PROVIDER": "investors.identity.ManualReviewIdentityProvider",
+    "IDENTITY_PROVIDER": "investors.kyc.identity.ManualReviewIdentityProvider",
     "DJANGO_ALLOWED_HOSTS": "michou.example",
     "DJANGO_SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
 }
@@ -32,7 +32,7 @@ CONTROLLED = {*PRODUCTION_ENV, "MICHOU_DEMO", "DJANGO_SECRET_KEY_FALLBACKS", "DJ
 DEV_WEBHOOK_SECRET = "whsec_michou_local"
 # The key earlier versions derived from the development secret key, which the repository publishes.
 DEV_FIELD_KEY = "rr8-BTuiwLhFNJ-nfmzNKRMsxM6_dKpHKs4nc5aNjEY="
-DEMO_PROVIDER = "investors.identity.DemoIdentityProvider"
+DEMO_PROVIDER = "investors.kyc.identity.DemoIdentityProvider"
 
 
 def environment(**changes: str | None) -> dict[str, str]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 from investors.models import Subscription
 from tests.test_concurrency import outcomes, race
 from tests.test_regime_subscriptions import us_investor, us_offering

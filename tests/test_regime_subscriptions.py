@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from investors import gateway
+from investors.subscriptions import gateway
 from investors.models import KycStatus, Refund, Subscription, SubscriptionStatus
 from investors.tests.factories import KycProfileFactory, RiskAcknowledgementFactory, SuitabilityAssessmentFactory
 from ledger.models import Line

@@ -41,7 +41,7 @@ def test_the_demo_shows_a_risk_queue_and_loads_only_once(fake_stripe):
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_has_one_staff_member_per_role(fake_stripe):
     from accounts.models import User
-    from crowdfund.permissions import ROLE_PERMISSIONS
+    from kernel.permissions import ROLE_PERMISSIONS
 
     call_command("seed_demo", stdout=StringIO())
 

@@ -24,9 +24,9 @@ from accounts.tests.factories import (
     SuperuserFactory,
     SupportFactory,
 )
-from crowdfund import permissions
-from crowdfund.errors import PermissionRefused
-from investors import services as investor_services
+from kernel import permissions
+from kernel.errors import PermissionRefused
+from investors.kyc import services as investor_services
 from investors.models import Holding, KycDecision, KycProfile, KycStatus, Subscription, SubscriptionStatus
 from investors.tests.factories import KycProfileFactory
 from projects import services as project_services

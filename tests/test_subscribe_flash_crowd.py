@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from crowdfund.errors import DomainError
-from investors import gateway, payments, subscriptions
+from kernel.errors import DomainError
+from investors.subscriptions import gateway, payments, services as subscriptions
 from investors.models import Payment, Subscription, SubscriptionStatus
 from ledger.models import AccountKind, Line
 from ledger.selectors import balance, total_of_all_accounts

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import InvestorFactory
-from investors import gateway
+from investors.subscriptions import gateway
 from investors.models import KycStatus, Subscription
 from investors.tests.factories import KycProfileFactory, SuitabilityAssessmentFactory
 from ledger.models import Line

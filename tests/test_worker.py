@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import InvestorFactory
-from investors import services as investor_services
+from investors.kyc import services as investor_services
 from investors.models import KycProfile, KycStatus
 from projects import tasks as project_tasks
 from projects.models import Offering, OfferingStatus

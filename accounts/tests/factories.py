@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory, Password
 
 from accounts.models import Role, User
-from crowdfund.permissions import KYC_OFFICER, OFFERING_REVIEWER, RISK_ANALYST, SUPPORT, role_group
+from kernel.permissions import KYC_OFFICER, OFFERING_REVIEWER, RISK_ANALYST, SUPPORT, role_group
 
 PASSWORD = "Quiet-river-2719"
 

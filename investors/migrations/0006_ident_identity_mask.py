@@ -1,4 +1,4 @@
-"""Masked identity numbers show the last four characters only (see investors.identity_numbers.mask).
+"""Masked identity numbers show the last four characters only (see investors.kyc.identity_numbers.mask).
 
 The old mask kept the last four too, so stored masks are narrowed without decrypting anything, history included."""
 

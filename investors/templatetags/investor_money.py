@@ -5,8 +5,9 @@ A template tag rather than context from the offering view, because `projects` kn
 
 from django import template
 
-from investors import eligibility, selectors
-from investors.money_forms import SubscribeForm
+from investors.kyc import selectors
+from investors.subscriptions import eligibility
+from investors.subscriptions.forms import SubscribeForm
 from projects.regimes import regime_for
 
 register = template.Library()

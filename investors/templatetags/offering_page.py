@@ -3,7 +3,8 @@ announced commitment is backed by money. Template tags, because `projects` knows
 
 from django import template
 
-from investors import eligibility, selectors
+from investors.kyc import selectors
+from investors.subscriptions import eligibility
 from investors.models import KycStatus
 
 register = template.Library()

@@ -9,7 +9,7 @@ from factory.django import DjangoModelFactory
 from stdnum.cn import ric
 
 from accounts.tests.factories import InvestorFactory
-from investors import identity_numbers
+from investors.kyc import identity_numbers
 from investors.models import KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
 from projects.regimes import regime_for
 

@@ -1,4 +1,4 @@
-"""investors.gateway against a real localstripe (the `fake_stripe` fixture from tests/fake_stripe.py).
+"""investors.subscriptions.gateway against a real localstripe (the `fake_stripe` fixture from tests/fake_stripe.py).
 
 Stripe's side of each outcome is read back with the SDK directly (`stripe_records`), so that a test checks what
 Stripe holds and not only what the gateway says.
@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import stripe
 
-from investors import gateway
+from investors.subscriptions import gateway
 
 DECLINING_METHODS = ["pm_card_visa_chargeDeclined", "pm_card_chargeCustomerFail"]
 WEBHOOK_WAIT_SECONDS = 10

@@ -7,7 +7,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 
-from investors import identity_numbers, services
+from investors.kyc import identity_numbers, services
 from investors.models import KycProfile, KycStatus
 from investors.tests.factories import KycProfileFactory
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_manual_review_provider_leaves_every_submission_to_staff(
     api_client, investor, django_capture_on_commit_callbacks, settings
 ):
-    settings.IDENTITY_PROVIDER = "investors.identity.ManualReviewIdentityProvider"
+    settings.IDENTITY_PROVIDER = "investors.kyc.identity.ManualReviewIdentityProvider"
 
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.put("/api/v1/me/kyc/", kyc_submission(), format="json")

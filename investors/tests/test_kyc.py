@@ -10,9 +10,9 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, KycOfficerFactory, StaffFactory
-from crowdfund.errors import PermissionRefused, ValidationFailed
-from investors import services
-from investors.identity import IdentityCheck, Verdict
+from kernel.errors import PermissionRefused, ValidationFailed
+from investors.kyc import services
+from investors.kyc.identity import IdentityCheck, Verdict
 from investors.models import KycDecision, KycProfile, KycStatus
 from investors.tests.factories import IDENTITY_NUMBER, KycProfileFactory, kyc_submission, make_identity_number
 from tests.api_asserts import assert_validation_error

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.tests.factories import IssuerUserFactory
-from investors import gateway, settlement, subscriptions
+from investors.subscriptions import gateway, settlement, services as subscriptions
 from investors.models import Holding, Refund, Subscription, SubscriptionStatus
 from ledger.models import Line
 from projects import services as project_services

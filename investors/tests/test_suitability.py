@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.tests.factories import IssuerUserFactory
-from investors import questionnaire
+from investors.kyc import questionnaire
 from investors.models import SuitabilityAssessment
 from tests.api_asserts import assert_validation_error
 

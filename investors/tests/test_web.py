@@ -9,7 +9,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory
-from investors import questionnaire
+from investors.kyc import questionnaire
 from investors.models import KycProfile, KycStatus, SuitabilityAssessment
 from investors.tests.factories import (
     IDENTITY_NUMBER,

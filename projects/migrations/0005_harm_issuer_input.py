@@ -2,7 +2,7 @@
 
 import datetime
 
-import crowdfund.validators
+import kernel.validators
 import projects.validation
 from django.db import migrations, models
 
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalissuer',
             name='description',
-            field=models.TextField(validators=[crowdfund.validators.validate_free_text_length], verbose_name='description'),
+            field=models.TextField(validators=[kernel.validators.validate_free_text_length], verbose_name='description'),
         ),
         migrations.AlterField(
             model_name='historicalissuer',
@@ -71,47 +71,47 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalissuer',
             name='industry',
-            field=models.CharField(max_length=100, validators=[crowdfund.validators.validate_single_line], verbose_name='industry'),
+            field=models.CharField(max_length=100, validators=[kernel.validators.validate_single_line], verbose_name='industry'),
         ),
         migrations.AlterField(
             model_name='historicalissuer',
             name='legal_name',
-            field=models.CharField(max_length=200, validators=[crowdfund.validators.validate_single_line], verbose_name='legal name'),
+            field=models.CharField(max_length=200, validators=[kernel.validators.validate_single_line], verbose_name='legal name'),
         ),
         migrations.AlterField(
             model_name='historicalissuer',
             name='related_party_note',
-            field=models.TextField(blank=True, validators=[crowdfund.validators.validate_free_text_length], verbose_name='related-party note'),
+            field=models.TextField(blank=True, validators=[kernel.validators.validate_free_text_length], verbose_name='related-party note'),
         ),
         migrations.AlterField(
             model_name='historicaloffering',
             name='risk_factors',
-            field=models.TextField(validators=[crowdfund.validators.validate_free_text_length], verbose_name='risk factors'),
+            field=models.TextField(validators=[kernel.validators.validate_free_text_length], verbose_name='risk factors'),
         ),
         migrations.AlterField(
             model_name='historicaloffering',
             name='summary',
-            field=models.TextField(validators=[crowdfund.validators.validate_free_text_length], verbose_name='summary'),
+            field=models.TextField(validators=[kernel.validators.validate_free_text_length], verbose_name='summary'),
         ),
         migrations.AlterField(
             model_name='historicaloffering',
             name='title',
-            field=models.CharField(max_length=200, validators=[crowdfund.validators.validate_single_line], verbose_name='title'),
+            field=models.CharField(max_length=200, validators=[kernel.validators.validate_single_line], verbose_name='title'),
         ),
         migrations.AlterField(
             model_name='historicalportfoliocompany',
             name='legal_name',
-            field=models.CharField(blank=True, max_length=200, validators=[crowdfund.validators.validate_single_line], verbose_name='legal name'),
+            field=models.CharField(blank=True, max_length=200, validators=[kernel.validators.validate_single_line], verbose_name='legal name'),
         ),
         migrations.AlterField(
             model_name='historicalportfoliocompany',
             name='note',
-            field=models.TextField(blank=True, validators=[crowdfund.validators.validate_free_text_length], verbose_name='note'),
+            field=models.TextField(blank=True, validators=[kernel.validators.validate_free_text_length], verbose_name='note'),
         ),
         migrations.AlterField(
             model_name='issuer',
             name='description',
-            field=models.TextField(validators=[crowdfund.validators.validate_free_text_length], verbose_name='description'),
+            field=models.TextField(validators=[kernel.validators.validate_free_text_length], verbose_name='description'),
         ),
         migrations.AlterField(
             model_name='issuer',
@@ -121,62 +121,62 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='issuer',
             name='industry',
-            field=models.CharField(max_length=100, validators=[crowdfund.validators.validate_single_line], verbose_name='industry'),
+            field=models.CharField(max_length=100, validators=[kernel.validators.validate_single_line], verbose_name='industry'),
         ),
         migrations.AlterField(
             model_name='issuer',
             name='legal_name',
-            field=models.CharField(max_length=200, validators=[crowdfund.validators.validate_single_line], verbose_name='legal name'),
+            field=models.CharField(max_length=200, validators=[kernel.validators.validate_single_line], verbose_name='legal name'),
         ),
         migrations.AlterField(
             model_name='issuer',
             name='related_party_note',
-            field=models.TextField(blank=True, validators=[crowdfund.validators.validate_free_text_length], verbose_name='related-party note'),
+            field=models.TextField(blank=True, validators=[kernel.validators.validate_free_text_length], verbose_name='related-party note'),
         ),
         migrations.AlterField(
             model_name='offering',
             name='risk_factors',
-            field=models.TextField(validators=[crowdfund.validators.validate_free_text_length], verbose_name='risk factors'),
+            field=models.TextField(validators=[kernel.validators.validate_free_text_length], verbose_name='risk factors'),
         ),
         migrations.AlterField(
             model_name='offering',
             name='summary',
-            field=models.TextField(validators=[crowdfund.validators.validate_free_text_length], verbose_name='summary'),
+            field=models.TextField(validators=[kernel.validators.validate_free_text_length], verbose_name='summary'),
         ),
         migrations.AlterField(
             model_name='offering',
             name='title',
-            field=models.CharField(max_length=200, validators=[crowdfund.validators.validate_single_line], verbose_name='title'),
+            field=models.CharField(max_length=200, validators=[kernel.validators.validate_single_line], verbose_name='title'),
         ),
         migrations.AlterField(
             model_name='offeringapproval',
             name='note',
-            field=models.TextField(blank=True, validators=[crowdfund.validators.validate_free_text_length]),
+            field=models.TextField(blank=True, validators=[kernel.validators.validate_free_text_length]),
         ),
         migrations.AlterField(
             model_name='offeringtransition',
             name='reason',
-            field=models.TextField(blank=True, validators=[crowdfund.validators.validate_free_text_length]),
+            field=models.TextField(blank=True, validators=[kernel.validators.validate_free_text_length]),
         ),
         migrations.AlterField(
             model_name='offeringupdate',
             name='body',
-            field=models.TextField(validators=[crowdfund.validators.validate_free_text_length], verbose_name='body'),
+            field=models.TextField(validators=[kernel.validators.validate_free_text_length], verbose_name='body'),
         ),
         migrations.AlterField(
             model_name='offeringupdate',
             name='title',
-            field=models.CharField(max_length=200, validators=[crowdfund.validators.validate_single_line], verbose_name='title'),
+            field=models.CharField(max_length=200, validators=[kernel.validators.validate_single_line], verbose_name='title'),
         ),
         migrations.AlterField(
             model_name='portfoliocompany',
             name='legal_name',
-            field=models.CharField(blank=True, max_length=200, validators=[crowdfund.validators.validate_single_line], verbose_name='legal name'),
+            field=models.CharField(blank=True, max_length=200, validators=[kernel.validators.validate_single_line], verbose_name='legal name'),
         ),
         migrations.AlterField(
             model_name='portfoliocompany',
             name='note',
-            field=models.TextField(blank=True, validators=[crowdfund.validators.validate_free_text_length], verbose_name='note'),
+            field=models.TextField(blank=True, validators=[kernel.validators.validate_free_text_length], verbose_name='note'),
         ),
         migrations.RunPython(named_commitments_await_their_investor, migrations.RunPython.noop),
         migrations.RunPython(unreadable_dates_back_in_the_window, migrations.RunPython.noop),

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import OfferingReviewerFactory
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 from projects import services
 from projects.models import FinancialStatement, OfferingStatus, OfferingTransition
 from projects.tests.factories import IssuerFactory, OfferingFactory

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, SupportFactory
-from crowdfund.errors import PermissionRefused, ValidationFailed
+from kernel.errors import PermissionRefused, ValidationFailed
 from projects import services
 from projects.models import FinancialStatement
 from projects.tests.factories import FinancialStatementFactory, IssuerFactory, statement_figures

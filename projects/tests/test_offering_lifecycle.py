@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, OfferingReviewerFactory
-from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed
+from kernel.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from projects import services
 from projects.models import Offering, OfferingApproval, OfferingStatus, OfferingTransition
 from projects.tests.factories import IssuerFactory, OfferingFactory, offering_state

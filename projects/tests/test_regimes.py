@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.tests.factories import IssuerUserFactory, OfferingReviewerFactory
-from crowdfund.errors import DomainError, ValidationFailed
+from kernel.errors import DomainError, ValidationFailed
 from projects import regimes, services
 from projects.models import Issuer, Offering, OfferingStatus, OfferingUpdate, StatementKind, TermChange
 from projects.regimes import CN, US_REG_CF, add_business_days, months_before, regime_for

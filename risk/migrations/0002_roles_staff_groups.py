@@ -1,4 +1,4 @@
-"""The resolve permission on cases, and the staff roles as Django groups (crowdfund/permissions.py lists them).
+"""The resolve permission on cases, and the staff roles as Django groups (kernel/permissions.py lists them).
 
 Lives in `risk`, the app that knows both `projects` and `investors`, so that it runs after every permission it
 grants is declared. Django creates permissions only after all migrations; this one creates them first."""
@@ -6,7 +6,7 @@ grants is declared. Django creates permissions only after all migrations; this o
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from crowdfund.permissions import ROLE_PERMISSIONS, roles_sync
+from kernel.permissions import ROLE_PERMISSIONS, roles_sync
 
 
 def create_roles(apps, schema_editor):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import OfferingReviewerFactory, RiskAnalystFactory
-from investors import settlement
+from investors.subscriptions import settlement
 from investors.models import RefundStatus, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts

@@ -11,7 +11,7 @@ import pytest
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from investors import gateway, payments, subscriptions
+from investors.subscriptions import gateway, payments, services as subscriptions
 from investors.models import Subscription, SubscriptionStatus
 from ledger.selectors import total_of_all_accounts
 from projects.models import Offering, OfferingStatus

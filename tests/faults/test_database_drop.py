@@ -12,7 +12,8 @@ import redis
 from django.db import connection
 from rest_framework.test import APIClient
 
-from investors import subscriptions, tasks
+from investors import tasks
+from investors.subscriptions import services as subscriptions
 from investors.models import Holding, Payment, Subscription, SubscriptionStatus
 from ledger.models import Entry
 from outbox.models import OutboxMessage

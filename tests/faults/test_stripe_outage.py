@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from rest_framework.test import APIClient
 
-from investors import reconciliation, subscriptions
+from investors.subscriptions import reconciliation, services as subscriptions
 from investors.models import (
     Payment,
     ReconciliationIssue,

@@ -12,7 +12,7 @@ import stripe
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from investors import gateway, settlement
+from investors.subscriptions import gateway, settlement
 from investors.models import (
     Holding,
     Payment,

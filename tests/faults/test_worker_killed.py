@@ -11,7 +11,8 @@ from decimal import Decimal
 import redis
 from django.db.models import QuerySet
 
-from investors import settlement, tasks
+from investors import tasks
+from investors.subscriptions import settlement
 from investors.models import (
     Holding,
     Payment,

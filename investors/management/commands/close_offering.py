@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from investors import settlement
+from investors.subscriptions import settlement
 from projects.models import Offering
 
 

@@ -3,7 +3,7 @@ IDENTITY_HASH_KEY). Safe to run again: rows already under the current keys are l
 
 from django.core.management.base import BaseCommand, CommandError
 
-from investors.identity_key_rotation import kyc_identity_numbers_rotate
+from investors.kyc.identity_key_rotation import kyc_identity_numbers_rotate
 
 
 class Command(BaseCommand):

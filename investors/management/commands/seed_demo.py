@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import user_register
-from crowdfund.permissions import KYC_OFFICER, OFFERING_REVIEWER, RISK_ANALYST, SUPPORT, role_group
-from investors import gateway, payments, settlement
-from investors import services as investor_services
-from investors.subscriptions import subscription_create
+from kernel.permissions import KYC_OFFICER, OFFERING_REVIEWER, RISK_ANALYST, SUPPORT, role_group
+from investors.subscriptions import gateway, payments, settlement
+from investors.kyc import services as investor_services
+from investors.subscriptions.services import subscription_create
 from projects import documents, questions
 from projects import services as project_services
 from projects import selectors as project_selectors

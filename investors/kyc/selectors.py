@@ -10,8 +10,8 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from crowdfund.permissions import VIEW_IDENTITY_NUMBER, VIEW_SUBSCRIPTION, holds_permission
-from investors.cancellation import cancel_deadline, is_cancellable
+from kernel.permissions import VIEW_IDENTITY_NUMBER, VIEW_SUBSCRIPTION, holds_permission
+from investors.subscriptions.cancellation import cancel_deadline, is_cancellable
 from investors.models import (
     BACKING_STATUSES,
     CAPACITY_STATUSES,

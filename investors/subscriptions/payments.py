@@ -6,7 +6,7 @@ None of these takes the offering's row lock for the work itself: the reservation
 They lock the subscription row first; the offering is touched by one conditional update, last, held only until the
 commit (the money raised when a payment is accepted, the capacity given back when a reservation ends). That order is
 safe because the transactions that hold an offering and then wait for a subscription wait only for funded
-subscriptions (see investors/locks.py)."""
+subscriptions (see investors/subscriptions/locks.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund import events
-from crowdfund.errors import DomainError
-from investors import gateway, locks, notifications, reconciliation, subscriptions
+from kernel import events
+from kernel.errors import DomainError
+from investors.subscriptions import gateway, locks, notifications, reconciliation, services as subscriptions
 from investors.models import Payment, RefundReason, StripeEvent, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.services import entry_post

@@ -1,7 +1,7 @@
 """Row locks for money and capacity, always taken in this order: investor, offering, subscription, refund.
 
 One fixed order means two transactions can never wait on each other in a cycle. One exception keeps a flash crowd's
-hot offering row free: a reservation's own payment, failure or expiry (investors/payments.py) locks the subscription
+hot offering row free: a reservation's own payment, failure or expiry (investors/subscriptions/payments.py) locks the subscription
 (after the investor) and then touches the offering with one conditional update, last. No cycle follows, because a
 transaction holding an offering waits only for funded subscriptions (cancelling, reconfirming, settling; the cancel
 service refuses a reservation before locking anything), never for one still `pending_payment`. The exception is a

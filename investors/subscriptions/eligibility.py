@@ -9,10 +9,10 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError
+from kernel.errors import DomainError
 from investors.models import KycProfile, KycStatus
-from investors.questionnaire import RISK_LEVELS
-from investors.selectors import invested_since, kyc_of, latest_suitability, risk_acknowledgement_of
+from investors.kyc.questionnaire import RISK_LEVELS
+from investors.kyc.selectors import invested_since, kyc_of, latest_suitability, risk_acknowledgement_of
 from projects.models import Offering, OfferingStatus
 from projects.regimes import months_before, regime_for
 

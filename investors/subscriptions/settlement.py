@@ -4,7 +4,7 @@ and guarded by its status and a ledger key, so a run killed at any point is fini
 
 Each unit of work checks, under the offering's lock, that the offering is still closing and not on hold: a risk hold
 placed while a run is under way stops it before the next subscription, and a later run resumes where it stopped.
-A refund that Stripe refuses or fails is that refund's problem alone (investors.subscriptions.refund_process): the
+A refund that Stripe refuses or fails is that refund's problem alone (investors.subscriptions.services.refund_process): the
 offering still reaches `failed`, with the failed refunds named in its history for staff to settle."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError
-from investors import gateway, locks, notifications, subscriptions
+from kernel.errors import DomainError
+from investors.subscriptions import gateway, locks, notifications, services as subscriptions
 from investors.models import (
     FUNDED_STATUSES,
     Holding,

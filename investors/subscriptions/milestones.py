@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.db import transaction
 
-from crowdfund import events
-from investors import notifications, tasks
+from kernel import events
+from investors import tasks
+from investors.subscriptions import notifications
 from projects import services as project_services
 
 

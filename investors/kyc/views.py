@@ -5,10 +5,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.web import investor_required, posted, submit_form
-from investors import selectors, services
-from investors.dashboard import investor_dashboard
-from investors.forms import KycForm, QuestionnaireForm
+from kernel.web import posted, submit_form
+from accounts.web import investor_required
+from investors.kyc import selectors, services
+from investors.subscriptions.dashboard import investor_dashboard
+from investors.kyc.forms import KycForm, QuestionnaireForm
 
 
 @investor_required

@@ -9,13 +9,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crowdfund.throttles import throttle_check
-from crowdfund.web import investor_required, issuer_required, perform, submit_form
-from investors import reconfirmation, selectors
+from kernel.throttles import throttle_check
+from kernel.web import perform, submit_form
+from accounts.web import investor_required, issuer_required
+from investors.kyc import selectors
+from investors.subscriptions import reconfirmation
 from investors.models import SubscriptionStatus
-from investors.money_forms import SubscribeForm
-from investors.subscriptions import subscription_cancel, subscription_create
-from investors.throttles import SubscribeThrottle
+from investors.subscriptions.forms import SubscribeForm
+from investors.subscriptions.services import subscription_cancel, subscription_create
+from investors.subscriptions.throttles import SubscribeThrottle
 from projects import selectors as project_selectors
 from projects.models import OfferingStatus
 

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from investors.models import CAPACITY_STATUSES, Holding
-from investors.selectors import SubscriptionRow, holdings_of, subscription_rows_of
+from investors.kyc.selectors import SubscriptionRow, holdings_of, subscription_rows_of
 from projects.models import Issuer
 from projects.selectors import Financials, issuers_financials
 

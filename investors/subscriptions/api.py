@@ -12,10 +12,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crowdfund.api_errors import PERMISSION_DENIED, documented_error
-from investors import cancellation, payments, reconfirmation, selectors, subscriptions
+from kernel.api_errors import PERMISSION_DENIED, documented_error
+from investors.kyc import selectors
+from investors.subscriptions import cancellation, payments, reconfirmation, services as subscriptions
 from investors.models import Holding, RefundStatus, Subscription, SubscriptionStatus
-from investors.throttles import SubscribeThrottle
+from investors.subscriptions.throttles import SubscribeThrottle
 from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.api import MONEY, NO_OFFERING, NOT_SIGNED_IN

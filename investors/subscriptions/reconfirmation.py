@@ -2,7 +2,7 @@
 the subscription is cancelled and the whole amount refunded.
 
 The request for reconfirmation is made inside the issuer's update (`projects.hooks`), so the new terms and the
-subscriptions waiting on them are committed together; locks follow investors/locks.py (offering, then subscription).
+subscriptions waiting on them are committed together; locks follow investors/subscriptions/locks.py (offering, then subscription).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError, PermissionRefused
+from kernel.errors import DomainError, PermissionRefused
 from emails.models import EmailStatus
 from emails.selectors import email_of
-from investors import locks, notifications, subscriptions
+from investors.subscriptions import locks, notifications, services as subscriptions
 from investors.models import CAPACITY_STATUSES, Subscription, SubscriptionStatus
 from projects import hooks
 from projects.models import OfferingUpdate

@@ -1,4 +1,4 @@
-"""Services for subscriptions: reserve capacity (the charge follows in a worker, investors/payments.py), cancel,
+"""Services for subscriptions: reserve capacity (the charge follows in a worker, investors/subscriptions/payments.py), cancel,
 refund, and the sweeps that finish what a lost request or worker left half-done."""
 
 from __future__ import annotations
@@ -13,18 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crowdfund.errors import DomainError, PermissionRefused, field_error
-from crowdfund.permissions import SETTLE_FAILED_REFUND, ensure_permission
-from investors import (
-    cancellation,
-    eligibility,
-    gateway,
-    locks,
-    notifications,
-    payments,
-    services,
-    tasks,
-)
+from kernel.errors import DomainError, PermissionRefused, field_error
+from kernel.permissions import SETTLE_FAILED_REFUND, ensure_permission
+from investors import tasks
+from investors.kyc import services
+from investors.subscriptions import cancellation, eligibility, gateway, locks, notifications, payments
 from investors.models import (
     CAPACITY_STATUSES,
     FUNDED_STATUSES,
@@ -205,7 +198,7 @@ def subscription_cancel(*, subscription: Subscription, by) -> Subscription:
     if subscription.investor_id != by.pk:
         raise PermissionRefused(_("This is not your subscription."))
     if subscription.status not in FUNDED_STATUSES:
-        # Refused before any lock: a reservation still being paid is locked by its payment first (investors/locks.py).
+        # Refused before any lock: a reservation still being paid is locked by its payment first (investors/subscriptions/locks.py).
         raise _not_cancellable(subscription)
     with transaction.atomic():
         locks.lock_investor(subscription.investor_id)

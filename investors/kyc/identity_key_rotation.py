@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from cryptography.fernet import InvalidToken
 from django.db import transaction
 
-from investors import identity_numbers
+from investors.kyc import identity_numbers
 from investors.models import KycProfile
 
 

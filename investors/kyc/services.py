@@ -14,11 +14,12 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
 from audit.services import audit_record
-from crowdfund import events
-from crowdfund.errors import InvalidTransition, PermissionRefused, ValidationFailed, field_error
-from crowdfund.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, ensure_permission
-from investors import identity_numbers, questionnaire, tasks
-from investors.identity import Verdict, identity_provider
+from kernel import events
+from kernel.errors import InvalidTransition, PermissionRefused, ValidationFailed, field_error
+from kernel.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, ensure_permission
+from investors import tasks
+from investors.kyc import identity_numbers, questionnaire
+from investors.kyc.identity import Verdict, identity_provider
 from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
 from outbox import services as outbox
 from projects.regimes import Regime, current_regime, regime_for

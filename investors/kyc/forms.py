@@ -1,11 +1,11 @@
-"""Forms for the investor's pages. They parse what was typed; investors.services judges it."""
+"""Forms for the investor's pages. They parse what was typed; investors.kyc.services judges it."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crowdfund.validators import SINGLE_LINE
-from crowdfund.web import DateInput, MoneyField
-from investors import questionnaire
+from kernel.validators import SINGLE_LINE
+from kernel.web import DateInput, MoneyField
+from investors.kyc import questionnaire
 from investors.models import KycProfile
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from investors import gateway
+from investors.subscriptions import gateway
 from investors.models import (
     PAYMENT_ACCEPTED_STATUSES,
     Payment,

@@ -1,11 +1,11 @@
-"""Forms for subscribing from the offering page. They parse what was typed; investors.subscriptions judges it."""
+"""Forms for subscribing from the offering page. They parse what was typed; investors.subscriptions.services judges it."""
 
 import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crowdfund.web import MoneyField
+from kernel.web import MoneyField
 
 # Stripe's test payment methods, which the fake Stripe server also knows: one that pays and one that is declined.
 TEST_CARDS = [

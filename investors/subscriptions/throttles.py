@@ -1,4 +1,4 @@
-from crowdfund.throttles import PerUserThrottle
+from kernel.throttles import PerUserThrottle
 
 
 class SubscribeThrottle(PerUserThrottle):

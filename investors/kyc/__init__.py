@@ -1,0 +1,1 @@
+"""Investors' identity (KYC), suitability and qualification."""
