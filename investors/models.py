@@ -188,6 +188,8 @@ class Subscription(models.Model):
     reserved_until = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Why the payment failed, as Stripe said it (a declined card, say), for the investor to read.
+    payment_failure_reason = models.TextField(_("why the payment failed"), blank=True)
     reconfirm_deadline = models.DateTimeField(null=True, blank=True)
     # What a new price left over (the amount buys fewer whole shares): refunded when the investor reconfirms, or
     # with everything else if the subscription lapses.
@@ -212,6 +214,8 @@ class Subscription(models.Model):
     def refund_record(self) -> Refund | None:
         """The refund of the whole amount (cancelled, failed, late...), if any; remainders of a price change aside.
         Reads prefetched `refunds` when the query has them."""
+        if self.status == SubscriptionStatus.PENDING_PAYMENT:
+            return None  # a reservation still waiting for its payment has nothing to refund
         return next((r for r in self.refunds.all() if r.reason != RefundReason.PRICE_REMAINDER), None)
 
     @transition(field=status, source=SubscriptionStatus.PENDING_PAYMENT, target=SubscriptionStatus.PAID)

@@ -5,9 +5,10 @@ from celery import shared_task
 
 from investors.kyc import services
 from investors.subscriptions import reconciliation, refunds, settlement
-from investors.subscriptions import milestones, reconfirmation, services as subscriptions
+from investors.subscriptions import milestones, reconfirmation
 from investors.subscriptions.gateway import GatewayUnavailable
 from kernel.retries import DATABASE_OUTAGE, RETRY_ON_DATABASE_OUTAGE
+from investors.subscriptions import payments
 
 RETRY = {**RETRY_ON_DATABASE_OUTAGE, "autoretry_for": (GatewayUnavailable, *DATABASE_OUTAGE)}
 
@@ -17,6 +18,11 @@ def check_identity(kyc_id: int) -> None:
     services.kyc_check_identity(kyc_id=kyc_id)
 
 
+@shared_task(name="investors.charge_subscription", **RETRY_ON_DATABASE_OUTAGE)
+def charge_subscription(subscription_id: int) -> None:
+    payments.subscription_charge(subscription_id=subscription_id)
+
+
 @shared_task(name="investors.process_refund", **RETRY)
 def process_refund(refund_id: int) -> None:
     refunds.refund_process(refund_id=refund_id)
@@ -24,7 +30,7 @@ def process_refund(refund_id: int) -> None:
 
 @shared_task(name="investors.expire_reservations")
 def expire_reservations() -> None:
-    subscriptions.reservations_expire()
+    payments.reservations_expire()
 
 
 @shared_task(name="investors.retry_refunds")

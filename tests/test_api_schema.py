@@ -178,6 +178,14 @@ def test_schema_says_an_early_close_gives_notice_and_documents_its_refusals(sche
     assert {"400", "401", "404"} <= set(close["responses"])
 
 
+def test_schema_says_subscribing_answers_pending_payment_and_the_failure_reason_is_polled(schema):
+    created = schema["paths"]["/api/v1/subscriptions/"]["post"]["responses"]["201"]
+
+    assert "pending_payment" in created["description"] and "payment_failure_reason" in created["description"]
+    reason = schema["components"]["schemas"]["Subscription"]["properties"]["payment_failure_reason"]
+    assert reason["type"] == "string" and reason["nullable"] is True and reason["readOnly"] is True
+
+
 def _error_codes(schema, responses: dict, status: str) -> list[str]:
     return _component(schema, _error_body(schema, responses, status)["properties"]["code"])["enum"]
 

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from emails.models import OutgoingEmail
 from investors import tasks
-from investors.subscriptions import reconfirmation, settlement, services as subscriptions
+from investors.subscriptions import payments, reconfirmation, settlement
 from investors.models import Refund, Subscription, SubscriptionStatus
 from investors.subscriptions.reconfirmation import business_days_after
 from ledger.models import AccountKind
@@ -385,7 +385,7 @@ def test_a_subscription_still_paying_during_a_material_change_must_reconfirm_onc
 
     assert post_update(offering, material=True).status_code == 201
     Subscription.objects.filter(pk=subscription.pk).update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
-    subscriptions.reservations_expire()
+    payments.reservations_expire()
 
     subscription.refresh_from_db()
     update = OfferingUpdate.objects.get()
@@ -406,7 +406,7 @@ def test_a_subscription_still_paying_during_a_price_change_is_repriced_and_recon
         SubscriptionStatus.PENDING_PAYMENT, 1041, Decimal("12.80"),
     )
     Subscription.objects.filter(pk=subscription.pk).update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
-    subscriptions.reservations_expire()
+    payments.reservations_expire()
     assert status_of(subscription) == SubscriptionStatus.RECONFIRMATION_REQUIRED
 
     reconfirmation.subscription_reconfirm(subscription=subscription, by=subscription.investor)

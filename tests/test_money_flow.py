@@ -15,19 +15,24 @@ from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
-from tests.support.money import eligible_investor, live_offering, subscribe
+from tests.support.money import eligible_investor, live_offering, subscribe, subscription_seen_by
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
 
 
 def test_paid_subscription_holds_money_in_escrow_and_reserves_capacity():
+    """The answer is the reservation; the worker's charge (run at commit here: tasks are eager) pays it."""
     offering, investor = live_offering(), eligible_investor()
 
     response = subscribe(investor, offering, "20000.00", key="k1")
 
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["status"], body["amount"], body["shares"], body["currency"]) == ("paid", "20000.00", 2000, "CNY")
+    assert (body["status"], body["amount"], body["shares"], body["currency"]) == (
+        "pending_payment", "20000.00", 2000, "CNY",
+    )
+    polled = subscription_seen_by(investor, body["id"])
+    assert (polled["status"], polled["payment_failure_reason"]) == ("paid", None)
     offering.refresh_from_db()
     assert (offering.raised_amount, offering.remaining_amount, offering.investor_count) == (
         Decimal("20000.00"), Decimal("130000.00"), 1,
@@ -63,13 +68,14 @@ def test_same_key_with_another_body_is_a_conflict_and_changes_nothing():
 
 
 @pytest.mark.parametrize("card", ["pm_card_visa_chargeDeclined", "pm_does_not_exist"], ids=["declined", "unknown"])
-def test_declined_or_unknown_card_is_402_and_frees_the_capacity(card):
+def test_declined_or_unknown_card_fails_the_payment_with_its_reason_and_frees_the_capacity(card):
     offering, investor = live_offering(), eligible_investor()
 
     response = subscribe(investor, offering, "20000.00", key="d1", card=card)
 
-    assert response.status_code == 402
-    assert response.json()["error"]["code"] == "payment_declined"
+    assert response.status_code == 201 and response.json()["status"] == "pending_payment"
+    polled = subscription_seen_by(investor, response.json()["id"])
+    assert polled["status"] == "payment_failed" and polled["payment_failure_reason"]
     offering.refresh_from_db()
     assert (offering.reserved_amount, offering.raised_amount, offering.investor_count) == (0, 0, 0)
     assert Subscription.objects.get().status == SubscriptionStatus.PAYMENT_FAILED

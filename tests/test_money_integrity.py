@@ -3,15 +3,14 @@ hold placed while settlement runs."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import pytest
 
 from accounts.tests.factories import RiskAnalystFactory
 from investors.subscriptions import gateway, reconciliation, settlement
-from investors.subscriptions import services as subscriptions
 from investors.subscriptions import refunds
+from investors.subscriptions import payments
 from investors.models import (
     Holding,
     Payment,
@@ -26,7 +25,7 @@ from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
 from tests.support.money import close_now, eligible_investor, live_offering, subscribe
-from tests.support.payments import post_webhook, signed
+from tests.support.payments import post_webhook, signed, succeeded_webhook_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe")]
 
@@ -42,22 +41,6 @@ def pending_subscription(monkeypatch, offering, amount: str = "20000.00", *, key
     monkeypatch.undo()
     assert response.json()["status"] == "pending_payment", response.json()
     return Subscription.objects.get(pk=response.json()["id"])
-
-
-def succeeded_webhook_for(charge: gateway.Charge, subscription: Subscription) -> bytes:
-    intent = {
-        "id": charge.payment_intent_id,
-        "object": "payment_intent",
-        "amount": int(charge.amount * 100),
-        "currency": charge.currency.lower(),
-        "status": "succeeded",
-        "payment_method": "pm_card_visa",
-        "last_payment_error": None,
-        "metadata": {"subscription_id": str(subscription.pk)},
-    }
-    event = {"id": f"evt_{charge.payment_intent_id}", "object": "event", "type": "payment_intent.succeeded",
-             "data": {"object": intent}}
-    return json.dumps(event).encode()
 
 
 # A payment's amount and currency against its subscription.
@@ -96,7 +79,7 @@ def test_a_charge_in_another_currency_is_not_accepted_and_the_ledger_posts_what_
         subscription_id=subscription.pk, amount=Decimal("20000.00"), currency="USD", payment_method="pm_card_visa"
     )
 
-    subscriptions.payment_record(subscription_id=subscription.pk, charge=dollars)
+    payments.payment_record(subscription_id=subscription.pk, charge=dollars)
 
     subscription.refresh_from_db()
     assert subscription.status == SubscriptionStatus.PAYMENT_FAILED

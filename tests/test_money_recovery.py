@@ -11,8 +11,7 @@ from celery.exceptions import Retry
 from django.utils import timezone
 
 from accounts.tests.factories import RiskAnalystFactory
-from investors.subscriptions import gateway, settlement
-from investors.subscriptions import services as subscriptions
+from investors.subscriptions import gateway, payments, settlement
 from investors.models import Holding, Payment, Refund, StripeEvent, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
@@ -49,7 +48,7 @@ def test_lost_answer_leaves_the_subscription_pending_and_the_sweep_finds_the_cha
     assert response.status_code == 201 and response.json()["status"] == "pending_payment"
     monkeypatch.undo()
     Subscription.objects.update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
-    subscriptions.reservations_expire()
+    payments.reservations_expire()
     assert Subscription.objects.get().status == SubscriptionStatus.PAID
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == 20000
 
@@ -65,7 +64,7 @@ def test_reservation_with_no_charge_at_stripe_expires_and_frees_capacity(monkeyp
     monkeypatch.undo()
     Subscription.objects.update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
 
-    subscriptions.reservations_expire()
+    payments.reservations_expire()
 
     assert Subscription.objects.get().status == SubscriptionStatus.EXPIRED
     offering.refresh_from_db()
@@ -182,7 +181,7 @@ def test_a_payment_whose_answer_arrives_after_staff_cancelled_the_offering_is_re
     with django_capture_on_commit_callbacks(execute=True):
         settlement.offering_cancel_with_refunds(offering=offering, by=RiskAnalystFactory(), reason="Fraud confirmed.")
         Subscription.objects.update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
-        subscriptions.reservations_expire()
+        payments.reservations_expire()
 
     subscription = Subscription.objects.get()
     assert subscription.status == SubscriptionStatus.EXPIRED

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -17,6 +17,8 @@ from kernel.errors import ErrorCode
 from investors.subscriptions import selectors
 from investors.subscriptions import cancellation, reconfirmation, services as subscriptions
 from investors.models import Holding, RefundStatus, Subscription
+from investors.subscriptions import payments
+from investors.models import SubscriptionStatus
 from investors.subscriptions.throttles import SubscribeThrottle
 from projects import selectors as project_selectors
 from projects import services as project_services
@@ -38,6 +40,7 @@ class RefundSerializer(serializers.Serializer):
 
 class SubscriptionSerializer(serializers.ModelSerializer):
     cancel_deadline = serializers.SerializerMethodField()
+    payment_failure_reason = serializers.SerializerMethodField()
     refund = RefundSerializer(source="refund_record", read_only=True, allow_null=True)
 
     class Meta:
@@ -53,11 +56,19 @@ class SubscriptionSerializer(serializers.ModelSerializer):
             "paid_at",
             "cancel_deadline",
             "reconfirm_deadline",
+            "payment_failure_reason",
             "refund",
         ]
 
     def get_cancel_deadline(self, subscription: Subscription) -> str:
         return serializers.DateTimeField().to_representation(cancellation.cancel_deadline(subscription.offering))
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_payment_failure_reason(self, subscription: Subscription) -> str | None:
+        """Stripe's reason once a payment failed (`payment_failed`); null otherwise."""
+        if subscription.status != SubscriptionStatus.PAYMENT_FAILED:
+            return None
+        return subscription.payment_failure_reason
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -93,14 +104,17 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
         request=SubscriptionInputSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
         responses={
-            201: SubscriptionSerializer,
-            200: SubscriptionSerializer,
+            201: OpenApiResponse(
+                SubscriptionSerializer,
+                description="Capacity reserved: `status` is `pending_payment` and the charge follows in a worker. "
+                "Poll `GET subscriptions/{id}/` for `paid`, or `payment_failed` with `payment_failure_reason`.",
+            ),
+            200: OpenApiResponse(SubscriptionSerializer, description="A repeat of the same key and body."),
             400: documented_error(
                 ErrorCode.VALIDATION_ERROR,
                 ErrorCode.BELOW_MINIMUM,
                 description="A field at fault, or an amount under the offering's minimum investment.",
             ),
-            402: documented_error(ErrorCode.PAYMENT_DECLINED, description="The card was declined."),
             403: documented_error(
                 ErrorCode.PERMISSION_DENIED,
                 ErrorCode.KYC_REQUIRED,
@@ -126,7 +140,9 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
     def create(self, request, *args, **kwargs):
         data = SubscriptionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        offering = get_object_or_404(project_selectors.offerings_visible_to(request.user), pk=data.validated_data["offering"])
+        # Without the announced commitments the offering page shows: subscribing does not read them.
+        visible = project_selectors.offerings_visible_to(request.user).prefetch_related(None)
+        offering = get_object_or_404(visible, pk=data.validated_data["offering"])
         answer = subscriptions.subscription_create(
             investor=request.user,
             offering=offering,
@@ -135,7 +151,10 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             client_ip=request.META.get("REMOTE_ADDR"),
         )
-        subscription = selectors.subscriptions_visible_to(request.user).get(pk=answer.subscription.pk)
+        # A new reservation is answered as it was written; a repeat is read again, since its payment may have moved on.
+        subscription = answer.subscription
+        if not answer.created:
+            subscription = selectors.subscriptions_visible_to(request.user).get(pk=subscription.pk)
         return Response(
             SubscriptionSerializer(subscription).data,
             status=status.HTTP_201_CREATED if answer.created else status.HTTP_200_OK,
@@ -255,7 +274,7 @@ class StripeWebhookApi(APIView):
         },
     )
     def post(self, request):
-        subscriptions.stripe_event_receive(
+        payments.stripe_event_receive(
             payload=request.body, signature_header=request.headers.get("Stripe-Signature", "")
         )
         return Response({"received": True})

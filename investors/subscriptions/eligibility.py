@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kernel.errors import DomainError, ErrorCode, ValidationFailed
 from kernel.money import money_text
 from investors.models import KycStatus
+from investors.models import KycProfile
 from investors.kyc.questionnaire import RISK_LEVELS
 from investors.kyc.selectors import invested_since, kyc_of, latest_suitability, risk_acknowledgement_of
 from projects.models import Offering, OfferingStatus
@@ -19,9 +20,11 @@ from projects.models import NOT_YET_OPEN_STATUSES
 from projects.regimes import months_before, regime_for
 
 
-def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decimal, signing_now: bool = False) -> None:
+def ensure_investor_may_subscribe(
+    *, investor, offering: Offering, amount: Decimal, signing_now: bool = False
+) -> KycProfile:
     """The checks about the investor: identity, suitability, qualification and the signed risk statement (unless
-    the subscription carries the signature, `signing_now`, already checked)."""
+    the subscription carries the signature, `signing_now`, already checked). Returns the verified KYC profile."""
     regime = regime_for(offering.regime)
     kyc = kyc_of(investor)
     if kyc is None or kyc.status != KycStatus.VERIFIED:
@@ -67,17 +70,19 @@ def ensure_investor_may_subscribe(*, investor, offering: Offering, amount: Decim
             code=ErrorCode.RISK_ACKNOWLEDGEMENT_REQUIRED,
             details={"regime": regime.code, "version": regime.risk_statement.version},
         )
+    return kyc
 
 
-def ensure_within_investment_limit(*, investor, offering: Offering, amount: Decimal, now: dt.datetime) -> None:
-    """The regime's rolling limit on what one investor puts into all its offerings. The caller holds the investor's
-    row lock, so that two subscriptions of one investor are counted one after the other."""
+def ensure_within_investment_limit(
+    *, investor, kyc: KycProfile, offering: Offering, amount: Decimal, now: dt.datetime
+) -> None:
+    """The regime's rolling limit on what one investor puts into all its offerings, from the investor's verified
+    `kyc`. The caller holds the investor's row lock, so that two subscriptions of one investor are counted one after
+    the other."""
     regime = regime_for(offering.regime)
     rule = regime.investment_limit
     if rule is None:
         return
-    kyc = kyc_of(investor)
-    assert kyc is not None  # only a verified investor gets this far
     if rule.accredited_unlimited and kyc.accredited_investor:
         return
     # Figures given in another currency cannot be compared: they count as nothing, which leaves the floor.

@@ -1,6 +1,12 @@
 """Row locks for money and capacity, always taken in this order: investor, offering, subscription, refund.
 
-One fixed order means two transactions can never wait on each other in a cycle. Every row lock in the project is
+One fixed order means two transactions can never wait on each other in a cycle. One exception keeps a flash crowd's
+hot offering row free: a reservation's own payment, failure or expiry (investors/subscriptions/payments.py) locks the subscription
+(after the investor) and then touches the offering with one conditional update, last. No cycle follows, because a
+transaction holding an offering waits only for funded subscriptions (cancelling, reconfirming, settling; the cancel
+service refuses a reservation before locking anything), never for one still `pending_payment`. The exception is a
+material update of the offering, which locks every subscription holding capacity: PostgreSQL breaks that rare cycle
+and the payment's task or sweep runs again. Every row lock in the project is
 FOR NO KEY UPDATE (`select_for_update(no_key=True)`): it serialises writers as FOR UPDATE does, but does not block the
 FOR KEY SHARE lock that PostgreSQL takes at commit to check a deferred foreign key. With FOR UPDATE, a transaction
 that had written a row referring to another investor (an email to each investor of an offering) waited at COMMIT
@@ -40,6 +46,14 @@ def lock_offering_and_subscription(subscription_id: int) -> tuple[Offering, Subs
     """A subscription known by id, with its offering locked first, as the order above asks."""
     offering_id = Subscription.objects.values_list("offering_id", flat=True).get(pk=subscription_id)
     return lock_offering(offering_id), lock_subscription(subscription_id)
+
+
+def lock_investor_offering_and_subscription(subscription_id: int) -> tuple[Offering, Subscription]:
+    """As above, after the investor's lock, for work that gives capacity back (whether the investor still counts
+    towards the offering's investors is decided under it)."""
+    investor_id = Subscription.objects.values_list("investor_id", flat=True).get(pk=subscription_id)
+    lock_investor(investor_id)
+    return lock_offering_and_subscription(subscription_id)
 
 
 def lock_refund(refund_id: int) -> Refund:

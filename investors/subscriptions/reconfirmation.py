@@ -134,7 +134,7 @@ def reconfirmations_lapse(*, now: dt.datetime | None = None) -> list[int]:
     ).values_list("pk", flat=True)
     for subscription_id in list(due):
         with transaction.atomic():
-            _offering, subscription = locks.lock_offering_and_subscription(subscription_id)
+            _offering, subscription = locks.lock_investor_offering_and_subscription(subscription_id)
             if subscription.status != SubscriptionStatus.RECONFIRMATION_REQUIRED:
                 continue
             deadline = deadline_in_force(subscription)

@@ -1,5 +1,5 @@
-"""Services for subscriptions: reserve capacity, take the payment, cancel, and the sweeps that finish what a lost
-request or worker left half-done."""
+"""Services for subscriptions: reserve capacity (the charge follows in a worker, investors/subscriptions/payments.py), cancel,
+refund, and the sweeps that finish what a lost request or worker left half-done."""
 
 from __future__ import annotations
 
@@ -7,33 +7,26 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel import events
-from kernel.errors import DomainError, ErrorCode, FieldErrors, InvalidTransition, PermissionRefused, field_error
-from kernel.money import parse_money
 from investors.kyc import services
-from investors.subscriptions import gateway, reconciliation
-from investors.subscriptions import cancellation, eligibility, locks, notifications
-from investors.subscriptions.refunds import refund_request
 from investors.models import (
     CAPACITY_STATUSES,
     FUNDED_STATUSES,
-    Payment,
     RefundReason,
-    StripeEvent,
     Subscription,
-    SubscriptionStatus,
 )
-from ledger.models import AccountKind
-from ledger.services import entry_post
+from investors.subscriptions import cancellation, eligibility, locks, notifications
+from investors.subscriptions.refunds import refund_request
+from kernel.errors import DomainError, ErrorCode, FieldErrors, InvalidTransition, PermissionRefused, field_error
+from kernel.money import parse_money
+from outbox import services as outbox
 from projects import services as project_services
-from projects.models import ENDED_STATUSES, Offering
+from projects.models import Offering
 from projects.regimes import regime_for
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
@@ -56,9 +49,10 @@ def _holds_other_capacity(investor_id: int, offering_id: int, excluding: int | N
     return others.exists()
 
 
-def _release_capacity(subscription: Subscription) -> None:
-    """Give back a subscription's capacity; the caller has locked the offering and moved the subscription out of
-    the capacity-holding statuses."""
+def capacity_release(subscription: Subscription) -> None:
+    """Give back a subscription's capacity; the caller holds the investor's lock (whether the investor still counts
+    towards the offering's investors is decided under it) and has moved the subscription out of the
+    capacity-holding statuses."""
     project_services.offering_capacity_release(
         offering_id=subscription.offering_id,
         amount=subscription.amount,
@@ -86,7 +80,12 @@ def subscription_create(
     insider_of_issuer: bool = False,
     risk_signature: dict | None = None,
 ) -> SubscriptionAnswer:
-    """Reserve capacity and charge the investor. The same key and body again return the first answer.
+    """Reserve capacity: the answer is a `pending_payment` subscription, charged after commit by a worker
+    (`payments.subscription_charge`). The same key and body again return the first answer.
+
+    `offering` is the caller's read, without a lock: an offering it already shows closed or sold out is refused
+    without touching its row. The decision itself is one conditional update of the offering, the transaction's last
+    statement, so the hot row stays locked only until the commit.
 
     `risk_signature` (`version`, `accepted`): the risk statement the investor signed with this subscription (the
     web form's box). It is recorded in the same transaction as the reservation, so a refused subscription leaves
@@ -109,28 +108,20 @@ def subscription_create(
     if risk_signature is not None:
         services.risk_signature_check(investor=investor, regime_code=offering.regime, **risk_signature)
 
-    eligibility.ensure_investor_may_subscribe(
+    kyc = eligibility.ensure_investor_may_subscribe(
         investor=investor, offering=offering, amount=amount, signing_now=risk_signature is not None
     )
     shares = eligibility.ensure_amount_fits_terms(offering=offering, amount=amount)
+    _ensure_room(offering, amount)
     try:
         with transaction.atomic():
             locks.lock_investor(investor.pk)
             now = timezone.now()
-            eligibility.ensure_within_investment_limit(investor=investor, offering=offering, amount=amount, now=now)
-            offering = locks.lock_offering(offering.pk)
-            eligibility.ensure_offering_open(offering)
-            if amount > offering.remaining_amount:
-                raise eligibility.offering_full(offering, amount)
-            new_investor = not _holds_other_capacity(investor.pk, offering.pk)
-            reserved = project_services.offering_capacity_reserve(
-                offering_id=offering.pk,
-                amount=amount,
-                new_investor=new_investor,
-                investor_cap=regime_for(offering.regime).investor_cap,
+            eligibility.ensure_within_investment_limit(
+                investor=investor, kyc=kyc, offering=offering, amount=amount, now=now
             )
-            if not reserved:
-                raise eligibility.investor_cap_reached(offering)
+            # Decided under the investor's lock, which every release of this investor's capacity also holds.
+            new_investor = not _holds_other_capacity(investor.pk, offering.pk)
             subscription = Subscription.objects.create(
                 investor=investor,
                 offering=offering,
@@ -149,151 +140,42 @@ def subscription_create(
                 services.risk_acknowledgement_sign(
                     investor=investor, regime_code=offering.regime, client_ip=client_ip, **risk_signature
                 )
+            outbox.task_send_on_commit(task="investors.charge_subscription", args=[subscription.pk])
+            reserved = project_services.offering_capacity_reserve(
+                offering_id=offering.pk,
+                amount=amount,
+                new_investor=new_investor,
+                investor_cap=regime_for(offering.regime).investor_cap,
+                now=now,
+            )
+            if not reserved:
+                # Rolls the subscription back; the offering as it is now says why.
+                _ensure_room(Offering.objects.get(pk=offering.pk), amount)
+                raise eligibility.investor_cap_reached(offering)
     except IntegrityError:
         # The same key raced in from a parallel request, which won: answer as a repeat.
         existing = _existing_for_key(investor=investor, idempotency_key=idempotency_key, digest=digest)
         if existing is None:
             raise
         return SubscriptionAnswer(existing, created=False)
-    return SubscriptionAnswer(_charge(subscription), created=True)
+    return SubscriptionAnswer(subscription, created=True)
 
 
-def _charge(subscription: Subscription) -> Subscription:
-    """Ask Stripe for the money outside any transaction. If Stripe cannot be reached, the subscription stays
-    `pending_payment` and the recovery sweep finds out what happened."""
-    try:
-        charge = gateway.charge(
-            subscription_id=subscription.pk,
-            amount=subscription.amount,
-            currency=subscription.currency,
-            payment_method=subscription.payment_method,
-        )
-    except gateway.GatewayUnavailable:
-        return subscription
-    except gateway.GatewayRefused as refusal:
-        # Stripe refused the request itself (an unknown payment method, say): no money was taken.
-        payment_failure_record(subscription_id=subscription.pk)
-        raise DomainError(
-            _("The payment could not be made: %(reason)s") % {"reason": refusal},
-            code=ErrorCode.PAYMENT_DECLINED,
-            details={"subscription": subscription.pk},
-        ) from refusal
-    if charge.status == "succeeded":
-        return payment_record(subscription_id=subscription.pk, charge=charge)
-    if charge.status == "failed":
-        payment_failure_record(subscription_id=subscription.pk)
-        raise DomainError(
-            _("Your card was declined: %(reason)s") % {"reason": charge.failure_message or _("no reason given")},
-            code=ErrorCode.PAYMENT_DECLINED,
-            details={"subscription": subscription.pk},
-        )
-    return subscription
-
-
-# An offering in one of these takes no more money: a payment arriving for it goes back.
-
-
-def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscription:
-    """Money arrived for a subscription (from the request, a webhook or the sweep). Applying it twice changes
-    nothing. The ledger posts what Stripe charged. Money that arrives after the reservation ended, or a charge whose
-    amount or currency differs from the subscription's, is not accepted as payment: it is refunded, and a mismatch
-    is shown to staff as a reconciliation issue."""
-    with transaction.atomic():
-        offering, subscription = locks.lock_offering_and_subscription(subscription_id)
-        if Payment.objects.filter(subscription=subscription).exists():
-            return subscription
-        now = timezone.now()
-        matches = (charge.amount, charge.currency) == (subscription.amount, subscription.currency)
-        if subscription.status == SubscriptionStatus.PENDING_PAYMENT and (not matches or offering.status in ENDED_STATUSES):
-            # A wrong charge ends the reservation as a failed payment; otherwise staff ended the offering
-            # (cancelled and refunded it) while this payment was on its way.
-            subscription.mark_payment_failed() if not matches else subscription.expire()
-            subscription.ended_at = now
-            subscription.save()
-            _release_capacity(subscription)
-        Payment.objects.create(
-            subscription=subscription,
-            payment_intent_id=charge.payment_intent_id,
-            amount=charge.amount,
-            currency=charge.currency,
-            received_at=now,
-        )
-        entry_post(
-            key=f"payment:{subscription.pk}",
-            description=f"Payment for subscription {subscription.pk}",
-            currency=charge.currency,
-            lines=[
-                (AccountKind.OFFERING_ESCROW, subscription.offering_id, charge.amount),
-                (AccountKind.INVESTOR_FUNDING, subscription.investor_id, -charge.amount),
-            ],
-        )
-        subscription.card_fingerprint = charge.card_fingerprint or ""
-        if not matches:
-            reconciliation.issue_report(
-                kind="charge_amount_mismatch",
-                stripe_id=charge.payment_intent_id,
-                detail=f"Stripe charged {charge.amount} {charge.currency} for a subscription of "
-                f"{subscription.amount} {subscription.currency}; not accepted as payment and refunded.",
-                subscription_id=subscription.pk,
-            )
-        if subscription.status != SubscriptionStatus.PENDING_PAYMENT:
-            subscription.save(update_fields=["card_fingerprint"])
-            refund_request(subscription, reason=RefundReason.LATE_PAYMENT if matches else RefundReason.AMOUNT_MISMATCH)
-            return subscription
-        subscription.mark_paid()
-        if subscription.reconfirm_deadline is not None:
-            # The terms changed materially while the payment was on its way: the investor confirms them too.
-            subscription.require_reconfirmation()
-        subscription.paid_at = now
-        subscription.save()
-        project_services.offering_raised_add(offering_id=offering.pk, amount=subscription.amount)
-        notifications.subscription_event_email(subscription=subscription, event="confirmed")
-        events.announce("subscription_paid", subscription_id=subscription_id, offering_id=offering.pk)
-    return subscription
-
-
-def payment_failure_record(*, subscription_id: int) -> Subscription:
-    return _end_reservation(subscription_id, "mark_payment_failed")
-
-
-def _end_reservation(subscription_id: int, transition: str) -> Subscription:
-    with transaction.atomic():
-        _offering, subscription = locks.lock_offering_and_subscription(subscription_id)
-        if subscription.status != SubscriptionStatus.PENDING_PAYMENT:
-            return subscription
-        getattr(subscription, transition)()
-        subscription.ended_at = timezone.now()
-        subscription.save()
-        _release_capacity(subscription)
-    return subscription
-
-
-def reservations_expire(*, now: dt.datetime | None = None) -> list[int]:
-    """Settle every reservation whose payment did not finish in time: ask Stripe what became of it first, so that
-    a charge made just before a crash is kept rather than expired."""
-    now = now or timezone.now()
-    expired = []
-    stale = Subscription.objects.filter(status=SubscriptionStatus.PENDING_PAYMENT, reserved_until__lte=now)
-    for subscription_id in list(stale.values_list("pk", flat=True)):
-        try:
-            charge = gateway.find_charge(subscription_id=subscription_id)
-        except gateway.GatewayUnavailable:
-            continue
-        if charge is not None and charge.status == "succeeded":
-            payment_record(subscription_id=subscription_id, charge=charge)
-        elif charge is not None and charge.status == "failed":
-            payment_failure_record(subscription_id=subscription_id)
-        elif charge is None:
-            _end_reservation(subscription_id, "expire")
-            expired.append(subscription_id)
-    return expired
+def _ensure_room(offering: Offering, amount: Decimal) -> None:
+    eligibility.ensure_offering_open(offering)
+    if amount > offering.remaining_amount:
+        raise eligibility.offering_full(offering, amount)
 
 
 def subscription_cancel(*, subscription: Subscription, by) -> Subscription:
     """The investor withdraws before the cancellation deadline; the whole amount is refunded."""
     if subscription.investor_id != by.pk:
         raise PermissionRefused(_("This is not your subscription."))
+    if subscription.status not in FUNDED_STATUSES:
+        # Refused before any lock: a reservation still being paid is locked by its payment first (investors/subscriptions/locks.py).
+        raise _not_cancellable(subscription)
     with transaction.atomic():
+        locks.lock_investor(subscription.investor_id)
         offering = locks.lock_offering(subscription.offering_id)
         subscription = locks.lock_subscription(subscription.pk)
         deadline = cancellation.cancel_deadline(offering)
@@ -304,45 +186,28 @@ def subscription_cancel(*, subscription: Subscription, by) -> Subscription:
                 details={"cancel_deadline": deadline.isoformat()},
             )
         if subscription.status not in FUNDED_STATUSES:
-            raise InvalidTransition(
-                _("Only a paid subscription can be cancelled; this one is %(status)s.")
-                % {"status": subscription.get_status_display()},
-            )
+            raise _not_cancellable(subscription)
         subscription_cancel_locked(subscription=subscription, now=timezone.now(), event="cancelled")
     return subscription
 
 
+def _not_cancellable(subscription: Subscription) -> InvalidTransition:
+    return InvalidTransition(
+        _("Only a paid subscription can be cancelled; this one is %(status)s.")
+        % {"status": subscription.get_status_display()},
+    )
+
+
 def subscription_cancel_locked(*, subscription: Subscription, now: dt.datetime, event: str) -> None:
     """Cancel a funded subscription and refund the whole amount: its capacity and raised amount go back to the
-    offering, and the investor is told (`event` names the email). The caller holds the offering's and the
-    subscription's locks."""
+    offering, and the investor is told (`event` names the email). The caller holds the investor's, the offering's
+    and the subscription's locks."""
     subscription.cancel()
     subscription.ended_at = now
     subscription.save()
-    _release_capacity(subscription)
+    capacity_release(subscription)
     project_services.offering_raised_add(offering_id=subscription.offering_id, amount=-subscription.amount)
     refund_request(subscription, reason=RefundReason.CANCELLED)
     notifications.subscription_event_email(subscription=subscription, event=event)
 
 
-def stripe_event_receive(*, payload: bytes, signature_header: str) -> bool:
-    """A webhook from Stripe, in a fixed order: verify the signature, record the event id once, then apply it
-    through the same services as the request path (which lock the rows and skip what is already done).
-    Returns False for an event seen before."""
-    try:
-        event = gateway.verify_webhook(payload=payload, signature_header=signature_header)
-    except gateway.InvalidWebhook as exc:
-        raise DomainError(_("The webhook signature is not valid."), code=ErrorCode.INVALID_SIGNATURE) from exc
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                StripeEvent.objects.create(event_id=event.id, type=event.type, received_at=timezone.now())
-        except IntegrityError:
-            return False
-        subscription_id = event.subscription_id
-        known = subscription_id is not None and Subscription.objects.filter(pk=subscription_id).exists()
-        if known and event.type == "payment_intent.succeeded":
-            payment_record(subscription_id=cast(int, subscription_id), charge=cast(gateway.Charge, event.charge))
-        elif known and event.type == "payment_intent.payment_failed":
-            payment_failure_record(subscription_id=cast(int, subscription_id))
-    return True

@@ -24,8 +24,8 @@ from simple_history.utils import bulk_update_with_history
 
 from kernel.errors import DomainError
 from kernel.money import to_cents
-from investors.subscriptions import gateway
-from investors.subscriptions import locks, notifications, services as subscriptions
+from investors.subscriptions import gateway, payments
+from investors.subscriptions import locks, notifications
 from investors.subscriptions import refunds
 from investors.models import (
     FUNDED_STATUSES,
@@ -198,7 +198,7 @@ def offering_settle(*, offering_id: int, dry_run: bool = False) -> SettlementRep
         project_services.offerings_close_due()
         offering.refresh_from_db()
     if offering.status == OfferingStatus.CLOSING and not dry_run:
-        subscriptions.reservations_expire()
+        payments.reservations_expire()
     report = settlement_plan(offering)
     if dry_run or offering.status != OfferingStatus.CLOSING or report.outcome in ("wait", "nothing"):
         return report

@@ -17,6 +17,7 @@ from investors.kyc import selectors as kyc_selectors
 from investors.subscriptions import selectors
 from investors.subscriptions.dashboard import investor_dashboard
 from investors.subscriptions import reconfirmation
+from investors.models import SubscriptionStatus
 from investors.subscriptions.forms import SubscribeForm
 from investors.subscriptions.services import subscription_cancel, subscription_create
 from investors.subscriptions.throttles import SubscribeThrottle
@@ -29,7 +30,9 @@ from projects.models import OfferingStatus
 def subscribe(request, offering_id: int):
     """The subscribe form on the offering page posts here. A refusal goes back to the offering page as messages,
     where a new form (with a new idempotency key) is waiting."""
-    offering = get_object_or_404(project_selectors.offerings_visible_to(request.user), pk=offering_id)
+    # Without the announced commitments the offering page shows: subscribing does not read them.
+    visible = project_selectors.offerings_visible_to(request.user).prefetch_related(None)
+    offering = get_object_or_404(visible, pk=offering_id)
     form = SubscribeForm(request.POST)
     client_ip = request.META.get("REMOTE_ADDR")
 
@@ -44,7 +47,9 @@ def subscribe(request, offering_id: int):
             **form.subscription(),
         )
 
-    answer = submit_form(request, form, sign_and_subscribe, success=_("Your subscription is recorded."))
+    answer = submit_form(
+        request, form, sign_and_subscribe, success=_("Your place is reserved; the payment is in progress.")
+    )
     if answer is not None:
         return redirect("investors:subscriptions")
     # The offering page shows a fresh form, so what it cannot show beside a field is said as a message.
@@ -56,7 +61,12 @@ def subscribe(request, offering_id: int):
 
 @investor_required
 def subscriptions(request):
-    return render(request, "investors/subscriptions.html", {"rows": selectors.subscription_rows_of(request.user)})
+    rows = selectors.subscription_rows_of(request.user)
+    # While a payment is on its way the page reloads itself (a meta refresh: no script), until the result shows.
+    payment_in_progress = any(row.subscription.status == SubscriptionStatus.PENDING_PAYMENT for row in rows)
+    return render(
+        request, "investors/subscriptions.html", {"rows": rows, "payment_in_progress": payment_in_progress}
+    )
 
 
 def _act_on_own_subscription(request, pk: int, service, *, success: str) -> None:

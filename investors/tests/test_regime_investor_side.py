@@ -183,7 +183,7 @@ def test_subscribing_without_ticking_the_box_is_refused_and_records_nothing(clie
 def test_ticking_the_box_signs_the_statement_and_subscribes(client, web_investor, open_offering):
     response = post_subscribe(client, open_offering, accept_risks="on")
 
-    assertContains(response, "Your subscription is recorded.")
+    assertContains(response, "Your place is reserved; the payment is in progress.")
     assert RiskAcknowledgement.objects.get(investor=web_investor).version == CN.risk_statement.version
     assert Subscription.objects.get(investor=web_investor).status == SubscriptionStatus.PAID
 
@@ -197,7 +197,7 @@ def test_a_refused_subscription_leaves_no_signature_behind(client, web_investor,
     response = post_subscribe(client, open_offering, accept_risks="on", **extra)
 
     assert response.status_code == 200
-    assertNotContains(response, "Your subscription is recorded.")
+    assertNotContains(response, "Your place is reserved; the payment is in progress.")
     assert not Subscription.objects.exists()
     assert not RiskAcknowledgement.objects.exists()
 

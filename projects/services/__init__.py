@@ -13,6 +13,7 @@ from projects.services.holds import (
     offering_capacity_release,
     offering_capacity_reserve,
     offering_raised_add,
+    offering_raised_add_while_taking_money,
     offering_risk_hold_set,
 )
 from projects.services.issuers import (
@@ -76,6 +77,7 @@ __all__ = [
     "offering_finish_closing",
     "offering_milestones_record",
     "offering_raised_add",
+    "offering_raised_add_while_taking_money",
     "offering_reject",
     "offering_risk_hold_set",
     "offering_submission_refusals",

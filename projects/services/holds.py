@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
@@ -42,10 +44,19 @@ def offering_approval_hold_set(*, offering_id: int, hold: bool) -> None:
 
 
 def offering_capacity_reserve(
-    *, offering_id: int, amount: Decimal, new_investor: bool, investor_cap: int | None
+    *, offering_id: int, amount: Decimal, new_investor: bool, investor_cap: int | None, now: dt.datetime
 ) -> bool:
-    """`investor_cap` None: the regime sets no limit on the number of investors."""
-    fits = Q(pk=offering_id, reserved_amount__lte=F("max_amount") - amount)
+    """One statement decides: the offering takes money now (live, not on hold, inside its window, as
+    `investors.subscriptions.eligibility.offering_closed_reason` reads it) and has room for `amount` (and for one more
+    investor when `new_investor`). `investor_cap` None: the regime sets no limit on the number of investors."""
+    fits = Q(
+        pk=offering_id,
+        status=OfferingStatus.LIVE,
+        risk_hold=False,
+        opens_at__lte=now,
+        closes_at__gt=now,
+        reserved_amount__lte=F("max_amount") - amount,
+    )
     if new_investor and investor_cap is not None:
         fits &= Q(investor_count__lt=investor_cap)
     reserved = (
@@ -70,3 +81,13 @@ def offering_raised_add(*, offering_id: int, amount: Decimal) -> None:
     """`amount` is signed: a payment adds to the money raised, a cancellation or refund takes it away."""
     Offering.objects.filter(pk=offering_id).update(raised_amount=F("raised_amount") + amount)
     page_cache.offering_pages_changed(offering_id=offering_id)
+
+
+def offering_raised_add_while_taking_money(*, offering_id: int, amount: Decimal, ended: Iterable[str]) -> bool:
+    """A payment's money, added only if the offering has not `ended` meanwhile (checked by the update itself, after
+    any transaction ending it has committed). False: it had ended, and nothing was added."""
+    raised = F("raised_amount") + amount
+    added = Offering.objects.filter(pk=offering_id).exclude(status__in=ended).update(raised_amount=raised) == 1
+    if added:
+        page_cache.offering_pages_changed(offering_id=offering_id)
+    return added

@@ -24,6 +24,7 @@ from accounts.services import user_register
 from kernel.errors import DomainError
 from kernel.permissions import OFFERING_REVIEWER, role_group
 from investors.subscriptions import gateway
+from investors.subscriptions import payments
 from investors.kyc import services as investor_services
 from investors.kyc.questionnaire import QUESTIONS
 from investors.subscriptions.services import subscription_create
@@ -233,7 +234,7 @@ class _Replay:
         if offering is None:
             self.refusals.append(f"subscribe {ref}: no offering")
             return
-        self._attempt(
+        answer = self._attempt(
             f"subscribe {ref}",
             subscription_create,
             investor=self._investor(ref),
@@ -244,6 +245,10 @@ class _Replay:
             client_ip=person.get("ip"),
             insider_of_issuer=bool(person.get("insider_of_issuer")),
         )
+        if answer is not None:
+            # The worker's charge, made here at the story's moment (a worker runs in real time); the task then
+            # finds the subscription paid and does nothing.
+            payments.subscription_charge(subscription_id=answer.subscription.pk)
 
     def _on_update(self, event: dict) -> None:
         offering = self._offering()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from investors.subscriptions import gateway
 from investors.subscriptions import services as subscriptions
+from investors.subscriptions import payments
 from investors.models import Subscription, SubscriptionStatus
 from ledger.selectors import total_of_all_accounts
 from projects.models import Offering, OfferingStatus
@@ -44,6 +45,8 @@ def paid_subscriptions(offering: Offering, *, count: int, amount: str = "1000.00
                 investor=investors[number // SUBSCRIPTIONS_PER_INVESTOR], offering=offering, amount=amount,
                 payment_method="pm_card_visa", idempotency_key=f"fault-setup-{number}",
             )
+            # The worker's charge, made here: these tests start their worker later, on an emptied broker.
+            payments.subscription_charge(subscription_id=answer.subscription.pk)
             return answer.subscription.pk
         finally:
             close_old_connections()

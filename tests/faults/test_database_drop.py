@@ -55,7 +55,7 @@ def test_request_whose_database_connection_drops_answers_an_error_and_writes_not
     real_reserve = subscriptions.project_services.offering_capacity_reserve
 
     def reserve_after_the_connection_dropped(**kwargs):
-        # Halfway through the subscription's transaction: the investor's and the offering's rows are locked.
+        # At the end of the subscription's transaction: the investor's row is locked, the subscription written.
         terminate_backends(pids=[connection.connection.info.backend_pid])
         return real_reserve(**kwargs)
 
@@ -76,7 +76,8 @@ def test_request_whose_database_connection_drops_answers_an_error_and_writes_not
     monkeypatch.undo()
     again = client.post("/api/v1/subscriptions/", body, format="json", HTTP_IDEMPOTENCY_KEY="drop-1")
 
-    assert again.status_code == 201 and again.json()["status"] == "paid", again.content
+    assert again.status_code == 201 and again.json()["status"] == "pending_payment", again.content
+    assert Subscription.objects.get().status == SubscriptionStatus.PAID
     assert Offering.objects.get(pk=offering.pk).reserved_amount == Decimal("20000.00")
     assert len(stripe_charges_by_intent()) == 1 == Payment.objects.count()
     assert_ledger_balanced()

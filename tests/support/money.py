@@ -48,6 +48,15 @@ def subscribe(investor, offering, amount: str, *, key: str, card: str = "pm_card
     )
 
 
+def subscription_seen_by(investor, subscription_id: int) -> dict:
+    """What the investor reads when polling the subscription."""
+    client = APIClient()
+    client.force_authenticate(investor)
+    response = client.get(f"/api/v1/subscriptions/{subscription_id}/")
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
 def close_now(offering: Offering) -> None:
     Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
     project_services.offerings_close_due()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import hmac
 import time
 
@@ -46,3 +47,19 @@ def post_webhook(payload: bytes, signature: str):
     return APIClient().post(
         "/api/v1/payments/stripe/webhook/", payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
     )
+
+
+def succeeded_webhook_for(charge: gateway.Charge, subscription: Subscription) -> bytes:
+    intent = {
+        "id": charge.payment_intent_id,
+        "object": "payment_intent",
+        "amount": int(charge.amount * 100),
+        "currency": charge.currency.lower(),
+        "status": "succeeded",
+        "payment_method": "pm_card_visa",
+        "last_payment_error": None,
+        "metadata": {"subscription_id": str(subscription.pk)},
+    }
+    event = {"id": f"evt_{charge.payment_intent_id}", "object": "event", "type": "payment_intent.succeeded",
+             "data": {"object": intent}}
+    return json.dumps(event).encode()

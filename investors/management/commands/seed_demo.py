@@ -18,6 +18,7 @@ from accounts.models import Role, User
 from accounts.services import user_register
 from kernel.permissions import KYC_OFFICER, OFFERING_REVIEWER, RISK_ANALYST, SUPPORT, role_group
 from investors.subscriptions import gateway, settlement
+from investors.subscriptions import payments
 from investors.kyc import services as investor_services
 from investors.subscriptions.services import subscription_create
 from projects import documents, questions
@@ -327,10 +328,15 @@ class Command(BaseCommand):
 
     def _subscribe(self, investors, cards, offering, amounts: dict[str, str]) -> None:
         for name, amount in amounts.items():
-            subscription_create(
+            # As a request would: the offering as it is now (subscription_create refuses what its read shows closed).
+            offering.refresh_from_db()
+            answer = subscription_create(
                 investor=investors[name], offering=offering, amount=Decimal(amount), payment_method=cards[name],
                 idempotency_key=f"demo-{offering.pk}-{name}",
             )
+            # The worker's charge, made at once: the demo's history (a past raise settled) needs it paid now, and
+            # the task sent when the demo commits then finds nothing left to do.
+            payments.subscription_charge(subscription_id=answer.subscription.pk)
 
     def _seed_questions(self, investors, offering) -> None:
         offering.refresh_from_db()
