@@ -13,6 +13,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import pgettext, pgettext_lazy
 
+from kernel.money import to_cents
+
 register = template.Library()
 
 # How a currency is named beside an amount; a currency not listed is named by its ISO code.
@@ -22,7 +24,8 @@ CURRENCY_NAMES = {"CNY": pgettext_lazy("currency beside an amount", "CNY")}
 def money_display(amount: Decimal | int | None, currency: str) -> str:
     if amount is None or amount == "":
         return ""
-    digits = number_format(Decimal(amount), decimal_pos=2, force_grouping=True)
+    # Rounded to the cent first: Django's number_format cuts further digits off rather than rounding them.
+    digits = number_format(to_cents(Decimal(amount)), decimal_pos=2, force_grouping=True)
     name = str(CURRENCY_NAMES.get(currency, currency))
     # Translators: where the currency stands beside the amount; Chinese writes "100,000.00 元".
     return pgettext("money", "%(currency)s %(amount)s") % {"currency": name, "amount": digits}
