@@ -4,11 +4,9 @@ already, so a redelivered or retried task is harmless."""
 from celery import shared_task
 
 from investors.kyc import services
-from investors.subscriptions import reconciliation, refunds, settlement
-from investors.subscriptions import milestones, reconfirmation
+from investors.subscriptions import milestones, payments, reconciliation, reconfirmation, refunds, settlement
 from investors.subscriptions.gateway import GatewayUnavailable
 from kernel.retries import DATABASE_OUTAGE, RETRY_ON_DATABASE_OUTAGE
-from investors.subscriptions import payments
 
 RETRY = {**RETRY_ON_DATABASE_OUTAGE, "autoretry_for": (GatewayUnavailable, *DATABASE_OUTAGE)}
 

@@ -98,9 +98,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return response
     code: ErrorCode | str
     if isinstance(exc, exceptions.Throttled):
-        code, message = ErrorCode.THROTTLED, _("Too many requests. Try again in %(seconds)s seconds.") % {
-            "seconds": int(getattr(exc, "wait", None) or 0) or 60
-        }
+        code, message = (
+            ErrorCode.THROTTLED,
+            _("Too many requests. Try again in %(seconds)s seconds.")
+            % {"seconds": int(getattr(exc, "wait", None) or 0) or 60},
+        )
     elif isinstance(exc, exceptions.ParseError):
         code, message = ErrorCode.VALIDATION_ERROR, str(exc.detail)
     else:

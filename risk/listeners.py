@@ -4,8 +4,7 @@ moment it happened (not the moment the outbox delivered it)."""
 import datetime as dt
 
 from kernel.events import listen
-from risk import tasks
-from risk import payment_screening
+from risk import payment_screening, tasks
 
 
 @listen("statement_filed")

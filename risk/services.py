@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from investors.subscriptions import settlement
 from kernel.errors import FieldErrors, InvalidTransition, PermissionRefused
 from kernel.permissions import CANCEL_OFFERING, RESOLVE_CASE, ensure_permission
-from investors.subscriptions import settlement
 from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.models import NOTHING_TO_HOLD_STATUSES, Issuer, Offering
@@ -37,7 +37,6 @@ from risk.rules import INVESTOR_RULES, ISSUER_RULES
 from risk.rules.base import Finding
 
 logger = logging.getLogger(__name__)
-
 
 
 def screen_issuer(*, issuer_id: int, as_of: dt.datetime | None = None) -> list[Signal]:
@@ -157,7 +156,7 @@ def holds_apply(*, issuer_id: int, at: dt.datetime | None = None, resolved: Case
                 hold=hold,
                 reason=_("Risk review: critical case open.") if hold else _("Risk review: cases resolved."),
             )
-            for case in ([resolved] if resolved else cases):
+            for case in [resolved] if resolved else cases:
                 CaseEvent.objects.create(
                     case=case, at=at, action="hold_placed" if hold else "hold_lifted", detail={"offering": offering.pk}
                 )
@@ -192,10 +191,14 @@ def case_resolve(*, case: Case, by, outcome: str, note: str) -> Case:
         case.resolved_by = by
         case.resolved_at = now
         case.save()
-        CaseEvent.objects.create(case=case, at=now, by=by, action="resolved", note=case.resolution_note,
-                                 detail={"outcome": outcome})
+        CaseEvent.objects.create(
+            case=case, at=now, by=by, action="resolved", note=case.resolution_note, detail={"outcome": outcome}
+        )
         audit_record(
-            actor=by, action="risk_case_resolved", subject=case, details={"outcome": outcome, "note": case.resolution_note}
+            actor=by,
+            action="risk_case_resolved",
+            subject=case,
+            details={"outcome": outcome, "note": case.resolution_note},
         )
         if case.issuer_id:
             holds_apply(issuer_id=case.issuer_id, at=now, resolved=case)

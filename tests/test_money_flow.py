@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from investors.subscriptions import gateway, settlement
 from investors.models import Holding, Refund, Subscription, SubscriptionStatus
+from investors.subscriptions import gateway, settlement
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services
@@ -29,13 +29,18 @@ def test_paid_subscription_holds_money_in_escrow_and_reserves_capacity():
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["status"], body["amount"], body["shares"], body["currency"]) == (
-        "pending_payment", "20000.00", 2000, "CNY",
+        "pending_payment",
+        "20000.00",
+        2000,
+        "CNY",
     )
     polled = subscription_seen_by(investor, body["id"])
     assert (polled["status"], polled["payment_failure_reason"]) == ("paid", None)
     offering.refresh_from_db()
     assert (offering.raised_amount, offering.remaining_amount, offering.investor_count) == (
-        Decimal("20000.00"), Decimal("130000.00"), 1,
+        Decimal("20000.00"),
+        Decimal("130000.00"),
+        1,
     )
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("20000.00")
     assert total_of_all_accounts() == 0

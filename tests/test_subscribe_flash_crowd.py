@@ -12,18 +12,20 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kernel.errors import DomainError
-from investors.subscriptions import gateway, payments, services as subscriptions
 from investors.models import Payment, Subscription, SubscriptionStatus
+from investors.subscriptions import gateway, payments
+from investors.subscriptions import services as subscriptions
+from kernel.errors import DomainError
 from ledger.models import AccountKind, Line
 from ledger.selectors import balance, total_of_all_accounts
 from tests.support.money import eligible_investor, live_offering, subscribe, subscription_seen_by
-from tests.support.payments import succeeded_webhook_for
-from tests.support.payments import signed
+from tests.support.payments import signed, succeeded_webhook_for
 
 pytestmark = [pytest.mark.usefixtures("fake_stripe")]
 
-OFFERING_ROW_LOCK = re.compile(r'FOR (NO KEY )?UPDATE OF "projects_offering"|FROM "projects_offering".*FOR (NO KEY )?UPDATE')
+OFFERING_ROW_LOCK = re.compile(
+    r'FOR (NO KEY )?UPDATE OF "projects_offering"|FROM "projects_offering".*FOR (NO KEY )?UPDATE'
+)
 OFFERING_UPDATE = re.compile(r'^UPDATE "projects_offering"')
 # What the subscribe request may cost: authentication aside (a token is one more), the offering's read, the
 # idempotency key, KYC, suitability and the signed statement, then the investor's lock, their other subscriptions
@@ -77,7 +79,7 @@ def test_subscribe_request_stays_within_its_query_budget_and_touches_the_offerin
     updates = [i for i, sql in enumerate(statements) if OFFERING_UPDATE.match(sql)]
     assert len(updates) == 1, statements
     # Nothing after the conditional update but the end of the transaction: the hot row is held only through commit.
-    assert all(sql.startswith("RELEASE SAVEPOINT") for sql in statements[updates[0] + 1:]), statements
+    assert all(sql.startswith("RELEASE SAVEPOINT") for sql in statements[updates[0] + 1 :]), statements
 
 
 @pytest.mark.django_db
@@ -89,7 +91,10 @@ def test_sold_out_offering_is_refused_without_locking_or_updating_its_row(englis
 
     with CaptureQueriesContext(connection) as queries, pytest.raises(DomainError) as refusal:
         subscriptions.subscription_create(
-            investor=investor, offering=offering, amount="1000.00", payment_method="pm_card_visa",
+            investor=investor,
+            offering=offering,
+            amount="1000.00",
+            payment_method="pm_card_visa",
             idempotency_key="late",
         )
 
@@ -116,7 +121,9 @@ def test_place_freed_by_a_failed_payment_is_offered_again(django_capture_on_comm
     assert subscription_seen_by(second, response.json()["id"])["status"] == "paid"
     offering.refresh_from_db()
     assert (offering.reserved_amount, offering.raised_amount, offering.investor_count) == (
-        Decimal("100000.00"), Decimal("100000.00"), 1,
+        Decimal("100000.00"),
+        Decimal("100000.00"),
+        1,
     )
 
 
@@ -149,7 +156,9 @@ def test_declined_card_reason_reaches_the_investor_on_the_web_and_the_place_is_f
 def test_worker_and_webhook_racing_on_one_payment_record_it_once_without_locking_the_offering(monkeypatch):
     offering = live_offering()
     with monkeypatch.context() as stripe_down:
-        stripe_down.setattr(gateway, "charge", lambda **kwargs: (_ for _ in ()).throw(gateway.GatewayUnavailable("down")))
+        stripe_down.setattr(
+            gateway, "charge", lambda **kwargs: (_ for _ in ()).throw(gateway.GatewayUnavailable("down"))
+        )
         answer = subscribe(eligible_investor(), offering, "20000.00", key="race")
     subscription = Subscription.objects.get(pk=answer.json()["id"])
     assert subscription.status == SubscriptionStatus.PENDING_PAYMENT

@@ -5,21 +5,25 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from investors.models import Holding, RefundStatus, Subscription, SubscriptionStatus
+from investors.subscriptions import cancellation, payments, reconfirmation, selectors
+from investors.subscriptions import services as subscriptions
+from investors.subscriptions.throttles import SubscribeThrottle
 from kernel.api_errors import PERMISSION_DENIED, documented_error
 from kernel.errors import ErrorCode
-from investors.subscriptions import selectors
-from investors.subscriptions import cancellation, reconfirmation, services as subscriptions
-from investors.models import Holding, RefundStatus, Subscription
-from investors.subscriptions import payments
-from investors.models import SubscriptionStatus
-from investors.subscriptions.throttles import SubscribeThrottle
 from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.api import MONEY, NO_OFFERING, NOT_SIGNED_IN

@@ -16,14 +16,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from investors.models import Payment, RefundReason, StripeEvent, Subscription, SubscriptionStatus
+from investors.subscriptions import gateway, locks, notifications, reconciliation, refunds
+from investors.subscriptions import services as subscriptions
 from kernel import events
 from kernel.errors import DomainError, ErrorCode
-from investors.subscriptions import gateway, locks, notifications, reconciliation, refunds, services as subscriptions
-from investors.models import Payment, RefundReason, StripeEvent, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.services import entry_post
 from projects import services as project_services
 from projects.models import ENDED_STATUSES
+
 
 def subscription_charge(*, subscription_id: int) -> Subscription | None:
     """The worker's half of subscribing: ask Stripe for the money of a reservation still waiting for it. Safe to run

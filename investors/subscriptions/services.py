@@ -209,5 +209,3 @@ def subscription_cancel_locked(*, subscription: Subscription, now: dt.datetime, 
     project_services.offering_raised_add(offering_id=subscription.offering_id, amount=-subscription.amount)
     refund_request(subscription, reason=RefundReason.CANCELLED)
     notifications.subscription_event_email(subscription=subscription, event=event)
-
-

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import hmac
+import json
 import time
 
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from investors.subscriptions import gateway
 from investors.models import Subscription
+from investors.subscriptions import gateway
 from tests.support.money import eligible_investor, subscribe
 
 
@@ -60,6 +60,10 @@ def succeeded_webhook_for(charge: gateway.Charge, subscription: Subscription) ->
         "last_payment_error": None,
         "metadata": {"subscription_id": str(subscription.pk)},
     }
-    event = {"id": f"evt_{charge.payment_intent_id}", "object": "event", "type": "payment_intent.succeeded",
-             "data": {"object": intent}}
+    event = {
+        "id": f"evt_{charge.payment_intent_id}",
+        "object": "event",
+        "type": "payment_intent.succeeded",
+        "data": {"object": intent},
+    }
     return json.dumps(event).encode()
