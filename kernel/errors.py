@@ -27,9 +27,8 @@ class ErrorCode(StrEnum):
     BELOW_MINIMUM = "below_minimum", 400
     INVALID_CREDENTIALS = "invalid_credentials", 400
     INVALID_SIGNATURE = "invalid_signature", 400
-    # 401, 402, 403: who asks, and whether their money or standing allows it.
+    # 401, 403: who asks, and whether their standing allows it.
     NOT_AUTHENTICATED = "not_authenticated", 401
-    PAYMENT_DECLINED = "payment_declined", 402
     PERMISSION_DENIED = "permission_denied", 403
     KYC_REQUIRED = "kyc_required", 403
     SUITABILITY_REQUIRED = "suitability_required", 403

@@ -20,6 +20,9 @@ CONTRACT_REFUSAL = re.compile(r"\b(4\d\d) `([a-z_]+)`")
 # Codes the API answers with that the contract does not name yet (it is read-only for us: each is reported for it
 # to gain). A code added to the catalogue must be added to the contract or here.
 NOT_YET_IN_CONTRACT = {"not_authenticated", "permission_denied", "not_found", "invalid_signature"}
+# Codes the contract still names that the API no longer answers with (reported for the contract to drop): a declined
+# card no longer refuses the subscribe call, whose answer is the reservation; the payment fails later, with its reason.
+NO_LONGER_ANSWERED = {"payment_declined"}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +64,8 @@ def documented_refusals(schema) -> set[tuple[str, int]]:
 
 def test_every_refusal_of_the_contract_is_in_the_catalogue_with_its_status(contract_refusals):
     assert contract_refusals
-    assert {(code, status) for code, status in contract_refusals} <= {(code.value, code.status) for code in ErrorCode}
+    answered = {(code, status) for code, status in contract_refusals if code not in NO_LONGER_ANSWERED}
+    assert answered <= {(code.value, code.status) for code in ErrorCode}
 
 
 def test_the_catalogue_names_only_codes_of_the_contract_or_awaiting_it(contract_refusals):
