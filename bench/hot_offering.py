@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import data  # noqa: E402
 import harness  # noqa: E402  (sets the environment up before Django loads)
 
 REGIME = "us_reg_cf"  # no cap on investors per offering (cn's 200 would bind long before the places run out)
@@ -61,8 +62,8 @@ def run(*, clients: int, places: int, investors: int, ceiling_seconds: int) -> b
 
     with harness.Stack() as stack:
         base_url = harness.start_stack(stack)
-        (issuer,) = harness.create_issuers(1)
-        (offering,) = harness.create_offerings(
+        (issuer,) = data.create_issuers(1)
+        (offering,) = data.create_offerings(
             [issuer], regime=REGIME, status=OfferingStatus.LIVE, ticket=TICKET, places=places
         )
         harness.log(f"creating {investors} ready investors")
@@ -71,7 +72,7 @@ def run(*, clients: int, places: int, investors: int, ceiling_seconds: int) -> b
         requests_path.write_text(
             "".join(
                 f"{token}\tbench-{user.pk}\t{body}\n"
-                for user, token in harness.create_ready_investors(investors, regime=REGIME)
+                for user, token in data.create_ready_investors(investors, regime=REGIME)
             )
         )
         harness.log(f"ceiling: pgbench at {clients} clients for {ceiling_seconds} s")
@@ -165,7 +166,7 @@ def check(*, offering, load: dict, requests: int, accepted: int) -> Problems:
         Subscription.objects.filter(pk__in=paid_ids).values_list("amount", flat=True), Decimal("0")
     ):
         problems.append(f"raised {offering.raised_amount} is not the sum of the paid subscriptions")
-    if not harness.ledger_balanced():
+    if not data.ledger_balanced():
         problems.append("the ledger does not balance")
     return problems
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import data  # noqa: E402
 import harness  # noqa: E402  (sets the environment up before Django loads)
 
 TICKET = Decimal("100.00")
@@ -63,11 +64,11 @@ def create_book(*, offerings: int, subscriptions: int) -> list:
     reads are measured here)."""
     from projects.models import OfferingStatus
 
-    book = harness.create_offerings(
-        harness.create_issuers(offerings), regime="cn", status=OfferingStatus.LIVE, ticket=TICKET, places=PLACES
+    book = data.create_offerings(
+        data.create_issuers(offerings), regime="cn", status=OfferingStatus.LIVE, ticket=TICKET, places=PLACES
     )
-    investors = [user for user, _token in harness.create_ready_investors(INVESTORS, regime="cn")]
-    harness.create_paid_subscriptions(
+    investors = [user for user, _token in data.create_ready_investors(INVESTORS, regime="cn")]
+    data.create_paid_subscriptions(
         [(investors[number % len(investors)], book[number % len(book)]) for number in range(subscriptions)],
         ticket=TICKET,
     )

@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import data  # noqa: E402
 import harness  # noqa: E402  (sets the environment up before Django loads)
 
 TICKET = Decimal("100.00")
@@ -48,8 +49,8 @@ def main() -> int:
     from risk.rules.financials import CODE as IMPOSSIBLE_FIGURES
 
     harness.log(f"creating {args.issuers} issuers with their offerings, statements and subscriptions")
-    issuers = harness.create_issuers(args.issuers)
-    offerings = harness.create_offerings(issuers, regime="cn", status=OfferingStatus.LIVE, ticket=TICKET, places=1000)
+    issuers = data.create_issuers(args.issuers)
+    offerings = data.create_offerings(issuers, regime="cn", status=OfferingStatus.LIVE, ticket=TICKET, places=1000)
     FinancialStatement.objects.bulk_create(
         (
             FinancialStatementFactory.build(issuer=issuer, fiscal_year=year, filed_by=issuer.owner)
@@ -58,8 +59,8 @@ def main() -> int:
         ),
         batch_size=5000,
     )
-    investors = [user for user, _token in harness.create_ready_investors(INVESTORS, regime="cn")]
-    harness.create_paid_subscriptions(
+    investors = [user for user, _token in data.create_ready_investors(INVESTORS, regime="cn")]
+    data.create_paid_subscriptions(
         [
             (investors[(number * 7 + offering.pk) % len(investors)], offering)
             for offering in offerings

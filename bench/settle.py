@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import data  # noqa: E402
 import harness  # noqa: E402  (sets the environment up before Django loads)
 
 TICKET = Decimal("100.00")
@@ -43,15 +44,15 @@ def main() -> int:
         harness.log(f"creating two closing offerings of {count} paid subscriptions")
         # Room for N tickets: N paid meet the target; room for 4N: N paid miss it.
         succeeding, failing = (
-            harness.create_offerings(
-                harness.create_issuers(1), regime="cn", status=OfferingStatus.CLOSING, ticket=TICKET, places=places
+            data.create_offerings(
+                data.create_issuers(1), regime="cn", status=OfferingStatus.CLOSING, ticket=TICKET, places=places
             )[0]
             for places in (count, 4 * count)
         )
-        investors = [user for user, _token in harness.create_ready_investors(count, regime="cn")]
-        harness.create_paid_subscriptions([(investor, succeeding) for investor in investors], ticket=TICKET)
+        investors = [user for user, _token in data.create_ready_investors(count, regime="cn")]
+        data.create_paid_subscriptions([(investor, succeeding) for investor in investors], ticket=TICKET)
         harness.log(f"charging {count} subscriptions at the fake Stripe server")
-        harness.create_paid_subscriptions(
+        data.create_paid_subscriptions(
             [(investor, failing) for investor in investors], ticket=TICKET, charge_at_stripe=True
         )
         harness.log(f"bare: {count} payments, then {count} refunds timed one at a time")
@@ -94,7 +95,7 @@ def main() -> int:
         refunded_at_stripe = sum(1 for found in gateway.list_refunds() if found.refund_id in refund_ids)
         if refunded_at_stripe != count:
             problems.append(f"{refunded_at_stripe} refunds at Stripe for {count} subscriptions")
-        if not harness.ledger_balanced():
+        if not data.ledger_balanced():
             problems.append("the ledger does not balance")
     for problem in problems:
         print(f"settle: FAILED {problem}")
