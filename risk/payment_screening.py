@@ -17,7 +17,6 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from outbox.services import task_send_on_commit
-from risk import tasks
 from risk.models import PendingPaymentScreening
 
 LOST_AFTER = dt.timedelta(minutes=2)
@@ -43,7 +42,7 @@ def payment_screening_request(*, offering_id: int, as_of: dt.datetime) -> bool:
 
 def _send_if(send: bool | int, offering_id: int) -> bool:
     if send:
-        task_send_on_commit(task=tasks.screen_offering_after_payments, args=[offering_id])
+        task_send_on_commit(task="risk.screen_offering_after_payments", args=[offering_id])
     return bool(send)
 
 
