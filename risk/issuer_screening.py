@@ -11,14 +11,17 @@ a task that ends with companies still unclaimed sends another, as does the risk 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from kernel.retries import DATABASE_OUTAGE
 from outbox.services import task_send_on_commit
 from risk import services
 from risk.models import PendingIssuerScreening
@@ -67,9 +70,15 @@ def pending_issuers_screen(*, now: dt.datetime | None = None) -> int:
     try:
         services.screen_issuers(as_of_by_issuer)
         screened = list(as_of_by_issuer)
-    except DatabaseError:
-        # One company whose rows cannot be read must not stop the screening of the others; its row stays claimed
-        # and is taken again once lost.
+    except DATABASE_OUTAGE:
+        # The task is sent again (RETRY_ON_DATABASE_OUTAGE) and takes the companies back; claims it cannot release
+        # now lapse after LOST_AFTER.
+        with contextlib.suppress(DatabaseError):
+            claimed.update(claimed_at=None)
+        raise
+    except (DatabaseError, ObjectDoesNotExist):
+        # One company whose rows cannot be read (or that was deleted) must not stop the screening of the others; its
+        # row stays claimed and is taken again once lost.
         screened = _screen_one_by_one(as_of_by_issuer)
     with transaction.atomic():
         claimed.filter(pk__in=screened, dirty=False).delete()
@@ -89,7 +98,9 @@ def _screen_one_by_one(as_of_by_issuer: dict[int, dt.datetime]) -> list[int]:
     for issuer_id, as_of in as_of_by_issuer.items():
         try:
             services.screen_issuer(issuer_id=issuer_id, as_of=as_of)
-        except DatabaseError:
+        except DATABASE_OUTAGE:
+            raise
+        except (DatabaseError, ObjectDoesNotExist):
             logger.exception("Risk screening could not screen issuer %s", issuer_id)
             continue
         screened.append(issuer_id)
