@@ -33,6 +33,7 @@ def english(settings):
     with translation.override("en"):
         yield
 
+
 @pytest.fixture
 def client(client):
     """Web pages in English, so that assertions read as the source strings; a test that wants Chinese sets the

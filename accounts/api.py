@@ -42,8 +42,12 @@ class RegisterApi(APIView):
         responses={
             201: inline_serializer(
                 "Registered",
-                {"id": serializers.IntegerField(), "username": serializers.CharField(),
-                 "role": serializers.CharField(), "token": serializers.CharField()},
+                {
+                    "id": serializers.IntegerField(),
+                    "username": serializers.CharField(),
+                    "role": serializers.CharField(),
+                    "token": serializers.CharField(),
+                },
             ),
             400: documented_error(ErrorCode.VALIDATION_ERROR, description="The fields at fault."),
             429: THROTTLED,

@@ -11,7 +11,15 @@ from audit.models import AuditEntry
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "at", "actor_id", "actor", "action", "subject_type", "subject_id", "subject", "details", "previous_hash"
+    "at",
+    "actor_id",
+    "actor",
+    "action",
+    "subject_type",
+    "subject_id",
+    "subject",
+    "details",
+    "previous_hash",
 )
 
 

@@ -239,9 +239,7 @@ def start_michou(stack: Stack, *, port: int, processes: str = "web worker beat")
     )
     base_url = f"http://{HOST}:{port}"
     if "web" in processes:
-        wait_until(
-            lambda: _answers(f"{base_url}/api/v1/health/"), seconds=START_SECONDS, what="the web server's start"
-        )
+        wait_until(lambda: _answers(f"{base_url}/api/v1/health/"), seconds=START_SECONDS, what="the web server's start")
     if "worker" in processes:
         wait_until(
             lambda: re.search(r"celery@\S+ ready", log_path.read_text(errors="replace")),
@@ -459,8 +457,8 @@ def create_paid_subscriptions(pairs: list[tuple], *, ticket: Decimal, charge_at_
     from django.db.models import Count, Sum
     from django.utils import timezone
 
-    from investors.subscriptions import gateway
     from investors.models import Payment, Subscription, SubscriptionStatus
+    from investors.subscriptions import gateway
     from ledger.models import Account, AccountKind, Entry, Line
     from ledger.services import account_code
     from projects.models import Offering
@@ -504,8 +502,13 @@ def create_paid_subscriptions(pairs: list[tuple], *, ticket: Decimal, charge_at_
         intent_ids = [f"pi_bench_{subscription.pk}" for subscription in subscriptions]
     Payment.objects.bulk_create(
         (
-            Payment(subscription=subscription, payment_intent_id=intent_id, amount=ticket,
-                    currency=subscription.currency, received_at=now)
+            Payment(
+                subscription=subscription,
+                payment_intent_id=intent_id,
+                amount=ticket,
+                currency=subscription.currency,
+                received_at=now,
+            )
             for subscription, intent_id in zip(subscriptions, intent_ids, strict=True)
         ),
         batch_size=5000,
@@ -523,8 +526,12 @@ def create_paid_subscriptions(pairs: list[tuple], *, ticket: Decimal, charge_at_
     accounts = dict(Account.objects.values_list("code", "pk"))
     entries = Entry.objects.bulk_create(
         (
-            Entry(key=f"payment:{s.pk}", description=f"Payment for subscription {s.pk}", posted_at=now,
-                  currency=s.currency)
+            Entry(
+                key=f"payment:{s.pk}",
+                description=f"Payment for subscription {s.pk}",
+                posted_at=now,
+                currency=s.currency,
+            )
             for s in subscriptions
         ),
         batch_size=5000,
@@ -534,10 +541,16 @@ def create_paid_subscriptions(pairs: list[tuple], *, ticket: Decimal, charge_at_
             line
             for entry, s in zip(entries, subscriptions, strict=True)
             for line in (
-                Line(entry=entry, account_id=accounts[account_code(AccountKind.OFFERING_ESCROW, s.offering_id, s.currency)],
-                     amount=ticket),
-                Line(entry=entry, account_id=accounts[account_code(AccountKind.INVESTOR_FUNDING, s.investor_id, s.currency)],
-                     amount=-ticket),
+                Line(
+                    entry=entry,
+                    account_id=accounts[account_code(AccountKind.OFFERING_ESCROW, s.offering_id, s.currency)],
+                    amount=ticket,
+                ),
+                Line(
+                    entry=entry,
+                    account_id=accounts[account_code(AccountKind.INVESTOR_FUNDING, s.investor_id, s.currency)],
+                    amount=-ticket,
+                ),
             )
         ),
         batch_size=5000,

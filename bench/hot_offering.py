@@ -128,8 +128,8 @@ class Problems(list):
 
 def check(*, offering, load: dict, requests: int, accepted: int) -> Problems:
     """What must hold however fast it went."""
-    from investors.subscriptions import gateway
     from investors.models import Subscription, SubscriptionStatus
+    from investors.subscriptions import gateway
 
     problems = Problems()
     offering.refresh_from_db()

@@ -78,8 +78,9 @@ def main() -> int:
         capacity_span = (max(seen.values()) - started).total_seconds()
         harness.log(f"delay: filing {len(issuers)} more statements from {FILERS} threads, the worker running")
         with concurrent.futures.ThreadPoolExecutor(FILERS + 1) as pool:
-            watching = pool.submit(watch_signals, signals.exclude(pk__in=list(signals.values_list("pk", flat=True))),
-                                   expected=len(issuers))
+            watching = pool.submit(
+                watch_signals, signals.exclude(pk__in=list(signals.values_list("pk", flat=True))), expected=len(issuers)
+            )
             with harness.timed() as filing_seconds:
                 filed = list(pool.map(functools.partial(file_impossible_statement, fiscal_year=2022), issuers))
             seen = watching.result()

@@ -34,8 +34,8 @@ def main() -> int:
     harness.fresh_database()
 
     from investors import tasks
-    from investors.subscriptions import gateway
     from investors.models import Refund, RefundStatus, Subscription, SubscriptionStatus
+    from investors.subscriptions import gateway
     from projects.models import Offering, OfferingStatus
 
     with harness.Stack() as stack:

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from kernel.admin_actions import ReadOnlyAdmin, service_action
 from emails import services
 from emails.models import OutgoingEmail
+from kernel.admin_actions import ReadOnlyAdmin, service_action
 
 
 @admin.register(OutgoingEmail)

@@ -35,12 +35,16 @@ class OutgoingEmail(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["notification", "recipient"], name="one_email_per_notification_and_recipient")
+            models.UniqueConstraint(
+                fields=["notification", "recipient"], name="one_email_per_notification_and_recipient"
+            )
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             # The unread count in every page's menu.
-            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="email_unread_by_recipient"),
+            models.Index(
+                fields=["recipient"], condition=models.Q(read_at__isnull=True), name="email_unread_by_recipient"
+            ),
         ]
 
     def __str__(self) -> str:

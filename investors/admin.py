@@ -7,11 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from kernel.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
-from kernel.errors import PermissionRefused
-from kernel.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, holds_permission
 from investors.kyc import selectors, services
-from investors.subscriptions import refunds
 from investors.models import (
     Holding,
     KycDecision,
@@ -23,6 +19,10 @@ from investors.models import (
     Subscription,
     SuitabilityAssessment,
 )
+from investors.subscriptions import refunds
+from kernel.admin_actions import ReadOnlyAdmin, ReadOnlyTabularInline, service_action
+from kernel.errors import PermissionRefused
+from kernel.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, holds_permission
 from projects.selectors import readable_offering
 
 
@@ -77,7 +77,10 @@ class KycProfileAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
         except PermissionRefused:
             raise PermissionDenied from None
         context = self.admin_site.each_context(request) | {
-            "opts": KycProfile._meta, "title": _("Identity number"), "kyc": kyc, "number": number
+            "opts": KycProfile._meta,
+            "title": _("Identity number"),
+            "kyc": kyc,
+            "number": number,
         }
         return TemplateResponse(request, "admin/investors/kycprofile/identity_number.html", context)
 
@@ -98,8 +101,9 @@ class KycProfileAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
     def has_view_history_or_change_history_permission(self, request, obj=None):
         # Past versions carry the full birth date.
-        return holds_permission(request.user, VIEW_IDENTITY_NUMBER) and super(
-        ).has_view_history_or_change_history_permission(request, obj)
+        return holds_permission(
+            request.user, VIEW_IDENTITY_NUMBER
+        ) and super().has_view_history_or_change_history_permission(request, obj)
 
     def has_review_permission(self, request):
         return holds_permission(request.user, REVIEW_KYC)
@@ -151,13 +155,32 @@ class RefundAdmin(ReadOnlyAdmin):
     """Failed refunds are the ones staff must act on: filter by status, then retry or record a manual payout."""
 
     list_display = [
-        "id", "subscription", "amount", "currency", "reason", "status", "failure_reason", "attempts", "stripe_refund_id",
+        "id",
+        "subscription",
+        "amount",
+        "currency",
+        "reason",
+        "status",
+        "failure_reason",
+        "attempts",
+        "stripe_refund_id",
         "requested_at",
     ]
     list_filter = ["status", "reason", "currency"]
     readonly_fields = [
-        "subscription", "amount", "currency", "reason", "status", "stripe_refund_id", "requested_at", "completed_at",
-        "failure_reason", "failed_at", "attempts", "manual_payout_note", "settled_by",
+        "subscription",
+        "amount",
+        "currency",
+        "reason",
+        "status",
+        "stripe_refund_id",
+        "requested_at",
+        "completed_at",
+        "failure_reason",
+        "failed_at",
+        "attempts",
+        "manual_payout_note",
+        "settled_by",
     ]
     actions = [
         service_action(

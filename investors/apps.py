@@ -8,5 +8,7 @@ class InvestorsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the handler that `projects` calls inside an update's transaction, and the event listeners.
         from investors import listeners  # noqa: F401
-        from investors.subscriptions import reconfirmation  # noqa: F401
-        from investors.subscriptions import milestones  # noqa: F401
+        from investors.subscriptions import (
+            milestones,  # noqa: F401
+            reconfirmation,  # noqa: F401
+        )

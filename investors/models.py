@@ -58,7 +58,9 @@ class KycProfile(models.Model):
     def __str__(self) -> str:
         return f"{self.real_name} ({self.id_number_masked})"
 
-    @transition(field=status, source=[KycStatus.PENDING, KycStatus.VERIFIED, KycStatus.REJECTED], target=KycStatus.PENDING)
+    @transition(
+        field=status, source=[KycStatus.PENDING, KycStatus.VERIFIED, KycStatus.REJECTED], target=KycStatus.PENDING
+    )
     def resubmit(self) -> None:
         pass
 
@@ -116,7 +118,9 @@ class RiskAcknowledgement(models.Model):
     class Meta:
         ordering = ["-signed_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["investor", "regime", "version"], name="one_signature_per_statement_version")
+            models.UniqueConstraint(
+                fields=["investor", "regime", "version"], name="one_signature_per_statement_version"
+            )
         ]
 
     def __str__(self) -> str:
@@ -200,7 +204,9 @@ class Subscription(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["investor", "idempotency_key"], name="one_subscription_per_idempotency_key"),
+            models.UniqueConstraint(
+                fields=["investor", "idempotency_key"], name="one_subscription_per_idempotency_key"
+            ),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="subscription_amount_positive"),
         ]
         indexes = [models.Index(fields=["offering", "status"]), models.Index(fields=["status", "reserved_until"])]

@@ -4,8 +4,8 @@ already, so a redelivered or retried task is harmless."""
 from celery import shared_task
 
 from investors.kyc import services
-from investors.subscriptions import reconciliation, refunds, settlement
-from investors.subscriptions import milestones, reconfirmation, services as subscriptions
+from investors.subscriptions import milestones, reconciliation, reconfirmation, refunds, settlement
+from investors.subscriptions import services as subscriptions
 from investors.subscriptions.gateway import GatewayUnavailable
 from kernel.retries import DATABASE_OUTAGE, RETRY_ON_DATABASE_OUTAGE
 

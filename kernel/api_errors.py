@@ -96,9 +96,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         response.status_code = status.HTTP_400_BAD_REQUEST
         return response
     if isinstance(exc, exceptions.Throttled):
-        code, message = ErrorCode.THROTTLED, _("Too many requests. Try again in %(seconds)s seconds.") % {
-            "seconds": exc.wait and int(exc.wait) or 60
-        }
+        code, message = (
+            ErrorCode.THROTTLED,
+            _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": exc.wait and int(exc.wait) or 60},
+        )
     elif isinstance(exc, exceptions.ParseError):
         code, message = ErrorCode.VALIDATION_ERROR, str(exc.detail)
     else:

@@ -11,7 +11,11 @@ from ledger.models import Line
 
 def balances(kind: str, owner_id: int | None = None) -> dict[str, Decimal]:
     """The balance of each of an owner's accounts of this kind, by currency."""
-    rows = Line.objects.filter(account__kind=kind, account__owner_id=owner_id).values("account__currency").annotate(total=Sum("amount"))
+    rows = (
+        Line.objects.filter(account__kind=kind, account__owner_id=owner_id)
+        .values("account__currency")
+        .annotate(total=Sum("amount"))
+    )
     return {row["account__currency"]: row["total"] for row in rows}
 
 
@@ -45,4 +49,3 @@ def entry_amounts(*, key_prefix: str, kind: str) -> dict[str, tuple[Decimal, str
         .annotate(total=Sum("amount"))
     )
     return {row["entry__key"]: (row["total"], row["account__currency"]) for row in rows}
-

@@ -88,8 +88,10 @@ def entries_post(postings: list[Posting]) -> None:
         if amount
     }
     Account.objects.bulk_create(
-        (Account(code=code, kind=kind, owner_id=owner, currency=currency) for code, (kind, owner, currency) in
-         wanted.items()),
+        (
+            Account(code=code, kind=kind, owner_id=owner, currency=currency)
+            for code, (kind, owner, currency) in wanted.items()
+        ),
         ignore_conflicts=True,
     )
     accounts = {account.code: account for account in Account.objects.filter(code__in=wanted)}

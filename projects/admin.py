@@ -42,7 +42,17 @@ class IssuerAdmin(SimpleHistoryAdmin):
 class FinancialStatementAdmin(ReadOnlyAdmin):
     """Filed figures are evidence: staff read every version, nobody edits one."""
 
-    list_display = ["issuer", "fiscal_year", "period", "kind", "version", "revenue", "net_profit", "audited", "filed_at"]
+    list_display = [
+        "issuer",
+        "fiscal_year",
+        "period",
+        "kind",
+        "version",
+        "revenue",
+        "net_profit",
+        "audited",
+        "filed_at",
+    ]
     list_filter = ["kind", "period", "audited", "fiscal_year"]
     search_fields = ["issuer__legal_name", "issuer__uscc"]
     list_select_related = ["issuer"]
@@ -107,7 +117,9 @@ class OfferingAdmin(SimpleHistoryAdmin):
             name="reject_selected_offerings",
         ),
         service_action(
-            gettext_lazy("Close selected offerings early: bring the deadline forward by the notice period and email investors"),
+            gettext_lazy(
+                "Close selected offerings early: bring the deadline forward by the notice period and email investors"
+            ),
             lambda offering, user, reason: services.offering_close_early(offering=offering, by=user),
             name="close_offerings_early",
         ),
@@ -172,7 +184,6 @@ class PortfolioCompanyAdmin(SimpleHistoryAdmin):
             services.portfolio_company_delete(entry=entry, by=request.user)
 
     @admin.display(description=gettext_lazy("registered issuer"))
-
     def registered_issuer(self, obj: PortfolioCompany) -> str:
         issuer = Issuer.objects.filter(uscc=obj.uscc).first()
         return str(issuer) if issuer else "—"

@@ -166,7 +166,9 @@ class CancelForm(forms.Form):
 
 class QuestionForm(forms.Form):
     text = forms.CharField(
-        label=_("Your question"), widget=forms.Textarea(attrs={"rows": 3}), validators=FREE_TEXT,
+        label=_("Your question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=FREE_TEXT,
         help_text=_("Everyone can read your question, your user name and the company's answer."),
     )
 

@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import DomainError
 from projects import documents, services
-from projects.models import AWAITING_APPROVAL_STATUSES, DocumentKind, Issuer, Offering, OfferingStatus, StatementKind, StatementPeriod
+from projects.models import (
+    AWAITING_APPROVAL_STATUSES,
+    DocumentKind,
+    Issuer,
+    Offering,
+    OfferingStatus,
+    StatementKind,
+    StatementPeriod,
+)
 
 # The offerings the guide follows: being prepared, sent back, or just submitted (the flow's last step, done).
 

@@ -13,7 +13,8 @@ def report_reminder_email(*, reminder_id: int) -> None:
     issuer = reminder.issuer
     duty = next(
         (
-            d for d in selectors.report_duties(issuer_ids=[issuer.pk])
+            d
+            for d in selectors.report_duties(issuer_ids=[issuer.pk])
             if (d.fiscal_year, d.period) == (reminder.fiscal_year, reminder.period)
         ),
         None,

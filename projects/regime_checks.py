@@ -19,17 +19,17 @@ from django.utils.translation import gettext as _
 from kernel.dates import business_days_after
 from kernel.errors import DomainError, ErrorCode, FieldErrors, ValidationFailed
 from kernel.money import money_text
-from projects.models import Issuer, Offering, OfferingStatus
+from projects.models import COUNTS_AGAINST_ISSUER_CAP_STATUSES, Issuer, Offering, OfferingStatus
 from projects.regimes import Regime, months_before
-from projects.models import COUNTS_AGAINST_ISSUER_CAP_STATUSES
-
 
 
 def is_platform_own_entity(uscc: str | None) -> bool:
     return bool(uscc and uscc.upper() in settings.PLATFORM_OWN_ENTITY_USCCS)
 
 
-def check_not_platform_own_entity(*, uscc: str | None, regime: Regime, errors: FieldErrors, field: str = "uscc") -> None:
+def check_not_platform_own_entity(
+    *, uscc: str | None, regime: Regime, errors: FieldErrors, field: str = "uscc"
+) -> None:
     """The platform may not raise money for itself on its own platform."""
     if regime.refuse_platform_own_issuer and is_platform_own_entity(uscc):
         errors.add(
@@ -129,8 +129,10 @@ def early_close_problems(
     problems = []
     if offering.raised_amount < offering.target_amount:
         problems.append(
-            _("It may close early only once its target is met: target %(currency)s %(target)s, raised %(currency)s "
-              "%(raised)s.")
+            _(
+                "It may close early only once its target is met: target %(currency)s %(target)s, raised %(currency)s "
+                "%(raised)s."
+            )
             % {
                 "currency": offering.currency,
                 "target": money_text(offering.target_amount),
@@ -146,8 +148,10 @@ def early_close_problems(
     earliest = earliest_early_deadline(regime=regime, now=now)
     if new_deadline < earliest:
         problems.append(
-            _("Investors must be told %(days)s business days ahead: the new deadline can be %(earliest)s at the "
-              "earliest.")
+            _(
+                "Investors must be told %(days)s business days ahead: the new deadline can be %(earliest)s at the "
+                "earliest."
+            )
             % {"days": rule.notice_business_days, "earliest": timezone.localtime(earliest).isoformat()}
         )
     return problems

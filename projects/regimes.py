@@ -20,6 +20,7 @@ from django_stubs_ext import StrOrPromise
 
 from kernel.money import to_cents
 
+
 @dataclass(frozen=True)
 class Qualification:
     """Who may invest small amounts: a qualified investor, with financial assets of at least `financial_assets` or

@@ -230,15 +230,20 @@ def duties_of_issuer(
     return sorted(duties, key=lambda duty: (duty.due_on, duty.period))
 
 
-def overdue_report_duties(*, today: dt.date | None = None, issuer_ids=None, period: str | None = None) -> list[ReportDuty]:
+def overdue_report_duties(
+    *, today: dt.date | None = None, issuer_ids=None, period: str | None = None
+) -> list[ReportDuty]:
     """Overdue reports, of one period (StatementPeriod.FY, H1) if given."""
     return [
-        duty for duty in report_duties(today=today, issuer_ids=issuer_ids)
+        duty
+        for duty in report_duties(today=today, issuer_ids=issuer_ids)
         if duty.overdue and (period is None or duty.period == period)
     ]
 
 
-def issuers_with_overdue_reports(*, today: dt.date | None = None, issuer_ids=None, period: str | None = None) -> set[int]:
+def issuers_with_overdue_reports(
+    *, today: dt.date | None = None, issuer_ids=None, period: str | None = None
+) -> set[int]:
     return {duty.issuer_id for duty in overdue_report_duties(today=today, issuer_ids=issuer_ids, period=period)}
 
 

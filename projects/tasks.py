@@ -16,4 +16,3 @@ def close_due_offerings() -> None:
 @shared_task(name="projects.remind_annual_reports")
 def remind_annual_reports() -> None:
     services.report_reminders_send()
-

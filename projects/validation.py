@@ -30,7 +30,9 @@ def normalize_uscc(value: str, errors: FieldErrors) -> str | None:
     return None
 
 
-def add_validator_errors(value: Any, field: str, errors: FieldErrors, validators: Iterable[Callable[[Any], None]]) -> None:
+def add_validator_errors(
+    value: Any, field: str, errors: FieldErrors, validators: Iterable[Callable[[Any], None]]
+) -> None:
     """Run Django validators (kernel/validators.py) on `value`, adding their messages to `field`."""
     for validator in validators:
         try:

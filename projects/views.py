@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
-from kernel.web import perform, posted, submit_form
 from accounts.web import investor_required, issuer_required
-from projects import documents, guide, questions, selectors, services
-from projects import page_cache
+from kernel.web import perform, posted, submit_form
+from projects import documents, guide, page_cache, questions, selectors, services
 from projects.forms import (
     AnswerForm,
     CancelForm,
@@ -72,8 +71,7 @@ def _offering_page(
 ):
     """The offering page; a refused question, answer or upload is shown again with its errors."""
     manages = (
-        request.user.is_authenticated
-        and selectors.offerings_managed_by(request.user).filter(pk=offering.pk).exists()
+        request.user.is_authenticated and selectors.offerings_managed_by(request.user).filter(pk=offering.pk).exists()
     )
     asked = Paginator(questions.questions_of(offering), QUESTIONS_PER_PAGE).get_page(request.GET.get("questions_page"))
     if manages:

@@ -53,7 +53,11 @@ class SignalInline(ReadOnlyStackedInline):
         table = (
             format_html(
                 "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
-                _("figure"), _("projected / expected / allowed"), _("actual"), _("threshold"), rows,
+                _("figure"),
+                _("projected / expected / allowed"),
+                _("actual"),
+                _("threshold"),
+                rows,
             )
             if rows
             else ""
@@ -62,8 +66,12 @@ class SignalInline(ReadOnlyStackedInline):
             "", "<li>{}: «{}» in “{}”</li>", ((q["field"], q["phrase"], q["text"]) for q in evidence.get("quotes", []))
         )
         involved = format_html_join(
-            "", "<li>{}</li>",
-            ((format_html("{} {}", s["investor"], s["shares_with_others"]),) for s in evidence.get("subscriptions", [])),
+            "",
+            "<li>{}</li>",
+            (
+                (format_html("{} {}", s["investor"], s["shares_with_others"]),)
+                for s in evidence.get("subscriptions", [])
+            ),
         )
         records = format_html_join(
             ", ", "{}", ((_link(r["type"], r["id"], r.get("label") or r["id"]),) for r in evidence.get("records", []))
@@ -94,23 +102,37 @@ class CaseAdmin(ReadOnlyAdmin):
     list_display = ["id", "subject_link", "severity", "status", "rules", "age_days", "opened_at"]
     list_filter = ["status", "severity", "subject_type"]
     ordering = ["status", "-severity_rank", "opened_at"]
-    fields = ["subject_link", "severity", "status", "opened_at", "outcome", "resolution_note", "resolved_by",
-              "resolved_at", "projection_against_actual"]
+    fields = [
+        "subject_link",
+        "severity",
+        "status",
+        "opened_at",
+        "outcome",
+        "resolution_note",
+        "resolved_by",
+        "resolved_at",
+        "projection_against_actual",
+    ]
     readonly_fields = fields
     inlines = [SignalInline, CaseEventInline]
     actions = [
         service_action(
-            _("Resolve: cleared (no risk after review)"), _resolve(Outcome.CLEARED), ask_reason=True,
+            _("Resolve: cleared (no risk after review)"),
+            _resolve(Outcome.CLEARED),
+            ask_reason=True,
             name="resolve_cleared",
         ),
         service_action(
-            _("Resolve: action taken (finding confirmed, investors told)"), _resolve(Outcome.ACTION_TAKEN),
-            ask_reason=True, name="resolve_action_taken",
+            _("Resolve: action taken (finding confirmed, investors told)"),
+            _resolve(Outcome.ACTION_TAKEN),
+            ask_reason=True,
+            name="resolve_action_taken",
         ),
         service_action(
             _("Cancel the offering(s) concerned and refund every investor"),
             lambda case, user, reason: services.case_offerings_cancel(case=case, by=user, reason=reason),
-            ask_reason=True, name="cancel_offerings_and_refund",
+            ask_reason=True,
+            name="cancel_offerings_and_refund",
         ),
     ]
 

@@ -30,7 +30,14 @@ class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = [
-            "id", "subject", "severity", "status", "signals", "opened_at", "outcome", "resolution_note",
+            "id",
+            "subject",
+            "severity",
+            "status",
+            "signals",
+            "opened_at",
+            "outcome",
+            "resolution_note",
             "resolved_at",
         ]
 

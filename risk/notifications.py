@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+
 from emails.services import email_enqueue, email_render, in_site_language
 from investors.models import PAID_IN_STATUSES
 from projects.models import Offering

@@ -11,9 +11,9 @@ from django.db.models import Prefetch, QuerySet
 from accounts.models import User
 from investors.models import Holding, KycProfile, KycStatus, Subscription
 from projects.models import (
+    PUBLIC_COMMITMENT_STATUSES,
     RAISING_STATUSES,
     STOPPABLE_BY_RISK_STATUSES,
-    PUBLIC_COMMITMENT_STATUSES,
     AnnouncedCommitment,
     CommitmentParty,
     FinancialStatement,
@@ -27,6 +27,7 @@ from projects.models import (
 )
 from projects.selectors import Financials, offering_financials, readable_offering
 from risk.models import Case, CaseStatus, SubjectType
+
 
 @dataclass
 class OfferingFacts:
@@ -75,7 +76,8 @@ class IssuerFacts:
         past = [
             s
             for s in self.latest_versions()
-            if s.period == "FY" and s.kind in ("historical", "actual")
+            if s.period == "FY"
+            and s.kind in ("historical", "actual")
             and (before_year is None or s.fiscal_year < before_year)
         ]
         # Where both exist for one year, the reported actual outranks the figures given before the raise.
@@ -183,13 +185,15 @@ def open_cases_for_offerings(offerings: list[Offering]) -> QuerySet:
     return Case.objects.filter(status=CaseStatus.OPEN).filter(
         subject_type=SubjectType.OFFERING, subject_id__in=[offering.pk for offering in offerings]
     ) | Case.objects.filter(
-        status=CaseStatus.OPEN, subject_type=SubjectType.ISSUER,
+        status=CaseStatus.OPEN,
+        subject_type=SubjectType.ISSUER,
         subject_id__in={offering.issuer_id for offering in offerings},
     )
 
 
-def cases_list(*, status: str | None = None, offering: int | None = None, issuer: int | None = None,
-               investor: int | None = None) -> QuerySet:
+def cases_list(
+    *, status: str | None = None, offering: int | None = None, issuer: int | None = None, investor: int | None = None
+) -> QuerySet:
     cases = Case.objects.prefetch_related("signals").order_by("-severity_rank", "opened_at")
     if status:
         cases = cases.filter(status=status)
@@ -209,7 +213,9 @@ def investors_of_offerings(offerings: QuerySet, *, statuses) -> list[tuple]:
         "investor", "offering"
     )
     for subscription in subscriptions.order_by("pk"):
-        pairs.setdefault((subscription.investor_id, subscription.offering_id), (subscription.investor, subscription.offering))
+        pairs.setdefault(
+            (subscription.investor_id, subscription.offering_id), (subscription.investor, subscription.offering)
+        )
     return list(pairs.values())
 
 

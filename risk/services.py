@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from investors.subscriptions import settlement
 from kernel.errors import FieldErrors, InvalidTransition, PermissionRefused
 from kernel.permissions import CANCEL_OFFERING, RESOLVE_CASE, ensure_permission
-from investors.subscriptions import settlement
 from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.models import NOTHING_TO_HOLD_STATUSES, Issuer, Offering
@@ -38,7 +38,6 @@ from risk.rules import INVESTOR_RULES, ISSUER_RULES
 from risk.rules.base import Finding
 
 logger = logging.getLogger(__name__)
-
 
 
 def screen_issuer(*, issuer_id: int, as_of: dt.datetime | None = None) -> list[Signal]:
@@ -62,11 +61,13 @@ def screen_issuers(as_of_by_issuer: dict[int, dt.datetime]) -> list[Signal]:
             issuer_id: [finding for rule in ISSUER_RULES.values() for finding in rule(facts, policy)]
             for issuer_id, facts in facts_by_issuer.items()
         }
-        raised = _record([
-            (finding, as_of_by_issuer[issuer_id], facts_by_issuer[issuer_id].issuer)
-            for issuer_id in issuer_ids
-            for finding in findings[issuer_id]
-        ])
+        raised = _record(
+            [
+                (finding, as_of_by_issuer[issuer_id], facts_by_issuer[issuer_id].issuer)
+                for issuer_id in issuer_ids
+                for finding in findings[issuer_id]
+            ]
+        )
         holds_apply(issuer_ids=issuer_ids, at=as_of_by_issuer)
     return raised
 
@@ -166,8 +167,11 @@ def _record(found: list[tuple[Finding, dt.datetime, Issuer | None]]) -> list[Sig
         detail = {"signal": signal.pk, "rule": signal.rule, "severity": signal.severity}
         events.append(CaseEvent(case=case, at=at, action="signal_raised", detail=detail))
         if SEVERITY_RANK[finding.severity] > case.severity_rank:
-            events.append(CaseEvent(case=case, at=at, action="severity_raised",
-                                    detail={"from": case.severity, "to": finding.severity}))
+            events.append(
+                CaseEvent(
+                    case=case, at=at, action="severity_raised", detail={"from": case.severity, "to": finding.severity}
+                )
+            )
             case.severity, case.severity_rank = finding.severity, SEVERITY_RANK[finding.severity]
             raised_cases[case.pk] = case
     CaseEvent.objects.bulk_create(events)
@@ -175,8 +179,9 @@ def _record(found: list[tuple[Finding, dt.datetime, Issuer | None]]) -> list[Sig
     return signals
 
 
-def holds_apply(*, issuer_ids: list[int], at: dt.datetime | dict[int, dt.datetime] | None = None,
-                resolved: Case | None = None) -> None:
+def holds_apply(
+    *, issuer_ids: list[int], at: dt.datetime | dict[int, dt.datetime] | None = None, resolved: Case | None = None
+) -> None:
     """Bring every offering of these companies in line with their open cases: a critical case on the offering or the
     company holds the money; a high case on the offering itself holds its approval (the contract's rule: findings
     about the company alone, such as its figures, are for staff to weigh while reviewing). Lifting works the same way
@@ -191,9 +196,10 @@ def holds_apply(*, issuer_ids: list[int], at: dt.datetime | dict[int, dt.datetim
     open_cases = list(selectors.open_cases_for_offerings(offerings))
     for offering in offerings:
         cases = [
-            case for case in open_cases
-            if (case.subject_type, case.subject_id) in ((SubjectType.OFFERING, offering.pk),
-                                                         (SubjectType.ISSUER, offering.issuer_id))
+            case
+            for case in open_cases
+            if (case.subject_type, case.subject_id)
+            in ((SubjectType.OFFERING, offering.pk), (SubjectType.ISSUER, offering.issuer_id))
         ]
         hold = highest(case.severity for case in cases) == Severity.CRITICAL
         own_worst = highest(case.severity for case in cases if case.subject_type == SubjectType.OFFERING)
@@ -205,9 +211,11 @@ def holds_apply(*, issuer_ids: list[int], at: dt.datetime | dict[int, dt.datetim
                 reason=_("Risk review: critical case open.") if hold else _("Risk review: cases resolved."),
             )
             moment = (at.get(offering.issuer_id) if isinstance(at, dict) else at) or now
-            for case in ([resolved] if resolved else cases):
+            for case in [resolved] if resolved else cases:
                 CaseEvent.objects.create(
-                    case=case, at=moment, action="hold_placed" if hold else "hold_lifted",
+                    case=case,
+                    at=moment,
+                    action="hold_placed" if hold else "hold_lifted",
                     detail={"offering": offering.pk},
                 )
         if offering.approval_hold != block_approval:
@@ -241,10 +249,14 @@ def case_resolve(*, case: Case, by, outcome: str, note: str) -> Case:
         case.resolved_by = by
         case.resolved_at = now
         case.save()
-        CaseEvent.objects.create(case=case, at=now, by=by, action="resolved", note=case.resolution_note,
-                                 detail={"outcome": outcome})
+        CaseEvent.objects.create(
+            case=case, at=now, by=by, action="resolved", note=case.resolution_note, detail={"outcome": outcome}
+        )
         audit_record(
-            actor=by, action="risk_case_resolved", subject=case, details={"outcome": outcome, "note": case.resolution_note}
+            actor=by,
+            action="risk_case_resolved",
+            subject=case,
+            details={"outcome": outcome, "note": case.resolution_note},
         )
         if case.issuer_id:
             holds_apply(issuer_ids=[case.issuer_id], at=now, resolved=case)

@@ -45,9 +45,7 @@ def decline_generic_decline_card_on_charge() -> None:
     declined_by_localstripe = PaymentMethod._charging_is_declined
 
     def charging_is_declined(payment_method: PaymentMethod) -> bool:
-        is_generic_decline_card = (
-            payment_method.type == "card" and payment_method._card_number == GENERIC_DECLINE_CARD
-        )
+        is_generic_decline_card = payment_method.type == "card" and payment_method._card_number == GENERIC_DECLINE_CARD
         return is_generic_decline_card or declined_by_localstripe(payment_method)
 
     PaymentMethod._charging_is_declined = charging_is_declined

@@ -186,7 +186,8 @@ def celery_worker_process(
     from crowdfund.celery import app as celery_app
 
     worker = servers.CeleryWorker.start(
-        project_dir=settings.BASE_DIR, env=worker_environment(),
+        project_dir=settings.BASE_DIR,
+        env=worker_environment(),
         log_path=tmp_path_factory.mktemp("celery-worker") / "worker.log",
     )
     try:
@@ -203,9 +204,7 @@ def worker_environment(**overrides: str) -> dict[str, str]:
     from django.db import connection
 
     test_database_url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{connection.settings_dict['NAME']}")
-    return {
-        **os.environ, "DATABASE_URL": test_database_url.geturl(), "CELERY_TASK_ALWAYS_EAGER": "false", **overrides
-    }
+    return {**os.environ, "DATABASE_URL": test_database_url.geturl(), "CELERY_TASK_ALWAYS_EAGER": "false", **overrides}
 
 
 def delete_queue(celery_app, name: str) -> None:

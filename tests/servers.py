@@ -60,15 +60,24 @@ class Service:
 
 def find_postgres() -> Service:
     return _find(
-        "DATABASE_URL", port_variable="MICHOU_TEST_PG_PORT", default_port=5432, problem=_postgres_problem,
-        url=_postgres_url, start_throwaway=_start_throwaway_postgres, local=lambda port: f"{LOCAL_HOST}:{port}",
+        "DATABASE_URL",
+        port_variable="MICHOU_TEST_PG_PORT",
+        default_port=5432,
+        problem=_postgres_problem,
+        url=_postgres_url,
+        start_throwaway=_start_throwaway_postgres,
+        local=lambda port: f"{LOCAL_HOST}:{port}",
     )
 
 
 def find_redis() -> Service:
     return _find(
-        "REDIS_URL", port_variable="MICHOU_TEST_REDIS_PORT", default_port=6379, problem=_redis_problem,
-        url=_redis_url, start_throwaway=_start_throwaway_redis,
+        "REDIS_URL",
+        port_variable="MICHOU_TEST_REDIS_PORT",
+        default_port=6379,
+        problem=_redis_problem,
+        url=_redis_url,
+        start_throwaway=_start_throwaway_redis,
         local=lambda port: f"{LOCAL_HOST}:{port}, db {TEST_REDIS_DB}",
     )
 
@@ -147,10 +156,31 @@ def _start_throwaway_postgres(tried: str) -> Service:
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     )
     steps = [
-        [str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale",
-         "--no-sync"],
-        [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-l", str(log_file), "-o", server_options,
-         "-w", "-t", str(SERVER_START_SECONDS), "start"],
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data_dir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        ],
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data_dir),
+            "-l",
+            str(log_file),
+            "-o",
+            server_options,
+            "-w",
+            "-t",
+            str(SERVER_START_SECONDS),
+            "start",
+        ],
     ]
     failure = None
     with _start_not_cut_short(stop):
@@ -209,8 +239,9 @@ def _start_throwaway_redis(tried: str) -> Service:
     if trouble is not None:
         server.remove()
         return Service(None, f"{tried}; a throwaway redis-server did not start: {trouble}")
-    return Service(_redis_url(server.port), f"throwaway server on {LOCAL_HOST}:{server.port} (in {server.work_dir})",
-                   server.remove)
+    return Service(
+        _redis_url(server.port), f"throwaway server on {LOCAL_HOST}:{server.port} (in {server.work_dir})", server.remove
+    )
 
 
 @dataclasses.dataclass
@@ -249,12 +280,32 @@ class ThrowawayRedis:
         """Starts it and waits until it answers; returns None, or what went wrong."""
         durability = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else ["--appendonly", "no"]
         result = subprocess.run(
-            [self.executable, "--port", str(self.port), "--bind", LOCAL_HOST, "--save", "", *durability,
-             "--daemonize", "yes", "--pidfile", str(self.pid_file), "--logfile", str(self.log_file),
-             "--dir", str(self.work_dir)],
-            capture_output=True, text=True, check=False, start_new_session=True,
+            [
+                self.executable,
+                "--port",
+                str(self.port),
+                "--bind",
+                LOCAL_HOST,
+                "--save",
+                "",
+                *durability,
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.pid_file),
+                "--logfile",
+                str(self.log_file),
+                "--dir",
+                str(self.work_dir),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            start_new_session=True,
         )
-        if result.returncode == 0 and _wait_for(lambda: _redis_problem(self.port) is None, seconds=SERVER_START_SECONDS):
+        if result.returncode == 0 and _wait_for(
+            lambda: _redis_problem(self.port) is None, seconds=SERVER_START_SECONDS
+        ):
             return None
         log = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
         return result.stderr.strip() or log or "it did not answer"
@@ -294,8 +345,18 @@ class CeleryWorker:
         run_name = WORKER_QUEUE
         hostname = f"{run_name}@{socket.gethostname()}"
         command = [
-            sys.executable, "-m", "celery", "-A", "crowdfund", "worker", "--pool=solo", "--loglevel=INFO",
-            f"--hostname={hostname}", f"--queues={run_name}", "--without-mingle", "--without-gossip",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crowdfund",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            f"--hostname={hostname}",
+            f"--queues={run_name}",
+            "--without-mingle",
+            "--without-gossip",
         ]
         env = {**env, "CELERY_TASK_DEFAULT_QUEUE": run_name}
         with log_path.open("w") as log:

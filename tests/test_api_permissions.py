@@ -46,12 +46,20 @@ REQUESTS = {
     "submit": lambda c, o: c.post(f"/api/v1/offerings/{o.pk}/submit/"),
     "approve": lambda c, o: c.post(f"/api/v1/offerings/{o.pk}/approve/"),
     "reject": lambda c, o: c.post(f"/api/v1/offerings/{o.pk}/reject/", {"reason": "No."}, format="json"),
-    "post_update": lambda c, o: c.post(f"/api/v1/offerings/{o.pk}/updates/", {"title": "t", "body": "b"}, format="json"),
+    "post_update": lambda c, o: c.post(
+        f"/api/v1/offerings/{o.pk}/updates/", {"title": "t", "body": "b"}, format="json"
+    ),
     "file_statement": lambda c, o: c.post(
         f"/api/v1/issuers/{o.issuer_id}/financials/",
         {
-            "fiscal_year": 2020, "period": "FY", "kind": "historical", "revenue": "1.00", "net_profit": "1.00",
-            "total_assets": "1.00", "total_liabilities": "1.00", "audited": False,
+            "fiscal_year": 2020,
+            "period": "FY",
+            "kind": "historical",
+            "revenue": "1.00",
+            "net_profit": "1.00",
+            "total_assets": "1.00",
+            "total_liabilities": "1.00",
+            "audited": False,
         },  # fmt: skip
         format="json",
     ),
@@ -104,4 +112,3 @@ def test_who_may_do_what_with_a_companys_offering(status, request_name, actor, e
     else:
         assert (response.status_code, body["error"]["code"]) == expected
     assert world() == before
-

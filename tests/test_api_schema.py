@@ -96,9 +96,19 @@ def test_schema_lists_every_risk_rule_code_of_the_contract(schema):
     enum = schema["components"]["schemas"][reference["$ref"].split("/")[-1]]["enum"]
 
     assert set(enum) == {
-        "performance_deviation", "forecast_inconsistent", "terms_changed", "commitment_unfunded", "platform_conflict",
-        "financial_inconsistency", "insufficient_assurance", "reporting_delinquent", "shill_subscriptions",
-        "misleading_claims", "identity_duplicate", "interim_shortfall", "interim_report_missing",
+        "performance_deviation",
+        "forecast_inconsistent",
+        "terms_changed",
+        "commitment_unfunded",
+        "platform_conflict",
+        "financial_inconsistency",
+        "insufficient_assurance",
+        "reporting_delinquent",
+        "shill_subscriptions",
+        "misleading_claims",
+        "identity_duplicate",
+        "interim_shortfall",
+        "interim_report_missing",
     }
 
 
@@ -171,8 +181,9 @@ def test_schema_says_an_early_close_gives_notice_and_documents_its_refusals(sche
 
     assert "notice" in close["description"] and "live" in close["description"]
     refusal = close["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
-    body = schema["components"]["schemas"][schema["components"]["schemas"][refusal]["properties"]["error"]["$ref"]
-                                           .split("/")[-1]]
+    body = schema["components"]["schemas"][
+        schema["components"]["schemas"][refusal]["properties"]["error"]["$ref"].split("/")[-1]
+    ]
     code = schema["components"]["schemas"][body["properties"]["code"]["$ref"].split("/")[-1]]
     assert set(code["enum"]) == {"early_close_not_allowed", "invalid_transition"}
     assert {"400", "401", "404"} <= set(close["responses"])

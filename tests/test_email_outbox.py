@@ -14,10 +14,9 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from accounts.tests.factories import RiskAnalystFactory
-from investors.subscriptions import reconfirmation
 from investors.models import SubscriptionStatus
+from investors.subscriptions import reconfirmation, settlement
 from kernel.dates import business_days_after
-from investors.subscriptions import settlement
 from projects import services as project_services
 from projects.models import Offering, OfferingUpdate
 from risk import services as risk_services
@@ -176,7 +175,5 @@ def test_each_investor_hears_the_offering_result_once_however_often_settlement_r
     settlement.offering_settle(offering_id=offering.pk)
 
     results = [m for m in mail.outbox if m.subject == f"{offering.title} closed: your shares"]
-    assert sorted(m.to[0] for m in results) == sorted(
-        offering.subscriptions.values_list("investor__email", flat=True)
-    )
+    assert sorted(m.to[0] for m in results) == sorted(offering.subscriptions.values_list("investor__email", flat=True))
     assert all("You now hold 2000 shares bought for 20000.00 CNY." in m.body for m in results)

@@ -16,7 +16,9 @@ from tests.support.clients import api_as
 from tests.support.raise_by_hand import FLAG_SECONDS, a_closed_raise, at, open_cases_of
 
 
-def test_an_annual_loss_against_a_projected_profit_holds_the_offering_within_seconds(fake_stripe, celery_worker_process):
+def test_an_annual_loss_against_a_projected_profit_holds_the_offering_within_seconds(
+    fake_stripe, celery_worker_process
+):
     staff, analyst = OfferingReviewerFactory(), RiskAnalystFactory()
     with time_machine.travel(at(2025, 1, 20, 10), tick=False) as clock:
         _, company, offering = a_closed_raise(clock, staff)
@@ -24,11 +26,19 @@ def test_an_annual_loss_against_a_projected_profit_holds_the_offering_within_sec
         clock.move_to(at(2026, 4, 25, 18))
         web = Client()
         web.force_login(get_user_model().objects.get(username="zongheng"))
-        filed = web.post(reverse("projects:issuer_detail", args=[company["id"]]), {
-            "fiscal_year": 2025, "period": "FY", "kind": "actual", "revenue": "73740000.00",
-            "net_profit": "-26760000.00", "total_assets": "418643195.52", "total_liabilities": "188389437.98",
-            "audited": "on",
-        })
+        filed = web.post(
+            reverse("projects:issuer_detail", args=[company["id"]]),
+            {
+                "fiscal_year": 2025,
+                "period": "FY",
+                "kind": "actual",
+                "revenue": "73740000.00",
+                "net_profit": "-26760000.00",
+                "total_assets": "418643195.52",
+                "total_liabilities": "188389437.98",
+                "audited": "on",
+            },
+        )
         assert filed.status_code == 302
         filed_at = time.monotonic()
 

@@ -59,9 +59,23 @@ def run_marked_test(tmp_path, marker: str, **env: str) -> subprocess.CompletedPr
     test_file = tmp_path / f"test_needs_{marker}.py"
     test_file.write_text(f"import pytest\n\n@pytest.mark.{marker}\ndef test_needs_{marker}():\n    pass\n")
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(settings.BASE_DIR / "pytest.ini"),
-         "--rootdir", str(settings.BASE_DIR), "-p", "no:cacheprovider", str(test_file)],
-        cwd=settings.BASE_DIR, env={**os.environ, **UNAVAILABLE, **env}, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            str(settings.BASE_DIR / "pytest.ini"),
+            "--rootdir",
+            str(settings.BASE_DIR),
+            "-p",
+            "no:cacheprovider",
+            str(test_file),
+        ],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **UNAVAILABLE, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

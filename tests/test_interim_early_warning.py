@@ -24,11 +24,20 @@ def test_a_half_year_loss_after_the_raise_opens_a_case_within_seconds_of_filing(
         # Months later the issuer signs in again: API tokens expire (API_TOKEN_TTL_HOURS).
         login = APIClient().post("/api/v1/auth/token/", {"username": "zongheng", "password": PASSWORD}, format="json")
         issuer_api.credentials(HTTP_AUTHORIZATION=f"Token {login.json()['token']}")
-        filed = issuer_api.post(f"/api/v1/issuers/{company['id']}/financials/", {
-            "fiscal_year": 2025, "period": "H1", "kind": "actual", "revenue": "61000000.00",
-            "net_profit": "-4200000.00", "total_assets": "330000000.00", "total_liabilities": "150000000.00",
-            "audited": False,
-        }, format="json")
+        filed = issuer_api.post(
+            f"/api/v1/issuers/{company['id']}/financials/",
+            {
+                "fiscal_year": 2025,
+                "period": "H1",
+                "kind": "actual",
+                "revenue": "61000000.00",
+                "net_profit": "-4200000.00",
+                "total_assets": "330000000.00",
+                "total_liabilities": "150000000.00",
+                "audited": False,
+            },
+            format="json",
+        )
         assert filed.status_code == 201, filed.json()
         filed_at = time.monotonic()
 

@@ -55,9 +55,7 @@ def test_open_subscriptions_show_their_deadlines_nearest_first_with_the_cancel_b
     sooner = open_offering("Sooner deadline", closes_in=dt.timedelta(days=5))
     paid_later = subscription(investor, later)
     reconfirm_by = timezone.now() + dt.timedelta(days=2)
-    subscription(
-        investor, sooner, status=SubscriptionStatus.RECONFIRMATION_REQUIRED, reconfirm_deadline=reconfirm_by
-    )
+    subscription(investor, sooner, status=SubscriptionStatus.RECONFIRMATION_REQUIRED, reconfirm_deadline=reconfirm_by)
     subscription(investor, open_offering("Finished"), status=SubscriptionStatus.CANCELLED)
     client.force_login(investor)
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernel.errors import DomainError
-from investors.subscriptions import settlement
-from investors.subscriptions import services as subscriptions
 from investors.models import Holding, Payment, Refund, Subscription
+from investors.subscriptions import services as subscriptions
+from investors.subscriptions import settlement
+from kernel.errors import DomainError
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects.models import Offering
@@ -43,8 +43,11 @@ def test_escrow_is_paid_minus_refunded_minus_released_after_any_sequence(operati
             if operation[0] == "subscribe":
                 _kind, who, thousands, card = operation
                 subscriptions.subscription_create(
-                    investor=investors[who], offering=offering, amount=Decimal(thousands * 5000),
-                    payment_method=card, idempotency_key=f"op-{number}",
+                    investor=investors[who],
+                    offering=offering,
+                    amount=Decimal(thousands * 5000),
+                    payment_method=card,
+                    idempotency_key=f"op-{number}",
                 )
             else:
                 mine = list(Subscription.objects.filter(offering=offering).order_by("pk"))

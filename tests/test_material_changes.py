@@ -14,8 +14,9 @@ from rest_framework.test import APIClient
 
 from emails.models import OutgoingEmail
 from investors import tasks
-from investors.subscriptions import reconfirmation, settlement, services as subscriptions
 from investors.models import Refund, Subscription, SubscriptionStatus
+from investors.subscriptions import reconfirmation, settlement
+from investors.subscriptions import services as subscriptions
 from investors.subscriptions.reconfirmation import business_days_after
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
@@ -141,7 +142,9 @@ def test_a_price_the_paid_amount_does_not_divide_into_is_accepted_and_the_remain
     subscription.refresh_from_db()
     # 13,200.00 buys 687 whole shares at 19.20 (13,190.40); 9.60 is left over until the investor decides.
     assert (subscription.status, subscription.shares, subscription.price_remainder) == (
-        SubscriptionStatus.RECONFIRMATION_REQUIRED, 687, Decimal("9.60"),
+        SubscriptionStatus.RECONFIRMATION_REQUIRED,
+        687,
+        Decimal("9.60"),
     )
     assert subscription.amount == Decimal("13200.00") and not Refund.objects.exists()
 
@@ -355,7 +358,9 @@ def test_investor_sees_the_banner_and_reconfirms_from_the_web_page(client):
         assert 'id="reconfirmation-banner"' in html and "Confirm my subscription" in html
     assert 'id="term-changes"' in page and "Terms changed since publication" in page
 
-    response = client.post(f"/investor/subscriptions/{subscription.pk}/reconfirm/", {"next": f"/offerings/{offering.pk}/"})
+    response = client.post(
+        f"/investor/subscriptions/{subscription.pk}/reconfirm/", {"next": f"/offerings/{offering.pk}/"}
+    )
 
     assert response.status_code == 302 and response["Location"] == f"/offerings/{offering.pk}/"
     assert status_of(subscription) == SubscriptionStatus.PAID
@@ -403,7 +408,9 @@ def test_a_subscription_still_paying_during_a_price_change_is_repriced_and_recon
     assert post_update(offering, changes={"price_per_share": "19.20"}).status_code == 201
     subscription = Subscription.objects.get(pk=investor_subscription.pk)
     assert (subscription.status, subscription.shares, subscription.price_remainder) == (
-        SubscriptionStatus.PENDING_PAYMENT, 1041, Decimal("12.80"),
+        SubscriptionStatus.PENDING_PAYMENT,
+        1041,
+        Decimal("12.80"),
     )
     Subscription.objects.filter(pk=subscription.pk).update(reserved_until=timezone.now() - dt.timedelta(seconds=1))
     subscriptions.reservations_expire()

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from investors.subscriptions import gateway, settlement
 from investors.models import Holding, Refund, Subscription, SubscriptionStatus
+from investors.subscriptions import gateway, settlement
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services
@@ -30,7 +30,9 @@ def test_paid_subscription_holds_money_in_escrow_and_reserves_capacity():
     assert (body["status"], body["amount"], body["shares"], body["currency"]) == ("paid", "20000.00", 2000, "CNY")
     offering.refresh_from_db()
     assert (offering.raised_amount, offering.remaining_amount, offering.investor_count) == (
-        Decimal("20000.00"), Decimal("130000.00"), 1,
+        Decimal("20000.00"),
+        Decimal("130000.00"),
+        1,
     )
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("20000.00")
     assert total_of_all_accounts() == 0

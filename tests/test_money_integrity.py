@@ -9,9 +9,6 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import RiskAnalystFactory
-from investors.subscriptions import gateway, reconciliation, settlement
-from investors.subscriptions import services as subscriptions
-from investors.subscriptions import refunds
 from investors.models import (
     Holding,
     Payment,
@@ -21,6 +18,8 @@ from investors.models import (
     Subscription,
     SubscriptionStatus,
 )
+from investors.subscriptions import gateway, reconciliation, refunds, settlement
+from investors.subscriptions import services as subscriptions
 from ledger.models import AccountKind, Line
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services
@@ -55,8 +54,12 @@ def succeeded_webhook_for(charge: gateway.Charge, subscription: Subscription) ->
         "last_payment_error": None,
         "metadata": {"subscription_id": str(subscription.pk)},
     }
-    event = {"id": f"evt_{charge.payment_intent_id}", "object": "event", "type": "payment_intent.succeeded",
-             "data": {"object": intent}}
+    event = {
+        "id": f"evt_{charge.payment_intent_id}",
+        "object": "event",
+        "type": "payment_intent.succeeded",
+        "data": {"object": intent},
+    }
     return json.dumps(event).encode()
 
 
@@ -170,8 +173,13 @@ def test_a_refund_stripe_marks_failed_is_failed_with_its_reason_not_pending_for_
 
     def stripe_fails_it(*, refund_id, payment_intent_id, amount, currency, attempt):
         return gateway.RefundResult(
-            stripe_refund_id=f"re_failed_{refund_id}", refund_id=refund_id, payment_intent_id=payment_intent_id,
-            status="failed", amount=amount, currency=currency, failure_reason="expired_or_canceled_card",
+            stripe_refund_id=f"re_failed_{refund_id}",
+            refund_id=refund_id,
+            payment_intent_id=payment_intent_id,
+            status="failed",
+            amount=amount,
+            currency=currency,
+            failure_reason="expired_or_canceled_card",
         )
 
     monkeypatch.setattr(gateway, "refund", stripe_fails_it)
@@ -315,9 +323,7 @@ def test_staff_see_failed_refunds_in_the_admin_and_record_a_manual_payout_there(
     client.force_login(SuperuserFactory())
 
     listed = client.get("/admin/investors/refund/?status__exact=failed")
-    asked = client.post(
-        "/admin/investors/refund/", {"action": "record_manual_payout", "_selected_action": [refund.pk]}
-    )
+    asked = client.post("/admin/investors/refund/", {"action": "record_manual_payout", "_selected_action": [refund.pk]})
     done = client.post(
         "/admin/investors/refund/",
         {"action": "record_manual_payout", "_selected_action": [refund.pk], "apply": "1", "reason": "Wire ref 9."},

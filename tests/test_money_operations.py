@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from investors.subscriptions import gateway, reconciliation
 from investors.models import Holding, Payment, ReconciliationIssue, Subscription, SubscriptionStatus
+from investors.subscriptions import gateway, reconciliation
 from ledger.models import Line
 from projects.models import Offering, OfferingStatus
 from tests.support.money import eligible_investor, live_offering, subscribe
@@ -44,13 +44,18 @@ def test_reconciliation_finds_nothing_when_records_agree_and_reports_a_charge_we
     subscribe(eligible_investor(), offering, "20000.00", key="ok")
     assert reconciliation.payments_reconcile() == 0
 
-    gateway.charge(subscription_id=999999, amount=offering.min_investment, currency="CNY", payment_method="pm_card_visa")
+    gateway.charge(
+        subscription_id=999999, amount=offering.min_investment, currency="CNY", payment_method="pm_card_visa"
+    )
     Payment.objects.update(amount="19000.00")
 
     # The altered payment now differs from Stripe, from its subscription and from the ledger.
     assert reconciliation.payments_reconcile() == 4
     assert set(ReconciliationIssue.objects.values_list("kind", flat=True)) == {
-        "charge_without_payment", "amount_mismatch", "payment_subscription_mismatch", "payment_ledger_mismatch",
+        "charge_without_payment",
+        "amount_mismatch",
+        "payment_subscription_mismatch",
+        "payment_ledger_mismatch",
     }
     assert reconciliation.payments_reconcile() == 4, "a second run must not report the same difference twice"
 

@@ -11,9 +11,9 @@ from celery.exceptions import Retry
 from django.utils import timezone
 
 from accounts.tests.factories import RiskAnalystFactory
+from investors.models import Holding, Payment, Refund, StripeEvent, Subscription, SubscriptionStatus
 from investors.subscriptions import gateway, settlement
 from investors.subscriptions import services as subscriptions
-from investors.models import Holding, Payment, Refund, StripeEvent, Subscription, SubscriptionStatus
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects.models import OfferingStatus

@@ -217,9 +217,7 @@ def test_api_upload_by_the_company_and_refusals_with_their_codes(offering):
     client.force_authenticate(offering.issuer.owner)
 
     created = client.post(url, {"kind": "articles", "title": "Articles", "file": pdf_upload()}, format="multipart")
-    not_pdf = client.post(
-        url, {"kind": "articles", "title": "Fake", "file": pdf_upload(b"GIF89a")}, format="multipart"
-    )
+    not_pdf = client.post(url, {"kind": "articles", "title": "Fake", "file": pdf_upload(b"GIF89a")}, format="multipart")
     client.force_authenticate(InvestorFactory())
     by_investor = client.post(url, {"kind": "articles", "title": "Mine", "file": pdf_upload()}, format="multipart")
 

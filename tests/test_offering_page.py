@@ -38,8 +38,12 @@ def verified_investor(client):
 def test_header_shows_progress_against_target_and_maximum_investors_and_days_left(client):
     now = timezone.now()
     offering = OfferingFactory(
-        status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=3), closes_at=now + dt.timedelta(days=9, hours=2),
-        raised_amount=Decimal("250000.00"), reserved_amount=Decimal("250000.00"), investor_count=7,
+        status=OfferingStatus.LIVE,
+        opens_at=now - dt.timedelta(days=3),
+        closes_at=now + dt.timedelta(days=9, hours=2),
+        raised_amount=Decimal("250000.00"),
+        reserved_amount=Decimal("250000.00"),
+        investor_count=7,
     )
 
     response = page(client, offering)
@@ -107,7 +111,9 @@ def test_visitor_is_asked_to_log_in(client):
 def test_badges_show_platform_tie_risk_hold_and_an_overdue_report(client):
     issuer = IssuerFactory(related_to_platform=True, related_party_note="Our fund owns shares.")
     OfferingFactory(
-        issuer=issuer, status=OfferingStatus.CLOSED, opens_at=timezone.now() - dt.timedelta(days=800),
+        issuer=issuer,
+        status=OfferingStatus.CLOSED,
+        opens_at=timezone.now() - dt.timedelta(days=800),
         closes_at=timezone.now() - dt.timedelta(days=760),
     )
     offering = OfferingFactory(issuer=issuer, status=OfferingStatus.SUSPENDED, risk_hold=True)
@@ -134,8 +140,10 @@ def test_issuer_sees_no_subscribe_button_on_their_own_offering(client):
 def closed_raise(issuer):
     """A successful raise of `issuer` that ran from March to April 2024."""
     return OfferingFactory(
-        issuer=issuer, status=OfferingStatus.CLOSED,
-        opens_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC), closes_at=dt.datetime(2024, 4, 1, tzinfo=dt.UTC),
+        issuer=issuer,
+        status=OfferingStatus.CLOSED,
+        opens_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+        closes_at=dt.datetime(2024, 4, 1, tzinfo=dt.UTC),
     )
 
 
@@ -144,18 +152,31 @@ def test_after_a_raise_the_projection_shown_before_it_is_set_against_the_actual_
     offering = closed_raise(issuer)
     before_close = dt.datetime(2024, 2, 1, tzinfo=dt.UTC)
     FinancialStatementFactory(
-        issuer=issuer, fiscal_year=2024, kind=StatementKind.PROJECTION, filed_at=before_close,
-        revenue=Decimal("100000000.00"), net_profit=Decimal("35000000.00"),
+        issuer=issuer,
+        fiscal_year=2024,
+        kind=StatementKind.PROJECTION,
+        filed_at=before_close,
+        revenue=Decimal("100000000.00"),
+        net_profit=Decimal("35000000.00"),
     )
     # A projection re-filed after the raise is not the one investors were shown.
     FinancialStatementFactory(
-        issuer=issuer, fiscal_year=2024, kind=StatementKind.PROJECTION, version=2,
-        supersedes=FinancialStatement.objects.get(), filed_at=dt.datetime(2024, 6, 1, tzinfo=dt.UTC),
-        revenue=Decimal("90000000.00"), net_profit=Decimal("1000000.00"),
+        issuer=issuer,
+        fiscal_year=2024,
+        kind=StatementKind.PROJECTION,
+        version=2,
+        supersedes=FinancialStatement.objects.get(),
+        filed_at=dt.datetime(2024, 6, 1, tzinfo=dt.UTC),
+        revenue=Decimal("90000000.00"),
+        net_profit=Decimal("1000000.00"),
     )
     FinancialStatementFactory(
-        issuer=issuer, fiscal_year=2024, kind=StatementKind.ACTUAL, filed_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC),
-        revenue=Decimal("80000000.00"), net_profit=Decimal("-26800000.00"),
+        issuer=issuer,
+        fiscal_year=2024,
+        kind=StatementKind.ACTUAL,
+        filed_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC),
+        revenue=Decimal("80000000.00"),
+        net_profit=Decimal("-26800000.00"),
     )
 
     response = page(client, offering)
@@ -185,11 +206,18 @@ def test_deviation_threshold_follows_the_review_policy(client, settings):
     issuer = IssuerFactory()
     offering = closed_raise(issuer)
     FinancialStatementFactory(
-        issuer=issuer, fiscal_year=2024, kind=StatementKind.PROJECTION, filed_at=dt.datetime(2024, 2, 1, tzinfo=dt.UTC),
-        revenue=Decimal("100000000.00"), net_profit=Decimal("1000000.00"),
+        issuer=issuer,
+        fiscal_year=2024,
+        kind=StatementKind.PROJECTION,
+        filed_at=dt.datetime(2024, 2, 1, tzinfo=dt.UTC),
+        revenue=Decimal("100000000.00"),
+        net_profit=Decimal("1000000.00"),
     )
     FinancialStatementFactory(
-        issuer=issuer, fiscal_year=2024, kind=StatementKind.ACTUAL, revenue=Decimal("80000000.00"),
+        issuer=issuer,
+        fiscal_year=2024,
+        kind=StatementKind.ACTUAL,
+        revenue=Decimal("80000000.00"),
         net_profit=Decimal("1000000.00"),
     )
 
@@ -263,7 +291,16 @@ def test_commitments_show_whether_paid_subscriptions_back_them(client):
 def paid_subscription(investor, offering, amount):
     now = timezone.now()
     return Subscription.objects.create(
-        investor=investor, offering=offering, amount=amount, currency="CNY", shares=int(amount / 10),
-        status=SubscriptionStatus.PAID, idempotency_key=f"key-{investor.pk}", request_digest="d",
-        payment_method="pm_card_visa", created_at=now, reserved_until=now, paid_at=now,
+        investor=investor,
+        offering=offering,
+        amount=amount,
+        currency="CNY",
+        shares=int(amount / 10),
+        status=SubscriptionStatus.PAID,
+        idempotency_key=f"key-{investor.pk}",
+        request_digest="d",
+        payment_method="pm_card_visa",
+        created_at=now,
+        reserved_until=now,
+        paid_at=now,
     )

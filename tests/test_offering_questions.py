@@ -208,7 +208,9 @@ def test_api_only_offering_reviewers_hide_and_hidden_questions_are_404_to_others
 
     refused = api_as(InvestorFactory()).post(f"/api/v1/questions/{question.pk}/hide/", {}, format="json")
     staff_without_role = api_as(StaffFactory()).post(f"/api/v1/questions/{question.pk}/hide/", {}, format="json")
-    hidden = api_as(OfferingReviewerFactory()).post(f"/api/v1/questions/{question.pk}/hide/", {"reason": "Spam"}, format="json")
+    hidden = api_as(OfferingReviewerFactory()).post(
+        f"/api/v1/questions/{question.pk}/hide/", {"reason": "Spam"}, format="json"
+    )
     answer = api_as(offering.issuer.owner).post(
         f"/api/v1/questions/{question.pk}/answer/", {"text": "x"}, format="json"
     )

@@ -45,7 +45,11 @@ def fill_offering_page(offering, count: int) -> None:
         question = questions.question_ask(offering=offering, by=InvestorFactory(), text=f"Question {index}")
         questions.question_answer(question=question, by=owner, text="Answer")
         services.offering_update_post(
-            offering=offering, by=owner, title=f"Update {index}", body="News.", material_change=False,
+            offering=offering,
+            by=owner,
+            title=f"Update {index}",
+            body="News.",
+            material_change=False,
             changes={"use_of_funds": [{"category": "engineers", "amount": "1000000.00"}]},
         )
         offering.commitments.create(by="platform", amount=Decimal("1000.00"))

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from kernel.errors import DomainError
 from investors.models import Subscription
+from kernel.errors import DomainError
 from tests.support.concurrency import outcomes, race
 from tests.support.regimes import us_investor, us_offering
 

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from investors.subscriptions import gateway
 from investors.models import KycStatus, Refund, Subscription, SubscriptionStatus
+from investors.subscriptions import gateway
 from investors.tests.factories import KycProfileFactory, RiskAcknowledgementFactory, SuitabilityAssessmentFactory
 from ledger.models import Line
 from projects.models import Offering
@@ -22,14 +22,22 @@ from tests.support.regimes import US, us_investor, us_offering
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_stripe", "english")]
 
+
 def invested(investor, offering, amount: str, *, status=SubscriptionStatus.PAID, created_at=None) -> Subscription:
     """A subscription made earlier, as the services leave it."""
     created_at = created_at or timezone.now() - dt.timedelta(days=1)
     return Subscription.objects.create(
-        investor=investor, offering=offering, amount=Decimal(amount), currency=offering.currency,
-        shares=int(Decimal(amount) / offering.price_per_share), status=status,
-        idempotency_key=f"earlier-{Subscription.objects.count()}", request_digest="-", payment_method="pm_card_visa",
-        created_at=created_at, reserved_until=created_at + dt.timedelta(minutes=15),
+        investor=investor,
+        offering=offering,
+        amount=Decimal(amount),
+        currency=offering.currency,
+        shares=int(Decimal(amount) / offering.price_per_share),
+        status=status,
+        idempotency_key=f"earlier-{Subscription.objects.count()}",
+        request_digest="-",
+        payment_method="pm_card_visa",
+        created_at=created_at,
+        reserved_until=created_at + dt.timedelta(minutes=15),
     )
 
 
@@ -187,7 +195,10 @@ def test_us_limit_refusal_names_the_rule_and_the_numbers():
     details = error["details"]
     assert details["rule"] == "17 CFR 227.100(a)(2)"
     assert (details["limit"], details["already_invested"], details["amount"], details["remaining"]) == (
-        "2500.00", "2000.00", "1000.00", "500.00",
+        "2500.00",
+        "2000.00",
+        "1000.00",
+        "500.00",
     )
 
 
@@ -198,8 +209,11 @@ def test_us_limit_refusal_reads_in_chinese_with_the_same_numbers():
     client.force_authenticate(investor)
 
     response = client.post(
-        "/api/v1/subscriptions/", {"offering": offering.pk, "amount": "1000.00", "payment_method": "pm_card_visa"},
-        format="json", HTTP_IDEMPOTENCY_KEY="zh", HTTP_ACCEPT_LANGUAGE="zh-hans",
+        "/api/v1/subscriptions/",
+        {"offering": offering.pk, "amount": "1000.00", "payment_method": "pm_card_visa"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="zh",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
 
     assert_refused_and_nothing_changed(response, 409, "limit_exceeded", offering=offering, subscriptions_before=1)

@@ -17,7 +17,10 @@ def test_the_demo_shows_a_risk_queue_and_loads_only_once(fake_stripe):
     call_command("seed_demo", stdout=StringIO())
 
     assert set(Signal.objects.values_list("rule", flat=True)) == {
-        "platform_conflict", "forecast_inconsistent", "misleading_claims", "identity_duplicate"
+        "platform_conflict",
+        "forecast_inconsistent",
+        "misleading_claims",
+        "identity_duplicate",
     }
     held = Offering.objects.get(approval_hold=True)
     assert held.status == OfferingStatus.IN_REVIEW and "保本" in held.summary

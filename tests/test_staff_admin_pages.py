@@ -172,10 +172,18 @@ def test_risk_case_about_an_investor_has_no_figures(client):
 @pytest.mark.parametrize(
     ("make", "path", "action", "label"),
     [
-        (lambda: OfferingFactory(status=OfferingStatus.IN_REVIEW), "/admin/projects/offering/",
-         "approve_selected_offerings", "批准所选的融资项目"),
-        (lambda: KycProfileFactory(status=KycStatus.PENDING), "/admin/investors/kycprofile/",
-         "verify_selected_kyc_submissions", "核验所选的身份认证申请"),
+        (
+            lambda: OfferingFactory(status=OfferingStatus.IN_REVIEW),
+            "/admin/projects/offering/",
+            "approve_selected_offerings",
+            "批准所选的融资项目",
+        ),
+        (
+            lambda: KycProfileFactory(status=KycStatus.PENDING),
+            "/admin/investors/kycprofile/",
+            "verify_selected_kyc_submissions",
+            "核验所选的身份认证申请",
+        ),
     ],
     ids=["offering", "kyc"],
 )

@@ -23,11 +23,11 @@ from accounts.tests.factories import (
     SuperuserFactory,
     SupportFactory,
 )
-from kernel import permissions
-from kernel.errors import PermissionRefused
 from investors.kyc import services as investor_services
 from investors.models import Holding, KycDecision, KycProfile, KycStatus, Subscription, SubscriptionStatus
 from investors.tests.factories import KycProfileFactory
+from kernel import permissions
+from kernel.errors import PermissionRefused
 from projects import services as project_services
 from projects.models import AnnouncedCommitment, CommitmentParty, OfferingStatus
 from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory, offering_state

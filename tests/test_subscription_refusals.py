@@ -9,8 +9,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import InvestorFactory
-from investors.subscriptions import gateway
 from investors.models import KycStatus, Subscription
+from investors.subscriptions import gateway
 from investors.tests.factories import KycProfileFactory, SuitabilityAssessmentFactory
 from ledger.models import Line
 from projects.models import Offering, OfferingStatus

@@ -27,17 +27,29 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 def live(title: str, **overrides):
     now = timezone.now()
     return OfferingFactory(
-        title=title, status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=5),
-        closes_at=now + dt.timedelta(days=2), **overrides,
+        title=title,
+        status=OfferingStatus.LIVE,
+        opens_at=now - dt.timedelta(days=5),
+        closes_at=now + dt.timedelta(days=2),
+        **overrides,
     )
 
 
 def paid_subscription(investor, offering):
     now = timezone.now()
     return Subscription.objects.create(
-        investor=investor, offering=offering, amount=Decimal("1000.00"), currency="CNY", shares=100,
-        status=SubscriptionStatus.PAID, idempotency_key=f"k{offering.pk}", request_digest="d", payment_method="pm",
-        created_at=now, reserved_until=now, paid_at=now,
+        investor=investor,
+        offering=offering,
+        amount=Decimal("1000.00"),
+        currency="CNY",
+        shares=100,
+        status=SubscriptionStatus.PAID,
+        idempotency_key=f"k{offering.pk}",
+        request_digest="d",
+        payment_method="pm",
+        created_at=now,
+        reserved_until=now,
+        paid_at=now,
     )
 
 

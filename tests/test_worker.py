@@ -40,8 +40,13 @@ def test_worker_verifies_a_kyc_submission_sent_on_commit(celery_worker_process):
     investor = InvestorFactory()
 
     kyc = investor_services.kyc_submit(
-        user=investor, real_name="梁秀英", id_number="440100196001081725", date_of_birth=dt.date(1960, 1, 8),
-        phone="19483460688", annual_income="2500000.00", financial_assets="20000000.00",
+        user=investor,
+        real_name="梁秀英",
+        id_number="440100196001081725",
+        date_of_birth=dt.date(1960, 1, 8),
+        phone="19483460688",
+        annual_income="2500000.00",
+        financial_assets="20000000.00",
     )
 
     assert kyc.status == KycStatus.PENDING

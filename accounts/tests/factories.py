@@ -43,7 +43,6 @@ class SuperuserFactory(StaffFactory):
     is_superuser = True
 
 
-
 def _holding_role(name: str):
     @factory.post_generation
     def staff_role(user, create, extracted, **kwargs):

@@ -18,7 +18,12 @@ ME = "/api/v1/me/"
 
 
 def registration(**overrides):
-    return {"username": "lihua", "email": "lihua@example.com", "password": "Quiet-river-2719", "role": "investor"} | overrides
+    return {
+        "username": "lihua",
+        "email": "lihua@example.com",
+        "password": "Quiet-river-2719",
+        "role": "investor",
+    } | overrides
 
 
 # Register -------------------------------------------------------------------------------------------------------
@@ -49,7 +54,9 @@ def test_registered_token_authenticates_later_requests(api_client):
 
 
 @pytest.mark.parametrize(
-    "password", ["short1A!", "password123", "83920174650", "lihua-lihua"], ids=["too-short", "common", "numeric", "like-username"]
+    "password",
+    ["short1A!", "password123", "83920174650", "lihua-lihua"],
+    ids=["too-short", "common", "numeric", "like-username"],
 )
 def test_register_with_a_weak_password_is_refused(api_client, password):
     response = api_client.post(REGISTER, registration(password=password, username="lihua-lihua"), format="json")

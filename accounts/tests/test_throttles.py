@@ -22,9 +22,7 @@ def rates(settings):
 
     def set_rates(**rates: str) -> None:
         configured = settings.REST_FRAMEWORK
-        settings.REST_FRAMEWORK = configured | {
-            "DEFAULT_THROTTLE_RATES": configured["DEFAULT_THROTTLE_RATES"] | rates
-        }
+        settings.REST_FRAMEWORK = configured | {"DEFAULT_THROTTLE_RATES": configured["DEFAULT_THROTTLE_RATES"] | rates}
 
     return set_rates
 
@@ -97,7 +95,9 @@ def test_web_login_is_throttled_per_username(client, rates):
     rates(login_username="2/hour")
     user = InvestorFactory()
     for n in range(2):
-        client.post(reverse("accounts:login"), {"username": user.username, "password": "wrong"}, REMOTE_ADDR=f"10.1.0.{n}")
+        client.post(
+            reverse("accounts:login"), {"username": user.username, "password": "wrong"}, REMOTE_ADDR=f"10.1.0.{n}"
+        )
 
     response = client.post(
         reverse("accounts:login"), {"username": user.username, "password": PASSWORD}, REMOTE_ADDR="10.1.0.9"
@@ -108,7 +108,12 @@ def test_web_login_is_throttled_per_username(client, rates):
 
 
 def registration(n: int) -> dict:
-    return {"username": f"newcomer{n}", "email": f"n{n}@example.com", "password": "Quiet-river-2719", "role": "investor"}
+    return {
+        "username": f"newcomer{n}",
+        "email": f"n{n}@example.com",
+        "password": "Quiet-river-2719",
+        "role": "investor",
+    }
 
 
 def test_registrations_from_one_address_are_throttled(api_client, rates):
@@ -158,12 +163,18 @@ def test_web_subscription_attempts_are_throttled_per_investor(client, rates):
     offering = OfferingFactory(status="live")
     client.force_login(investor)
     form = {"amount": "1000.00", "payment_method": "pm_card_visa"}
-    first = client.post(reverse("investors:subscribe", args=[offering.pk]), form | {"idempotency_key": "a"}, follow=True)
+    first = client.post(
+        reverse("investors:subscribe", args=[offering.pk]), form | {"idempotency_key": "a"}, follow=True
+    )
 
-    response = client.post(reverse("investors:subscribe", args=[offering.pk]), form | {"idempotency_key": "b"}, follow=True)
+    response = client.post(
+        reverse("investors:subscribe", args=[offering.pk]), form | {"idempotency_key": "b"}, follow=True
+    )
 
     assert not any("Too many" in message.message for message in first.context["messages"])
-    assert any(message.level_tag == "error" and "Too many" in message.message for message in response.context["messages"])
+    assert any(
+        message.level_tag == "error" and "Too many" in message.message for message in response.context["messages"]
+    )
     assert not Subscription.objects.exists()
 
 

@@ -86,7 +86,9 @@ def test_risk_case_resolution_is_audited(api_client, superuser):
     risk_services.screen_issuer(issuer_id=offering.issuer_id, as_of=timezone.now())
     case = Case.objects.get(subject_type=SubjectType.OFFERING, subject_id=offering.pk)
 
-    api_client.post(f"/api/v1/risk/cases/{case.pk}/resolve/", {"outcome": "cleared", "note": "Reworded."}, format="json")
+    api_client.post(
+        f"/api/v1/risk/cases/{case.pk}/resolve/", {"outcome": "cleared", "note": "Reworded."}, format="json"
+    )
 
     assert actions() == [(superuser.username, "risk_case_resolved", "risk.case")]
     assert AuditEntry.objects.get().details == {"outcome": "cleared", "note": "Reworded."}

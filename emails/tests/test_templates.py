@@ -25,10 +25,16 @@ CASES = {
     "investors/emails/offering_failed.txt": MONEY,
     "investors/emails/offering_update.txt": UPDATE,
     "investors/emails/offering_update_reconfirm.txt": {
-        **UPDATE, "changed": "price_per_share", "deadline": "2026-05-01 18:00 CST"
+        **UPDATE,
+        "changed": "price_per_share",
+        "deadline": "2026-05-01 18:00 CST",
     },
     "investors/emails/offering_milestone.txt": {
-        "offering": TITLE, "percent": 50, "raised": Decimal("500.00"), "target": Decimal("1000.00"), "currency": "CNY"
+        "offering": TITLE,
+        "percent": 50,
+        "raised": Decimal("500.00"),
+        "target": Decimal("1000.00"),
+        "currency": "CNY",
     },
     "projects/emails/report_reminder.txt": {**REMINDER, "half_year": False, "overdue": False},
     "risk/emails/material_finding.txt": {"offering": TITLE, "rules": "commitment_unfunded", "note": "Never paid."},
@@ -98,5 +104,10 @@ def test_a_material_change_keeps_its_paragraphs():
 def test_a_material_change_listing_no_terms_says_so_in_the_reader_language():
     context = {**CASES["investors/emails/offering_update_reconfirm.txt"], "changed": ""}
 
-    assert "Changed terms: none listed." in rendered("investors/emails/offering_update_reconfirm.txt", context, "en")["body"]
-    assert "变更的条款：未列明。" in rendered("investors/emails/offering_update_reconfirm.txt", context, "zh-hans")["body"]
+    assert (
+        "Changed terms: none listed."
+        in rendered("investors/emails/offering_update_reconfirm.txt", context, "en")["body"]
+    )
+    assert (
+        "变更的条款：未列明。" in rendered("investors/emails/offering_update_reconfirm.txt", context, "zh-hans")["body"]
+    )

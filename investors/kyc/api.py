@@ -13,11 +13,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from investors.kyc import questionnaire, selectors, services
+from investors.models import KycProfile
 from kernel.api_errors import PERMISSION_DENIED
 from kernel.errors import NotFound
 from kernel.validators import SINGLE_LINE
-from investors.kyc import questionnaire, selectors, services
-from investors.models import KycProfile
 from projects.api import MONEY
 from projects.regimes import current_regime, regime_for
 

@@ -3,10 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kernel.validators import SINGLE_LINE
-from kernel.web import DateInput, MoneyField
 from investors.kyc import questionnaire
 from investors.models import KycProfile
+from kernel.validators import SINGLE_LINE
+from kernel.web import DateInput, MoneyField
 
 
 class KycForm(forms.Form):

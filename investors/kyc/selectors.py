@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
-from kernel.permissions import VIEW_IDENTITY_NUMBER, holds_permission
 from investors.models import (
     INVESTED_STATUSES,
     KycProfile,
@@ -16,6 +15,7 @@ from investors.models import (
     Subscription,
     SuitabilityAssessment,
 )
+from kernel.permissions import VIEW_IDENTITY_NUMBER, holds_permission
 
 NOT_SUBMITTED = "not_submitted"
 

@@ -15,13 +15,13 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
 from audit.services import audit_record
+from investors.kyc import identity_numbers, questionnaire
+from investors.kyc.identity import Verdict, identity_provider
+from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
 from kernel import events
 from kernel.errors import FieldErrors, InvalidTransition, PermissionRefused, field_error
 from kernel.money import parse_money
 from kernel.permissions import REVIEW_KYC, VIEW_IDENTITY_NUMBER, ensure_permission
-from investors.kyc import identity_numbers, questionnaire
-from investors.kyc.identity import Verdict, identity_provider
-from investors.models import KycDecision, KycProfile, KycStatus, RiskAcknowledgement, SuitabilityAssessment
 from outbox import services as outbox
 from projects.regimes import Regime, current_regime, regime_for
 from projects.validation import check_single_line

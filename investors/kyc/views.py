@@ -4,10 +4,10 @@ up."""
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from kernel.web import posted, submit_form
 from accounts.web import investor_required
 from investors.kyc import selectors, services
 from investors.kyc.forms import KycForm, QuestionnaireForm
+from kernel.web import posted, submit_form
 
 
 @investor_required

@@ -12,12 +12,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from investors.models import Holding, RefundStatus, Subscription
+from investors.subscriptions import cancellation, reconfirmation, selectors
+from investors.subscriptions import services as subscriptions
+from investors.subscriptions.throttles import SubscribeThrottle
 from kernel.api_errors import PERMISSION_DENIED, documented_error
 from kernel.errors import ErrorCode
-from investors.subscriptions import selectors
-from investors.subscriptions import cancellation, reconfirmation, services as subscriptions
-from investors.models import Holding, RefundStatus, Subscription
-from investors.subscriptions.throttles import SubscribeThrottle
 from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.api import MONEY, NO_OFFERING, NOT_SIGNED_IN
@@ -126,7 +126,9 @@ class SubscriptionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, vi
     def create(self, request, *args, **kwargs):
         data = SubscriptionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        offering = get_object_or_404(project_selectors.offerings_visible_to(request.user), pk=data.validated_data["offering"])
+        offering = get_object_or_404(
+            project_selectors.offerings_visible_to(request.user), pk=data.validated_data["offering"]
+        )
         answer = subscriptions.subscription_create(
             investor=request.user,
             offering=offering,

@@ -18,4 +18,6 @@ def offering_accepts_cancellations(offering: Offering, now: dt.datetime) -> bool
 
 
 def is_cancellable(subscription: Subscription, now: dt.datetime) -> bool:
-    return subscription.status in CANCELLABLE_BY_INVESTOR_STATUSES and offering_accepts_cancellations(subscription.offering, now)
+    return subscription.status in CANCELLABLE_BY_INVESTOR_STATUSES and offering_accepts_cancellations(
+        subscription.offering, now
+    )

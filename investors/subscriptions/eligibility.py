@@ -9,13 +9,12 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel.errors import DomainError, ErrorCode, ValidationFailed
-from kernel.money import money_text
-from investors.models import KycStatus
 from investors.kyc.questionnaire import RISK_LEVELS
 from investors.kyc.selectors import invested_since, kyc_of, latest_suitability, risk_acknowledgement_of
-from projects.models import Offering, OfferingStatus
-from projects.models import NOT_YET_OPEN_STATUSES
+from investors.models import KycStatus
+from kernel.errors import DomainError, ErrorCode, ValidationFailed
+from kernel.money import money_text
+from projects.models import NOT_YET_OPEN_STATUSES, Offering, OfferingStatus
 from projects.regimes import months_before, regime_for
 
 

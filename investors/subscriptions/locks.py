@@ -49,6 +49,8 @@ def lock_refund(refund_id: int) -> Refund:
 def lock_refunds(refund_ids: list[int]) -> list[Refund]:
     """Refunds locked in id order (two runs never wait in a cycle)."""
     return list(
-        Refund.objects.select_for_update(no_key=True).select_related("subscription").filter(pk__in=refund_ids)
+        Refund.objects.select_for_update(no_key=True)
+        .select_related("subscription")
+        .filter(pk__in=refund_ids)
         .order_by("pk")
     )

@@ -82,7 +82,9 @@ def offering_update_emails(*, update: OfferingUpdate) -> None:
     changed = ", ".join(change.term for change in update.term_changes.all())
     waiting = {}
     recipients = {}
-    for subscription in Subscription.objects.filter(offering=offering, status__in=RECEIVES_NEWS_STATUSES).select_related("investor"):
+    for subscription in Subscription.objects.filter(
+        offering=offering, status__in=RECEIVES_NEWS_STATUSES
+    ).select_related("investor"):
         recipients[subscription.investor_id] = subscription.investor
         # Paid or still paying, an investor whose subscription carries a deadline must confirm the new terms.
         if subscription.reconfirm_deadline and subscription.status in RECONFIRMING_STATUSES:
@@ -118,6 +120,4 @@ def offering_milestone_emails(*, offering_id: int, percent: int) -> None:
         },
     )
     for investor in investors.values():
-        email_enqueue(
-            notification=f"milestone:{offering.pk}:{percent}", recipient=investor, **email
-        )
+        email_enqueue(notification=f"milestone:{offering.pk}:{percent}", recipient=investor, **email)

@@ -8,7 +8,6 @@ from typing import cast
 
 from django.utils import timezone
 
-from investors.subscriptions import gateway
 from investors.models import (
     PAYMENT_ACCEPTED_STATUSES,
     Payment,
@@ -17,6 +16,7 @@ from investors.models import (
     RefundReason,
     RefundStatus,
 )
+from investors.subscriptions import gateway
 from ledger.models import AccountKind
 from ledger.selectors import entry_amounts
 
@@ -34,7 +34,8 @@ def issue_report(*, kind: str, stripe_id: str, detail: str, subscription_id: int
 def payments_reconcile() -> int:
     """Returns the number of open issues after this run."""
     payments = {
-        p.payment_intent_id: p for p in Payment.objects.select_related("subscription").prefetch_related("subscription__refunds")
+        p.payment_intent_id: p
+        for p in Payment.objects.select_related("subscription").prefetch_related("subscription__refunds")
     }
     _payments_against_subscriptions_and_ledger(payments.values())
     seen = set()

@@ -16,15 +16,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel.dates import business_days_after
-from kernel.errors import DomainError, ErrorCode, InvalidTransition, PermissionRefused
 from emails.models import EmailStatus
 from emails.selectors import email_of
-from investors.subscriptions import locks, notifications, services as subscriptions
-from investors.subscriptions import refunds
 from investors.models import CAPACITY_STATUSES, Subscription, SubscriptionStatus
+from investors.subscriptions import locks, notifications, refunds
+from investors.subscriptions import services as subscriptions
+from kernel.dates import business_days_after
+from kernel.errors import DomainError, ErrorCode, InvalidTransition, PermissionRefused
 from projects import hooks
 from projects.models import OfferingUpdate
+
 
 def reconfirm_deadline_from(posted_at: dt.datetime) -> dt.datetime:
     return business_days_after(posted_at, settings.RECONFIRM_BUSINESS_DAYS)
@@ -34,14 +35,16 @@ def reconfirm_deadline_from(posted_at: dt.datetime) -> dt.datetime:
 def subscriptions_follow_update(*, update: OfferingUpdate, changed_terms: dict) -> None:
     """Runs inside `projects.services.offering_update_post`, with the offering locked.
 
-    A new price re-prices every subscription holding capacity: it keeps at most its amount and buys the whole shares
-    that amount buys at the new price; what is left over (`price_remainder`) is refunded when the investor
-    reconfirms, or with everything if the subscription lapses. A price change is material, so a material update moves every paid subscription to
-    `reconfirmation_required`; one already waiting gets the new deadline, since it must now accept newer terms, and one
-still `pending_payment` gets it too and must reconfirm once paid."""
+        A new price re-prices every subscription holding capacity: it keeps at most its amount and buys the whole shares
+        that amount buys at the new price; what is left over (`price_remainder`) is refunded when the investor
+        reconfirms, or with everything if the subscription lapses. A price change is material, so a material update moves every paid subscription to
+        `reconfirmation_required`; one already waiting gets the new deadline, since it must now accept newer terms, and one
+    still `pending_payment` gets it too and must reconfirm once paid."""
     offering_id = update.offering_id
     holding = list(
-        Subscription.objects.select_for_update(no_key=True).filter(offering_id=offering_id, status__in=CAPACITY_STATUSES).order_by("pk")
+        Subscription.objects.select_for_update(no_key=True)
+        .filter(offering_id=offering_id, status__in=CAPACITY_STATUSES)
+        .order_by("pk")
     )
     new_price: Decimal | None = changed_terms.get("price_per_share")
     if new_price is not None:
@@ -79,7 +82,9 @@ def deadline_in_force(subscription: Subscription) -> dt.datetime | None:
     )
     email = None
     if update is not None:
-        email = email_of(notification=notifications.update_notification(update.pk), recipient_id=subscription.investor_id)
+        email = email_of(
+            notification=notifications.update_notification(update.pk), recipient_id=subscription.investor_id
+        )
     if email is None:
         return subscription.reconfirm_deadline
     if email.status != EmailStatus.SENT:

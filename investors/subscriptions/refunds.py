@@ -10,10 +10,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from investors.models import REFUND_DONE_STATUSES, Payment, Refund, RefundReason, RefundStatus, Subscription
+from investors.subscriptions import gateway, locks
 from kernel.errors import InvalidTransition, field_error
 from kernel.permissions import SETTLE_FAILED_REFUND, ensure_permission
-from investors.subscriptions import gateway, locks
-from investors.models import REFUND_DONE_STATUSES, Payment, Refund, RefundReason, RefundStatus, Subscription
 from ledger.models import AccountKind
 from ledger.services import Posting, entries_post
 from outbox import services as outbox

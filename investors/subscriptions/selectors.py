@@ -125,12 +125,16 @@ def commitments_backing(offering) -> list[CommitmentBacking]:
     commitment naming no investor account is never backed."""
     commitments = offering.public_commitments
     investor_ids = {commitment.investor_id for commitment in commitments if commitment.investor_id}
-    paid_by = dict(
-        Subscription.objects.filter(offering=offering, investor_id__in=investor_ids, status__in=BACKING_STATUSES)
-        .values("investor_id")
-        .annotate(total=Sum("amount"))
-        .values_list("investor_id", "total")
-    ) if investor_ids else {}
+    paid_by = (
+        dict(
+            Subscription.objects.filter(offering=offering, investor_id__in=investor_ids, status__in=BACKING_STATUSES)
+            .values("investor_id")
+            .annotate(total=Sum("amount"))
+            .values_list("investor_id", "total")
+        )
+        if investor_ids
+        else {}
+    )
     promised: dict[int, Decimal] = {}
     for commitment in commitments:
         if commitment.investor_id:

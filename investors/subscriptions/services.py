@@ -14,13 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel import events
-from kernel.errors import DomainError, ErrorCode, FieldErrors, InvalidTransition, PermissionRefused, field_error
-from kernel.money import parse_money
 from investors.kyc import services
-from investors.subscriptions import gateway, reconciliation
-from investors.subscriptions import cancellation, eligibility, locks, notifications
-from investors.subscriptions.refunds import refund_request
 from investors.models import (
     CAPACITY_STATUSES,
     FUNDED_STATUSES,
@@ -30,6 +24,11 @@ from investors.models import (
     Subscription,
     SubscriptionStatus,
 )
+from investors.subscriptions import cancellation, eligibility, gateway, locks, notifications, reconciliation
+from investors.subscriptions.refunds import refund_request
+from kernel import events
+from kernel.errors import DomainError, ErrorCode, FieldErrors, InvalidTransition, PermissionRefused, field_error
+from kernel.money import parse_money
 from ledger.models import AccountKind
 from ledger.services import entry_post
 from projects import services as project_services
@@ -204,7 +203,9 @@ def payment_record(*, subscription_id: int, charge: gateway.Charge) -> Subscript
             return subscription
         now = timezone.now()
         matches = (charge.amount, charge.currency) == (subscription.amount, subscription.currency)
-        if subscription.status == SubscriptionStatus.PENDING_PAYMENT and (not matches or offering.status in ENDED_STATUSES):
+        if subscription.status == SubscriptionStatus.PENDING_PAYMENT and (
+            not matches or offering.status in ENDED_STATUSES
+        ):
             # A wrong charge ends the reservation as a failed payment; otherwise staff ended the offering
             # (cancelled and refunded it) while this payment was on its way.
             subscription.mark_payment_failed() if not matches else subscription.expire()

@@ -22,11 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from kernel.errors import DomainError
-from kernel.money import to_cents
-from investors.subscriptions import gateway
-from investors.subscriptions import locks, notifications, services as subscriptions
-from investors.subscriptions import refunds
 from investors.models import (
     FUNDED_STATUSES,
     PAID_IN_STATUSES,
@@ -37,11 +32,14 @@ from investors.models import (
     Subscription,
     SubscriptionStatus,
 )
+from investors.subscriptions import gateway, locks, notifications, refunds
+from investors.subscriptions import services as subscriptions
+from kernel.errors import DomainError
+from kernel.money import to_cents
 from ledger.models import AccountKind
 from ledger.services import Posting, entries_post
 from projects import services as project_services
 from projects.models import SETTLEMENT_STATUSES, Offering, OfferingStatus
-
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +79,10 @@ def settlement_plan(offering: Offering) -> SettlementReport:
         total=Coalesce(Sum("amount"), Decimal("0"))
     )["total"]
     report = SettlementReport(
-        offering_id=offering.pk, status=offering.status, outcome="nothing", paid_amount=paid_amount,
+        offering_id=offering.pk,
+        status=offering.status,
+        outcome="nothing",
+        paid_amount=paid_amount,
         target_amount=offering.target_amount,
     )
     if offering.status not in SETTLEMENT_STATUSES:

@@ -10,16 +10,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kernel.throttles import throttle_check
-from kernel.web import perform, submit_form
 from accounts.web import investor_required, issuer_required
 from investors.kyc import selectors as kyc_selectors
-from investors.subscriptions import selectors
+from investors.subscriptions import reconfirmation, selectors
 from investors.subscriptions.dashboard import investor_dashboard
-from investors.subscriptions import reconfirmation
 from investors.subscriptions.forms import SubscribeForm
 from investors.subscriptions.services import subscription_cancel, subscription_create
 from investors.subscriptions.throttles import SubscribeThrottle
+from kernel.throttles import throttle_check
+from kernel.web import perform, submit_form
 from projects import selectors as project_selectors
 from projects.models import OfferingStatus
 
@@ -69,7 +68,10 @@ def _act_on_own_subscription(request, pk: int, service, *, success: str) -> None
 @require_POST
 def subscription_cancel_view(request, pk: int):
     _act_on_own_subscription(
-        request, pk, subscription_cancel, success=_("Your subscription is cancelled; the whole amount is being refunded.")
+        request,
+        pk,
+        subscription_cancel,
+        success=_("Your subscription is cancelled; the whole amount is being refunded."),
     )
     return redirect("investors:subscriptions")
 

@@ -6,8 +6,7 @@ A template tag rather than context from the offering view, because `projects` kn
 from django import template
 
 from investors.kyc import selectors as kyc_selectors
-from investors.subscriptions import selectors
-from investors.subscriptions import eligibility
+from investors.subscriptions import eligibility, selectors
 from investors.subscriptions.forms import SubscribeForm
 from projects.regimes import regime_for
 

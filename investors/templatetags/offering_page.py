@@ -3,8 +3,7 @@ announced commitment is backed by money. Template tags, because `projects` knows
 
 from django import template
 
-from investors.subscriptions import selectors
-from investors.subscriptions import eligibility
+from investors.subscriptions import eligibility, selectors
 
 register = template.Library()
 

@@ -66,9 +66,7 @@ def event_payload(event_type: str = "payment_intent.succeeded", subject: dict | 
 
 
 def test_charge_takes_the_amount_at_once_and_tags_the_payment_intent(fake_stripe, stripe_records):
-    charge = gateway.charge(
-        subscription_id=7, amount=Decimal("123.45"), currency="CNY", payment_method="pm_card_visa"
-    )
+    charge = gateway.charge(subscription_id=7, amount=Decimal("123.45"), currency="CNY", payment_method="pm_card_visa")
 
     assert charge.status == "succeeded"
     assert charge.subscription_id == 7
@@ -87,9 +85,7 @@ def test_the_same_card_gives_the_same_fingerprint(fake_stripe):
 
 @pytest.mark.parametrize("payment_method", DECLINING_METHODS)
 def test_declined_card_is_a_failed_charge_with_stripes_message(fake_stripe, stripe_records, payment_method):
-    charge = gateway.charge(
-        subscription_id=8, amount=Decimal("50.00"), currency="CNY", payment_method=payment_method
-    )
+    charge = gateway.charge(subscription_id=8, amount=Decimal("50.00"), currency="CNY", payment_method=payment_method)
 
     assert charge.status == "failed"
     assert charge.failure_message == "Your card was declined."
@@ -355,9 +351,7 @@ def webhook_receiver(fake_stripe_webhook):
     ],
 )
 def test_localstripe_delivers_a_signed_webhook_for_the_payment(webhook_receiver, payment_method, event_type, status):
-    charge = gateway.charge(
-        subscription_id=50, amount=Decimal("88.00"), currency="CNY", payment_method=payment_method
-    )
+    charge = gateway.charge(subscription_id=50, amount=Decimal("88.00"), currency="CNY", payment_method=payment_method)
 
     event = webhook_receiver.event_for(charge.payment_intent_id, timeout=WEBHOOK_WAIT_SECONDS)
 

@@ -127,9 +127,7 @@ def test_admin_history_is_closed_to_staff_without_the_identity_permission(client
     record = waiting.history.first()
 
     listing = admin_page(client, staff_with("view_kycprofile"), waiting, "admin:investors_kycprofile_history")
-    version = client.get(
-        reverse("admin:investors_kycprofile_simple_history", args=[waiting.pk, record.history_id])
-    )
+    version = client.get(reverse("admin:investors_kycprofile_simple_history", args=[waiting.pk, record.history_id]))
 
     assert listing.status_code == 403
     assert version.status_code == 403
@@ -187,7 +185,7 @@ def test_submitter_gets_the_same_answer_for_a_number_verified_or_pending_elsewhe
 
     assert shown_to_submitter(against_verified) == shown_to_submitter(against_pending)
     assert "A staff member is reviewing your submission." in page_against_pending
-    assert ("A staff member is reviewing your submission." in page_against_verified)
+    assert "A staff member is reviewing your submission." in page_against_verified
     assert other.user.username not in page_against_pending + page_against_verified
 
 

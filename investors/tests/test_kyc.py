@@ -10,11 +10,11 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from accounts.tests.factories import InvestorFactory, IssuerUserFactory, KycOfficerFactory, StaffFactory
-from kernel.errors import PermissionRefused, ValidationFailed
 from investors.kyc import services
 from investors.kyc.identity import IdentityCheck, Verdict
 from investors.models import KycDecision, KycProfile, KycStatus
 from investors.tests.factories import IDENTITY_NUMBER, KycProfileFactory, kyc_submission, make_identity_number
+from kernel.errors import PermissionRefused, ValidationFailed
 from outbox.models import MessageKind, OutboxMessage
 from tests.api_asserts import assert_validation_error
 
@@ -66,7 +66,9 @@ def test_submission_answers_pending_and_the_provider_verifies_it_after_commit(
     assert api_client.get(ME).json()["kyc_status"] == "verified"
 
 
-def test_submission_stays_pending_until_the_write_is_committed(api_client, investor, django_capture_on_commit_callbacks):
+def test_submission_stays_pending_until_the_write_is_committed(
+    api_client, investor, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         api_client.put(KYC, kyc_submission(), format="json")
 
@@ -125,7 +127,9 @@ def test_identity_number_with_a_wrong_check_digit_is_refused(api_client, investo
     assert_refused_with_fields(response, "id_number")
 
 
-@pytest.mark.parametrize("number", ["44010019600108172", "4401001960010817255", "44010019600108A725", "000000196001081725"])
+@pytest.mark.parametrize(
+    "number", ["44010019600108172", "4401001960010817255", "44010019600108A725", "000000196001081725"]
+)
 def test_malformed_identity_number_is_refused(api_client, investor, number):
     body = number[:-1]
     if len(number) == 18 and body.isdigit():
@@ -173,7 +177,9 @@ def test_investor_turning_18_tomorrow_is_refused(api_client, investor):
     assert_refused_with_fields(response, "date_of_birth")
 
 
-@pytest.mark.parametrize("phone", ["12345", "23800138000", "1380013800", "138001380001", "+1 415 555 0100", "1280013800a"])
+@pytest.mark.parametrize(
+    "phone", ["12345", "23800138000", "1380013800", "138001380001", "+1 415 555 0100", "1280013800a"]
+)
 def test_phone_that_is_not_a_mainland_mobile_number_is_refused(api_client, investor, phone):
     response = api_client.put(KYC, kyc_submission(phone=phone), format="json")
 
@@ -238,7 +244,9 @@ def test_anonymous_cannot_submit_kyc(api_client):
     assert KycProfile.objects.count() == 0
 
 
-def test_resubmission_goes_back_to_pending_and_is_checked_again(api_client, investor, django_capture_on_commit_callbacks):
+def test_resubmission_goes_back_to_pending_and_is_checked_again(
+    api_client, investor, django_capture_on_commit_callbacks
+):
     submit(api_client, django_capture_on_commit_callbacks, financial_assets="0.00")
 
     with django_capture_on_commit_callbacks(execute=False):
@@ -310,8 +318,12 @@ class VerifyingProvider:
 
 @pytest.mark.parametrize(
     "provider, twin_status",
-    [("VerifyingProvider", None), ("ReviewingProvider", None), ("RejectingProvider", None),
-     ("VerifyingProvider", KycStatus.VERIFIED)],
+    [
+        ("VerifyingProvider", None),
+        ("ReviewingProvider", None),
+        ("RejectingProvider", None),
+        ("VerifyingProvider", KycStatus.VERIFIED),
+    ],
     ids=["verified", "left-for-review", "rejected", "held-as-duplicate"],
 )
 def test_every_identity_check_outcome_is_announced_to_the_risk_review(settings, provider, twin_status):

@@ -13,9 +13,9 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.tests.factories import IssuerUserFactory
+from investors.models import Holding, Refund, Subscription, SubscriptionStatus
 from investors.subscriptions import gateway, settlement
 from investors.subscriptions import services as subscriptions
-from investors.models import Holding, Refund, Subscription, SubscriptionStatus
 from ledger.models import Line
 from projects import services as project_services
 from projects.models import Offering
@@ -70,7 +70,10 @@ def test_subscribing_through_the_form_pays_and_lists_the_subscription(client, el
     assertContains(response, "Cancel and refund")
     # Another investor's money is raised too, but it is not this investor's position.
     subscriptions.subscription_create(
-        investor=eligible_investor(), offering=offering, amount="30000.00", payment_method="pm_card_visa",
+        investor=eligible_investor(),
+        offering=offering,
+        amount="30000.00",
+        payment_method="pm_card_visa",
         idempotency_key="someone-else",
     )
     detail = client.get(reverse("projects:offering_detail", args=[offering.pk])).content.decode()
@@ -100,7 +103,9 @@ def test_declined_card_shows_the_decline_and_leaves_nothing_paid(client, eligibl
     assert not Line.objects.exists()
 
 
-def test_amount_over_the_remaining_capacity_is_refused_with_the_remaining_amount(client, eligible_web_investor, offering):
+def test_amount_over_the_remaining_capacity_is_refused_with_the_remaining_amount(
+    client, eligible_web_investor, offering
+):
     response = subscribe(client, offering, amount="160000.00")
 
     assertContains(response, "Only 150000.00 CNY of this offering remain")

@@ -209,10 +209,15 @@ def live_offering_open_25_days(raised: str, *, regime: str = "us_reg_cf"):
     """A live offering open for 25 days, with 30 to go, that has raised `raised` (all of it reserved)."""
     now = timezone.now()
     return OfferingFactory(
-        regime=regime, currency=regime_for(regime).currency, status=OfferingStatus.LIVE,
-        opens_at=now - dt.timedelta(days=25), closes_at=now + dt.timedelta(days=30),
-        target_amount=Decimal("1000000.00"), max_amount=Decimal("1500000.00"),
-        raised_amount=Decimal(raised), reserved_amount=Decimal(raised),
+        regime=regime,
+        currency=regime_for(regime).currency,
+        status=OfferingStatus.LIVE,
+        opens_at=now - dt.timedelta(days=25),
+        closes_at=now + dt.timedelta(days=30),
+        target_amount=Decimal("1000000.00"),
+        max_amount=Decimal("1500000.00"),
+        raised_amount=Decimal(raised),
+        reserved_amount=Decimal(raised),
     )
 
 
@@ -225,9 +230,17 @@ def test_staff_early_close_keeps_the_offering_live_and_emails_its_investors_the_
     investors = [InvestorFactory() for _ in range(2)]
     for index, investor in enumerate(investors):
         Subscription.objects.create(
-            investor=investor, offering=offering, amount=Decimal("500000.00"), currency=offering.currency,
-            shares=50000, status=SubscriptionStatus.PAID, idempotency_key=f"k{index}", request_digest="-",
-            payment_method="pm_card_visa", created_at=now, reserved_until=now,
+            investor=investor,
+            offering=offering,
+            amount=Decimal("500000.00"),
+            currency=offering.currency,
+            shares=50000,
+            status=SubscriptionStatus.PAID,
+            idempotency_key=f"k{index}",
+            request_digest="-",
+            payment_method="pm_card_visa",
+            created_at=now,
+            reserved_until=now,
         )
     api_client.force_authenticate(OfferingReviewerFactory())
 

@@ -130,7 +130,18 @@ def test_me_shows_no_risk_level_before_the_questionnaire(api_client, investor):
 
 @pytest.mark.parametrize(
     ("score", "level"),
-    [(0, "C1"), (7, "C1"), (8, "C2"), (15, "C2"), (16, "C3"), (22, "C3"), (23, "C4"), (29, "C4"), (30, "C5"), (36, "C5")],
+    [
+        (0, "C1"),
+        (7, "C1"),
+        (8, "C2"),
+        (15, "C2"),
+        (16, "C3"),
+        (22, "C3"),
+        (23, "C4"),
+        (29, "C4"),
+        (30, "C5"),
+        (36, "C5"),
+    ],
 )
 def test_level_for_each_threshold_boundary(score, level):
     assert questionnaire.level_for(score) == level

@@ -46,9 +46,7 @@ def test_investor_submits_kyc_and_sees_it_verified(client, web_investor, django_
 def test_kyc_with_a_birth_date_that_differs_from_the_identity_number_is_refused(client, web_investor):
     response = client.post(reverse("investors:kyc"), kyc_submission(date_of_birth="1960-01-09"))
 
-    assert response.context["form"].errors["date_of_birth"] == [
-        "The date of birth does not match the identity number."
-    ]
+    assert response.context["form"].errors["date_of_birth"] == ["The date of birth does not match the identity number."]
     assertContains(response, "The date of birth does not match the identity number.")
     assert not KycProfile.objects.exists()
 

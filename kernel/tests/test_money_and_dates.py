@@ -17,9 +17,7 @@ def test_amounts_in_messages_have_thousands_separators_and_two_decimals():
     assert money_text(Decimal("1234567.8")) == "1,234,567.80"
 
 
-@pytest.mark.parametrize(
-    ("rounding", "expected"), [(ROUND_HALF_UP, "0.13"), (ROUND_DOWN, "0.12")]
-)
+@pytest.mark.parametrize(("rounding", "expected"), [(ROUND_HALF_UP, "0.13"), (ROUND_DOWN, "0.12")])
 def test_a_part_of_a_cent_goes_the_way_the_caller_states(rounding, expected):
     assert to_cents(Decimal("0.125"), rounding=rounding) == Decimal(expected)
 

@@ -39,7 +39,8 @@ def test_postings_in_two_currencies_go_to_two_accounts_and_balances_are_per_curr
 
     assert not Line.objects.exclude(account__currency=F("entry__currency")).exists()
     assert sorted(Account.objects.filter(kind=AccountKind.ISSUER_PAYABLE).values_list("currency", flat=True)) == [
-        "CNY", "USD",
+        "CNY",
+        "USD",
     ]
     assert balances(AccountKind.ISSUER_PAYABLE, ISSUER) == {"CNY": Decimal("1000.00"), "USD": Decimal("150.00")}
     assert balance(AccountKind.ISSUER_PAYABLE, ISSUER, currency="USD") == Decimal("150.00")
@@ -66,8 +67,10 @@ def test_an_excess_in_one_currency_never_hides_a_shortfall_in_another():
 def test_a_posting_in_another_currency_than_its_account_is_refused_and_nothing_is_written():
     # An account whose currency was fixed before (as the migration leaves one it could not split).
     Account.objects.create(
-        code=account_code(AccountKind.ISSUER_PAYABLE, ISSUER, "USD"), kind=AccountKind.ISSUER_PAYABLE,
-        owner_id=ISSUER, currency="CNY",
+        code=account_code(AccountKind.ISSUER_PAYABLE, ISSUER, "USD"),
+        kind=AccountKind.ISSUER_PAYABLE,
+        owner_id=ISSUER,
+        currency="CNY",
     )
 
     with pytest.raises(CurrencyMismatch):

@@ -8,8 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from kernel.errors import ErrorCode
 from kernel.api_errors import documented_error
+from kernel.errors import ErrorCode
 from projects import selectors, services
 from projects.api.serializers import NamedCommitmentSerializer
 from projects.models import AnnouncedCommitment

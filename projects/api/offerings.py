@@ -11,8 +11,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from kernel.errors import ErrorCode
 from kernel.api_errors import PERMISSION_DENIED, documented_error
+from kernel.errors import ErrorCode
 from projects import documents, questions, selectors, services
 from projects.api.responses import NO_OFFERING, NOT_SIGNED_IN, REPORT_OVERDUE, TEXT_INVALID
 from projects.api.serializers import (
@@ -147,9 +147,7 @@ class OfferingViewSet(
         update = services.offering_update_post(offering=offering, by=request.user, **data.validated_data)
         return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        methods=["GET"], responses={200: OfferingQuestionSerializer(many=True), 404: NO_OFFERING}
-    )
+    @extend_schema(methods=["GET"], responses={200: OfferingQuestionSerializer(many=True), 404: NO_OFFERING})
     @extend_schema(
         methods=["POST"],
         request=QuestionTextSerializer,
@@ -174,7 +172,6 @@ class OfferingViewSet(
         question = questions.question_ask(offering=offering, by=request.user, **data.validated_data)
         return Response(OfferingQuestionSerializer(question).data, status=status.HTTP_201_CREATED)
 
-
     @extend_schema(
         methods=["GET"],
         responses={200: OfferingDocumentSerializer(many=True), 401: NOT_SIGNED_IN, 404: NO_OFFERING},
@@ -190,10 +187,13 @@ class OfferingViewSet(
                 "`fields.kind`, `fields.title`.",
             ),
             401: NOT_SIGNED_IN,
-            403: documented_error(ErrorCode.PERMISSION_DENIED, description="Only the company's own issuer account uploads."),
+            403: documented_error(
+                ErrorCode.PERMISSION_DENIED, description="Only the company's own issuer account uploads."
+            ),
             404: NO_OFFERING,
             409: documented_error(
-                ErrorCode.INVALID_TRANSITION, description="The offering was cancelled or failed: its data room is closed."
+                ErrorCode.INVALID_TRANSITION,
+                description="The offering was cancelled or failed: its data room is closed.",
             ),
         },
     )

@@ -8,8 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from kernel.errors import ErrorCode
 from kernel.api_errors import documented_error
+from kernel.errors import ErrorCode
 from projects import questions
 from projects.api.responses import NO_QUESTION, NOT_SIGNED_IN, TEXT_INVALID
 from projects.api.serializers import OfferingQuestionSerializer, QuestionHideSerializer, QuestionTextSerializer
@@ -37,7 +37,8 @@ class QuestionViewSet(viewsets.GenericViewSet):
             403: documented_error(ErrorCode.PERMISSION_DENIED, description="You do not manage the offering's company."),
             404: NO_QUESTION,
             409: documented_error(
-                ErrorCode.INVALID_TRANSITION, description="Already answered (`details.answered`) or hidden (`details.hidden`)."
+                ErrorCode.INVALID_TRANSITION,
+                description="Already answered (`details.answered`) or hidden (`details.hidden`).",
             ),
         },
     )
@@ -52,7 +53,9 @@ class QuestionViewSet(viewsets.GenericViewSet):
         request=QuestionHideSerializer,
         responses={
             200: OfferingQuestionSerializer,
-            400: documented_error(ErrorCode.VALIDATION_ERROR, description="`fields.reason` is longer than the free-text limit."),
+            400: documented_error(
+                ErrorCode.VALIDATION_ERROR, description="`fields.reason` is longer than the free-text limit."
+            ),
             401: NOT_SIGNED_IN,
             403: documented_error(ErrorCode.PERMISSION_DENIED, description="Only staff hide questions."),
             404: NO_QUESTION,

@@ -126,7 +126,9 @@ class PortfolioCompany(models.Model):
 
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True, validators=SINGLE_LINE)
-    stake_pct = models.DecimalField(_("platform group's stake (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    stake_pct = models.DecimalField(
+        _("platform group's stake (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     note = models.TextField(_("note"), blank=True, validators=FREE_TEXT)
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 

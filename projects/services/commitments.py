@@ -1,10 +1,10 @@
 """Commitments an issuer announces, and the named investor's answer to one."""
 
 from __future__ import annotations
-from kernel.money import parse_money
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -12,11 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel import events
-from kernel.errors import InvalidTransition, PermissionRefused, FieldErrors
+from kernel.errors import FieldErrors, InvalidTransition, PermissionRefused
+from kernel.money import parse_money
 from projects.models import AnnouncedCommitment, CommitmentParty, CommitmentStatus, Offering
 
 
-def _clean_commitments(raw: Iterable[dict[str, Any]] | None, errors: FieldErrors, max_amount: Decimal | None) -> list[dict]:
+def _clean_commitments(
+    raw: Iterable[dict[str, Any]] | None, errors: FieldErrors, max_amount: Decimal | None
+) -> list[dict]:
     cleaned: list[dict[str, Any]] = []
     for index, item in enumerate(raw or []):
         prefix = f"announced_commitments.{index}"

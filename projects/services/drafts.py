@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kernel import events
-from kernel.errors import DomainError, InvalidTransition, FieldErrors, ErrorCode
+from kernel.errors import DomainError, ErrorCode, FieldErrors, InvalidTransition
 from projects import regime_checks, selectors
 from projects.models import Issuer, Offering, OfferingStatus, StatementPeriod
 from projects.regimes import current_regime, regime_for
@@ -25,15 +25,19 @@ def ensure_reports_filed(issuer: Issuer) -> None:
     if overdue:
         years = ", ".join(str(duty.fiscal_year) for duty in overdue)
         raise DomainError(
-            _("%(issuer)s has not filed its actual full-year statement for %(years)s, which was due within "
-              "%(days)s days of the year's end. File it before starting a new offering.")
+            _(
+                "%(issuer)s has not filed its actual full-year statement for %(years)s, which was due within "
+                "%(days)s days of the year's end. File it before starting a new offering."
+            )
             % {"issuer": issuer.legal_name, "years": years, "days": overdue[0].days_allowed},
             code=ErrorCode.REPORT_OVERDUE,
             details={"fiscal_years": [duty.fiscal_year for duty in overdue]},
         )
 
 
-def offering_create(*, issuer: Issuer, by, announced_commitments: list[dict] | None = None, **raw_terms: Any) -> Offering:
+def offering_create(
+    *, issuer: Issuer, by, announced_commitments: list[dict] | None = None, **raw_terms: Any
+) -> Offering:
     ensure_manages_issuer(by, issuer)
     ensure_reports_filed(issuer)
     errors = FieldErrors()
@@ -65,7 +69,8 @@ def offering_edit_draft(
             _transition(offering, "revise", by=by)
         if offering.status != OfferingStatus.DRAFT:
             raise InvalidTransition(
-                _("Only a draft can be edited; this offering is %(status)s.") % {"status": offering.get_status_display()}
+                _("Only a draft can be edited; this offering is %(status)s.")
+                % {"status": offering.get_status_display()}
             )
         errors = FieldErrors()
         for field in sorted(set(raw_terms) - set(TERM_FIELDS)):

@@ -3,7 +3,6 @@ of the companies it holds a stake in. Every change that can alter the risk revie
 `issuer_changed`, so the review looks again at once rather than at the hourly sweep."""
 
 from __future__ import annotations
-from kernel.money import parse_money
 
 import datetime as dt
 from decimal import Decimal
@@ -12,7 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kernel import events
-from kernel.errors import PermissionRefused, FieldErrors
+from kernel.errors import FieldErrors, PermissionRefused
+from kernel.money import parse_money
 from kernel.permissions import (
     ADD_PORTFOLIO_COMPANY,
     CHANGE_ISSUER,
@@ -23,7 +23,13 @@ from kernel.permissions import (
 from projects import regime_checks
 from projects.models import Issuer, PortfolioCompany
 from projects.regimes import current_regime
-from projects.validation import add_validator_errors, check_free_text, check_single_line, normalize_uscc, validate_founded_on
+from projects.validation import (
+    add_validator_errors,
+    check_free_text,
+    check_single_line,
+    normalize_uscc,
+    validate_founded_on,
+)
 
 
 def ensure_manages_issuer(user, issuer: Issuer) -> None:

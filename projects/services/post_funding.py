@@ -22,7 +22,9 @@ def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
             continue
         with transaction.atomic():
             reminder, created = ReportReminder.objects.get_or_create(
-                issuer_id=duty.issuer_id, fiscal_year=duty.fiscal_year, period=duty.period,
+                issuer_id=duty.issuer_id,
+                fiscal_year=duty.fiscal_year,
+                period=duty.period,
                 defaults={"sent_at": timezone.now()},
             )
             if created:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from kernel import events
-from kernel.errors import DomainError, InvalidTransition, PermissionRefused, field_error, FieldErrors, ErrorCode
+from kernel.errors import DomainError, ErrorCode, FieldErrors, InvalidTransition, PermissionRefused, field_error
 from kernel.permissions import REVIEW_OFFERING, ensure_permission, holds_permission
 from projects import regime_checks
 from projects.models import Offering, OfferingApproval, OfferingStatus

@@ -1,8 +1,6 @@
 """Financial statements a company files: each filing a new version, never an overwrite."""
 
 from __future__ import annotations
-from kernel.errors import FieldErrors
-from kernel.money import parse_money
 
 import datetime as dt
 from decimal import Decimal
@@ -12,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel import events
+from kernel.errors import FieldErrors
+from kernel.money import parse_money
 from projects.models import FinancialStatement, Issuer, StatementKind, StatementPeriod
 from projects.services.issuers import ensure_manages_issuer
 

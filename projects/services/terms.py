@@ -1,8 +1,6 @@
 """An offering's terms and how a complete set of them is checked."""
 
 from __future__ import annotations
-from kernel.errors import FieldErrors
-from kernel.money import parse_money
 
 import datetime as dt
 from decimal import Decimal
@@ -11,6 +9,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.errors import FieldErrors
+from kernel.money import parse_money
 from projects.models import Offering, Security
 from projects.validation import check_free_text, check_offering_window, check_single_line
 
@@ -81,7 +81,9 @@ def _clean_terms(raw: dict[str, Any], errors: FieldErrors) -> dict[str, Any]:
     check_offering_window(terms, errors, now=timezone.now())
     terms["use_of_funds"] = _clean_use_of_funds(raw.get("use_of_funds"), errors)
 
-    price, target, maximum, minimum = (terms[f] for f in ("price_per_share", "target_amount", "max_amount", "min_investment"))
+    price, target, maximum, minimum = (
+        terms[f] for f in ("price_per_share", "target_amount", "max_amount", "min_investment")
+    )
     if target is not None and maximum is not None and maximum < target:
         errors.add("max_amount", _("The maximum must be at least the target."))
     if target is not None and minimum is not None and target < minimum:
@@ -95,6 +97,7 @@ def _clean_terms(raw: dict[str, Any], errors: FieldErrors) -> dict[str, Any]:
         if total != target:
             errors.add(
                 "use_of_funds",
-                _("The uses of funds add up to %(total)s but the target is %(target)s.") % {"total": total, "target": target},
+                _("The uses of funds add up to %(total)s but the target is %(target)s.")
+                % {"total": total, "target": target},
             )
     return terms

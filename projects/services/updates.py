@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel import events
-from kernel.errors import InvalidTransition, FieldErrors
+from kernel.errors import FieldErrors, InvalidTransition
 from projects import hooks, page_cache, regime_checks
 from projects.models import (
     TAKES_UPDATES_STATUSES,
@@ -112,8 +112,10 @@ def _update_post(
             if new_terms["closes_at"] < offering.closes_at and not closing_early:
                 errors.add(
                     "changes.closes_at",
-                    _("An earlier deadline closes the offering early, which only staff decide, with notice to "
-                      "investors. Ask them instead: give the closing time you would like as an early-close request."),
+                    _(
+                        "An earlier deadline closes the offering early, which only staff decide, with notice to "
+                        "investors. Ask them instead: give the closing time you would like as an early-close request."
+                    ),
                 )
             for problem in regime_checks.early_close_problems(
                 offering=offering, regime=regime, new_deadline=new_terms["closes_at"], now=now

@@ -84,8 +84,15 @@ def figures_chart(years, metric: str, title: str, chart_id: str, currency: str) 
                 continue
             value_y = y_of(value)
             bars.append(
-                Bar(kind, label, value, x=int(left) + position * bar_width, y=min(value_y, zero_y),
-                    width=max(bar_width - 2, 1), height=max(abs(value_y - zero_y), 1))
+                Bar(
+                    kind,
+                    label,
+                    value,
+                    x=int(left) + position * bar_width,
+                    y=min(value_y, zero_y),
+                    width=max(bar_width - 2, 1),
+                    height=max(abs(value_y - zero_y), 1),
+                )
             )
         groups.append(YearGroup(year.fiscal_year, label_x=round(group_width * index + group_width / 2), bars=bars))
     return {
@@ -124,8 +131,12 @@ def use_of_funds_chart(offering) -> dict:
         fraction = share(amount, total)
         segments.append(
             FundsSegment(
-                category, amount, (fraction * 100).quantize(Decimal("0.1")),
-                x=round(left * CHART_WIDTH), width=round(fraction * CHART_WIDTH), colour=index % SERIES_COLOURS,
+                category,
+                amount,
+                (fraction * 100).quantize(Decimal("0.1")),
+                x=round(left * CHART_WIDTH),
+                width=round(fraction * CHART_WIDTH),
+                colour=index % SERIES_COLOURS,
             )
         )
         left += fraction

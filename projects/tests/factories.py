@@ -155,16 +155,19 @@ def offering_terms(**overrides) -> dict:
 def offering_payload(issuer, **overrides) -> dict:
     """The JSON body of a valid `POST offerings/` for `issuer`: opens tomorrow, closes 30 days later."""
     opens_at = timezone.now() + dt.timedelta(days=1)
-    return offering_terms(
-        issuer=issuer.pk,
-        opens_at=opens_at.isoformat(),
-        closes_at=(opens_at + dt.timedelta(days=30)).isoformat(),
-        use_of_funds=[
-            {"category": "product development", "amount": "600000.00"},
-            {"category": "marketing", "amount": "400000.00"},
-        ],
-        announced_commitments=[{"by": "lead", "amount": "200000.00"}],
-    ) | overrides
+    return (
+        offering_terms(
+            issuer=issuer.pk,
+            opens_at=opens_at.isoformat(),
+            closes_at=(opens_at + dt.timedelta(days=30)).isoformat(),
+            use_of_funds=[
+                {"category": "product development", "amount": "600000.00"},
+                {"category": "marketing", "amount": "400000.00"},
+            ],
+            announced_commitments=[{"by": "lead", "amount": "200000.00"}],
+        )
+        | overrides
+    )
 
 
 VALID_USCC = "91110105FD91AAYF5A"

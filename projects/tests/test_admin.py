@@ -12,8 +12,8 @@ from pytest_django.asserts import assertContains
 
 from accounts.tests.factories import InvestorFactory, StaffFactory, SuperuserFactory
 from investors.models import Subscription, SubscriptionStatus
-from projects.models import FinancialStatement, OfferingApproval, OfferingStatus, OfferingTransition
 from kernel.dates import business_days_after
+from projects.models import FinancialStatement, OfferingApproval, OfferingStatus, OfferingTransition
 from projects.tests.factories import FinancialStatementFactory, IssuerFactory, OfferingFactory, offering_state
 
 pytestmark = pytest.mark.django_db
@@ -121,14 +121,25 @@ def test_close_early_action_under_cn_brings_the_deadline_forward_with_notice_and
 ):
     now = timezone.now()
     offering = OfferingFactory(
-        status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
-        raised_amount=Decimal("1000000.00"), reserved_amount=Decimal("1000000.00"),
+        status=OfferingStatus.LIVE,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+        raised_amount=Decimal("1000000.00"),
+        reserved_amount=Decimal("1000000.00"),
     )
     investor = InvestorFactory()
     Subscription.objects.create(
-        investor=investor, offering=offering, amount=Decimal("1000000.00"), currency="CNY", shares=100000,
-        status=SubscriptionStatus.PAID, idempotency_key="k", request_digest="-", payment_method="pm_card_visa",
-        created_at=now, reserved_until=now,
+        investor=investor,
+        offering=offering,
+        amount=Decimal("1000000.00"),
+        currency="CNY",
+        shares=100000,
+        status=SubscriptionStatus.PAID,
+        idempotency_key="k",
+        request_digest="-",
+        payment_method="pm_card_visa",
+        created_at=now,
+        reserved_until=now,
     )
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -10,8 +10,8 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from accounts.tests.factories import SuperuserFactory
-from projects.models import OfferingStatus, OfferingUpdate, TermChange
 from kernel.dates import business_days_after
+from projects.models import OfferingStatus, OfferingUpdate, TermChange
 from projects.tests.factories import OfferingFactory, assert_nothing_posted, offering_snapshot
 from tests.api_asserts import assert_validation_error
 
@@ -26,8 +26,12 @@ def live_offering(regime="cn", currency="CNY", **overrides):
     """Open 22 days, target met, deadline in 30 days: everything an early close under any regime asks for."""
     now = timezone.now()
     values = dict(
-        regime=regime, currency=currency, status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=22),
-        closes_at=now + dt.timedelta(days=30), raised_amount=Decimal("1000000.00"),
+        regime=regime,
+        currency=currency,
+        status=OfferingStatus.LIVE,
+        opens_at=now - dt.timedelta(days=22),
+        closes_at=now + dt.timedelta(days=30),
+        raised_amount=Decimal("1000000.00"),
         reserved_amount=Decimal("1000000.00"),
     )
     return OfferingFactory(**(values | overrides))
@@ -41,7 +45,8 @@ def test_issuer_cannot_bring_the_deadline_forward_by_an_update(api_client, engli
     before = offering_snapshot(offering)
 
     response = api_client.post(
-        updates_url(offering), {"title": "Closing now", "body": "x", "changes": {"closes_at": sooner.isoformat()}},
+        updates_url(offering),
+        {"title": "Closing now", "body": "x", "changes": {"closes_at": sooner.isoformat()}},
         format="json",
     )
 
@@ -57,7 +62,8 @@ def test_issuer_can_still_extend_the_deadline(api_client):
     later = (offering.closes_at + dt.timedelta(days=5)).replace(microsecond=0)
 
     response = api_client.post(
-        updates_url(offering), {"title": "Longer", "body": "x", "changes": {"closes_at": later.isoformat()}},
+        updates_url(offering),
+        {"title": "Longer", "body": "x", "changes": {"closes_at": later.isoformat()}},
         format="json",
     )
 

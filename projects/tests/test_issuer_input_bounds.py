@@ -47,7 +47,8 @@ def test_update_moving_the_deadline_past_year_9999_is_refused_and_the_site_still
     before = offering_snapshot(managed_offering)
 
     response = api_client.post(
-        updates_url(managed_offering), {"title": "Forever", "body": "Never closes.", "changes": {"closes_at": YEAR_10000}},
+        updates_url(managed_offering),
+        {"title": "Forever", "body": "Never closes.", "changes": {"closes_at": YEAR_10000}},
         format="json",
     )
 
@@ -65,7 +66,8 @@ def test_update_moving_the_deadline_beyond_the_longest_window_is_refused(api_cli
     before = offering_snapshot(managed_offering)
 
     response = api_client.post(
-        updates_url(managed_offering), {"title": "Later", "body": "x", "changes": {"closes_at": too_late.isoformat()}},
+        updates_url(managed_offering),
+        {"title": "Later", "body": "x", "changes": {"closes_at": too_late.isoformat()}},
         format="json",
     )
 
@@ -74,12 +76,15 @@ def test_update_moving_the_deadline_beyond_the_longest_window_is_refused(api_cli
     assert_nothing_posted()
 
 
-def test_update_moving_the_deadline_to_the_end_of_the_longest_window_is_accepted(api_client, managed_offering, settings):
+def test_update_moving_the_deadline_to_the_end_of_the_longest_window_is_accepted(
+    api_client, managed_offering, settings
+):
     settings.OFFERING_MAX_OPEN_DAYS = 90
     last = (managed_offering.opens_at + dt.timedelta(days=90)).replace(microsecond=0)
 
     response = api_client.post(
-        updates_url(managed_offering), {"title": "Later", "body": "x", "changes": {"closes_at": last.isoformat()}},
+        updates_url(managed_offering),
+        {"title": "Later", "body": "x", "changes": {"closes_at": last.isoformat()}},
         format="json",
     )
 
@@ -93,8 +98,10 @@ def test_update_moving_the_deadline_to_the_end_of_the_longest_window_is_accepted
     [
         (lambda now: {"opens_at": now + dt.timedelta(days=1), "closes_at": now + dt.timedelta(days=400)}, "closes_at"),
         (lambda now: {"opens_at": now + dt.timedelta(days=400), "closes_at": now + dt.timedelta(days=430)}, "opens_at"),
-        (lambda now: {"opens_at": now + dt.timedelta(days=1), "closes_at": dt.datetime.fromisoformat(YEAR_10000)},
-         "closes_at"),
+        (
+            lambda now: {"opens_at": now + dt.timedelta(days=1), "closes_at": dt.datetime.fromisoformat(YEAR_10000)},
+            "closes_at",
+        ),
     ],
     ids=["open-too-long", "opens-too-far-ahead", "year-10000"],
 )
@@ -122,13 +129,23 @@ def test_web_form_refuses_a_deadline_outside_the_window(client):
     client.force_login(company.owner)
     opens = timezone.localtime() + dt.timedelta(days=1)
     form = {
-        "title": "Lantern", "summary": "s", "security": "new_shares", "price_per_share": "10.00",
-        "pre_money_valuation": "20000000.00", "target_amount": "1000000.00", "max_amount": "1500000.00",
-        "min_investment": "1000.00", "risk_factors": "r",
-        "opens_at": opens.strftime("%Y-%m-%dT%H:%M"), "closes_at": "9999-12-31T23:59",
-        "use_of_funds-TOTAL_FORMS": "1", "use_of_funds-INITIAL_FORMS": "0",
-        "use_of_funds-0-category": "all", "use_of_funds-0-amount": "1000000.00",
-        "announced_commitments-TOTAL_FORMS": "0", "announced_commitments-INITIAL_FORMS": "0",
+        "title": "Lantern",
+        "summary": "s",
+        "security": "new_shares",
+        "price_per_share": "10.00",
+        "pre_money_valuation": "20000000.00",
+        "target_amount": "1000000.00",
+        "max_amount": "1500000.00",
+        "min_investment": "1000.00",
+        "risk_factors": "r",
+        "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": "9999-12-31T23:59",
+        "use_of_funds-TOTAL_FORMS": "1",
+        "use_of_funds-INITIAL_FORMS": "0",
+        "use_of_funds-0-category": "all",
+        "use_of_funds-0-amount": "1000000.00",
+        "announced_commitments-TOTAL_FORMS": "0",
+        "announced_commitments-INITIAL_FORMS": "0",
     }
 
     response = client.post(reverse("projects:offering_create", args=[company.pk]), form)
@@ -155,8 +172,13 @@ def test_admin_cannot_give_a_company_a_founding_date_outside_the_window(client):
     company = IssuerFactory()
     url = reverse("admin:projects_issuer_change", args=[company.pk])
     form = {
-        "legal_name": company.legal_name, "industry": company.industry, "founded_on": "1066-10-14",
-        "description": company.description, "website": "", "platform_stake_pct": "0", "related_party_note": "",
+        "legal_name": company.legal_name,
+        "industry": company.industry,
+        "founded_on": "1066-10-14",
+        "description": company.description,
+        "website": "",
+        "platform_stake_pct": "0",
+        "related_party_note": "",
     }
 
     response = client.post(url, form)
@@ -223,7 +245,9 @@ def test_web_update_form_refuses_a_title_with_a_newline(client):
 
 
 def test_multi_line_text_keeps_its_line_breaks(api_client, managed_offering):
-    response = api_client.post(updates_url(managed_offering), {"title": "News", "body": "Line one.\nLine two."}, format="json")
+    response = api_client.post(
+        updates_url(managed_offering), {"title": "News", "body": "Line one.\nLine two."}, format="json"
+    )
 
     assert response.status_code == 201, response.json()
     assert OfferingUpdate.objects.get().body == "Line one.\nLine two."
@@ -233,7 +257,9 @@ def test_multi_line_text_keeps_its_line_breaks(api_client, managed_offering):
 
 
 def test_a_two_megabyte_update_is_refused(api_client, managed_offering):
-    response = api_client.post(updates_url(managed_offering), {"title": "Essay", "body": "x" * 2_000_000}, format="json")
+    response = api_client.post(
+        updates_url(managed_offering), {"title": "Essay", "body": "x" * 2_000_000}, format="json"
+    )
 
     assert_validation_error(response, "body")
     assert_nothing_posted()
@@ -295,7 +321,10 @@ def test_offering_page_shows_its_updates_a_page_at_a_time(client):
     start = timezone.now() - dt.timedelta(days=1)
     for number in range(25):
         OfferingUpdate.objects.create(
-            offering=running, title=f"Update number {number:02d}", body="x", posted_by=running.issuer.owner,
+            offering=running,
+            title=f"Update number {number:02d}",
+            body="x",
+            posted_by=running.issuer.owner,
             posted_at=start + dt.timedelta(minutes=number),
         )
 

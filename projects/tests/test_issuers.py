@@ -87,9 +87,7 @@ def test_credit_code_already_registered_is_refused(api_client, issuer_user, spel
 
 @pytest.mark.parametrize("stake", ["-0.01", "100.01", "150", "-5"])
 def test_platform_stake_outside_0_to_100_is_refused(api_client, issuer_user, stake):
-    response = api_client.post(
-        ISSUERS, company(platform_stake_pct=stake, related_to_platform=True), format="json"
-    )
+    response = api_client.post(ISSUERS, company(platform_stake_pct=stake, related_to_platform=True), format="json")
 
     assert_validation_error(response, "platform_stake_pct")
     assert Issuer.objects.count() == 0

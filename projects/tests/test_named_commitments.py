@@ -22,7 +22,11 @@ MINE = "/api/v1/me/commitments/"
 
 def named(offering, investor, amount="200000.00", status=CommitmentStatus.PENDING):
     return AnnouncedCommitment.objects.create(
-        offering=offering, by="lead", investor=investor, named_account_id=investor.pk, amount=Decimal(amount),
+        offering=offering,
+        by="lead",
+        investor=investor,
+        named_account_id=investor.pk,
+        amount=Decimal(amount),
         status=status,
     )
 

@@ -158,7 +158,9 @@ def test_staff_member_who_manages_the_company_cannot_approve_its_offering(api_cl
     assert offering_state(offering) == before
 
 
-@pytest.mark.parametrize("status", ["draft", "rejected", "approved", "live", "suspended", "closed", "failed", "cancelled"])
+@pytest.mark.parametrize(
+    "status", ["draft", "rejected", "approved", "live", "suspended", "closed", "failed", "cancelled"]
+)
 def test_approving_an_offering_not_in_review_is_an_invalid_transition(api_client, reviewer, status):
     offering = OfferingFactory(status=status)
     api_client.force_authenticate(reviewer)
@@ -193,7 +195,9 @@ def test_first_approval_of_a_tied_issuers_offering_leaves_it_in_review(api_clien
     assert transitions(tied_offering) == []
 
 
-def test_same_staff_approving_a_tied_issuers_offering_again_needs_a_second_approver(api_client, reviewer, tied_offering):
+def test_same_staff_approving_a_tied_issuers_offering_again_needs_a_second_approver(
+    api_client, reviewer, tied_offering
+):
     api_client.force_authenticate(reviewer)
     api_client.post(url(tied_offering, "approve"))
     before = offering_state(tied_offering)
@@ -371,7 +375,9 @@ def test_legal_move_changes_the_status_and_writes_one_history_row(reviewer, acti
     history = list(OfferingTransition.objects.filter(offering=offering))
     if action == "edit":
         assert offering.status == "draft"
-        assert [(row.from_status, row.to_status) for row in history] == ([] if status == "draft" else [(status, "draft")])
+        assert [(row.from_status, row.to_status) for row in history] == (
+            [] if status == "draft" else [(status, "draft")]
+        )
     else:
         assert offering.status == EXPECTED_TARGET[action]
         assert [(row.from_status, row.to_status) for row in history] == [(status, EXPECTED_TARGET[action])]

@@ -26,7 +26,9 @@ def url(managed_offering):
 def post_new_price(api_client, managed_offering):
     """An update titled "Repriced" that raises the price per share from 10.00 to 20.00."""
     return api_client.post(
-        url(managed_offering), {"title": "Repriced", "body": "x", "changes": {"price_per_share": "20.00"}}, format="json"
+        url(managed_offering),
+        {"title": "Repriced", "body": "x", "changes": {"price_per_share": "20.00"}},
+        format="json",
     )
 
 
@@ -80,7 +82,8 @@ def test_changing_the_closing_time_is_recorded(api_client, managed_offering):
     new_close = (managed_offering.closes_at + dt.timedelta(days=7)).replace(microsecond=0)
 
     response = api_client.post(
-        url(managed_offering), {"title": "Extended", "body": "One more week.", "changes": {"closes_at": new_close.isoformat()}},
+        url(managed_offering),
+        {"title": "Extended", "body": "One more week.", "changes": {"closes_at": new_close.isoformat()}},
         format="json",
     )
 
@@ -92,7 +95,9 @@ def test_changing_the_closing_time_is_recorded(api_client, managed_offering):
 
 def test_a_change_to_the_current_value_records_no_term_change(api_client, managed_offering):
     response = api_client.post(
-        url(managed_offering), {"title": "Same", "body": "No change.", "changes": {"price_per_share": "10.00"}}, format="json"
+        url(managed_offering),
+        {"title": "Same", "body": "No change.", "changes": {"price_per_share": "10.00"}},
+        format="json",
     )
 
     assert response.status_code == 201
@@ -127,7 +132,9 @@ def test_changing_a_term_that_updates_cannot_change_is_refused(api_client, manag
 def test_a_change_to_an_invalid_value_is_refused_and_nothing_is_stored(api_client, managed_offering, changes, field):
     before = offering_snapshot(managed_offering)
 
-    response = api_client.post(url(managed_offering), {"title": "Bad", "body": "Bad.", "changes": changes}, format="json")
+    response = api_client.post(
+        url(managed_offering), {"title": "Bad", "body": "Bad.", "changes": changes}, format="json"
+    )
 
     assert response.status_code == 400, response.json()
     assert field in response.json()["error"]["fields"]
@@ -231,7 +238,8 @@ def test_a_change_to_an_absurdly_large_amount_is_a_validation_error(managed_offe
 
 def test_news_without_changed_terms_can_be_posted_after_the_offering_closed(api_client):
     offering = OfferingFactory(
-        status=OfferingStatus.CLOSED, opens_at=timezone.now() - dt.timedelta(days=60),
+        status=OfferingStatus.CLOSED,
+        opens_at=timezone.now() - dt.timedelta(days=60),
         closes_at=timezone.now() - dt.timedelta(days=30),
     )
     api_client.force_authenticate(offering.issuer.owner)

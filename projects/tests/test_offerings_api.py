@@ -59,7 +59,9 @@ def test_times_are_answered_in_iso_8601_with_offset(api_client, issuer):
 
 def test_commitment_may_name_an_investor_account_who_then_confirms_it(api_client, issuer):
     investor = InvestorFactory()
-    payload = offering_payload(issuer, announced_commitments=[{"by": "lead", "investor": investor.pk, "amount": "5000.00"}])
+    payload = offering_payload(
+        issuer, announced_commitments=[{"by": "lead", "investor": investor.pk, "amount": "5000.00"}]
+    )
 
     response = api_client.post(OFFERINGS, payload, format="json")
 
@@ -207,7 +209,17 @@ def test_commitments_equal_to_the_maximum_are_accepted(api_client, issuer):
 def test_missing_terms_are_each_reported(api_client, issuer):
     response = api_client.post(OFFERINGS, {"issuer": issuer.pk}, format="json")
 
-    assert_validation_error(response, "title", "summary", "security", "target_amount", "opens_at", "closes_at", "use_of_funds", "risk_factors")
+    assert_validation_error(
+        response,
+        "title",
+        "summary",
+        "security",
+        "target_amount",
+        "opens_at",
+        "closes_at",
+        "use_of_funds",
+        "risk_factors",
+    )
     assert_nothing_created()
 
 
@@ -272,7 +284,9 @@ def test_editing_a_draft_replaces_its_commitments(api_client, issuer):
     AnnouncedCommitment.objects.create(offering=offering, by="lead", amount=Decimal("1000.00"))
 
     response = api_client.patch(
-        f"{OFFERINGS}{offering.pk}/", {"announced_commitments": [{"by": "platform", "amount": "2000.00"}]}, format="json"
+        f"{OFFERINGS}{offering.pk}/",
+        {"announced_commitments": [{"by": "platform", "amount": "2000.00"}]},
+        format="json",
     )
 
     assert response.status_code == 200

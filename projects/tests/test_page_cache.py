@@ -29,8 +29,13 @@ def page_cache_on(settings, english):
 def live(**values):
     now = timezone.now()
     return OfferingFactory(
-        status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=3), closes_at=now + dt.timedelta(days=9),
-        raised_amount=Decimal("250000.00"), reserved_amount=Decimal("250000.00"), investor_count=7, **values
+        status=OfferingStatus.LIVE,
+        opens_at=now - dt.timedelta(days=3),
+        closes_at=now + dt.timedelta(days=9),
+        raised_amount=Decimal("250000.00"),
+        reserved_amount=Decimal("250000.00"),
+        investor_count=7,
+        **values,
     )
 
 
@@ -39,8 +44,9 @@ def raised_text(amount):
 
 
 @pytest.mark.parametrize("url_name", ["projects:offering_detail", "projects:offering_list"])
-def test_a_payment_shows_on_the_anonymous_pages_at_once(client, page_cache_on, django_capture_on_commit_callbacks,
-                                                        url_name):
+def test_a_payment_shows_on_the_anonymous_pages_at_once(
+    client, page_cache_on, django_capture_on_commit_callbacks, url_name
+):
     offering = live()
     url = reverse(url_name, args=[offering.pk]) if url_name.endswith("detail") else reverse(url_name)
     client.get(url)

@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.tests.factories import IssuerUserFactory, OfferingReviewerFactory
+from kernel.dates import business_days_after
 from kernel.errors import DomainError, ValidationFailed
 from projects import regimes, services
 from projects.models import Issuer, Offering, OfferingStatus, OfferingUpdate, StatementKind, TermChange
-from kernel.dates import business_days_after
 from projects.regimes import CN, US_REG_CF, months_before, regime_for
 from projects.tests.factories import (
     FinancialStatementFactory,
@@ -206,8 +206,12 @@ def test_registering_the_platforms_own_entity_as_an_issuer_is_refused(settings):
 
     fields, _details = refusal_fields(
         lambda: services.issuer_create(
-            owner=owner, legal_name="Michou Platform Ltd", uscc=OWN_USCC, industry="finance",
-            founded_on=dt.date(2015, 1, 1), description="The platform itself.",
+            owner=owner,
+            legal_name="Michou Platform Ltd",
+            uscc=OWN_USCC,
+            industry="finance",
+            founded_on=dt.date(2015, 1, 1),
+            description="The platform itself.",
         )
     )
 
@@ -218,8 +222,12 @@ def test_registering_the_platforms_own_entity_as_an_issuer_is_refused(settings):
 def test_registering_another_company_is_not_affected_by_the_own_entity_list(settings):
     settings.PLATFORM_OWN_ENTITY_USCCS = [OWN_USCC]
     issuer = services.issuer_create(
-        owner=IssuerUserFactory(), legal_name="Tea Shop Ltd", uscc=make_uscc(990002), industry="retail",
-        founded_on=dt.date(2015, 1, 1), description="Tea.",
+        owner=IssuerUserFactory(),
+        legal_name="Tea Shop Ltd",
+        uscc=make_uscc(990002),
+        industry="retail",
+        founded_on=dt.date(2015, 1, 1),
+        description="Tea.",
     )
     assert Issuer.objects.get(pk=issuer.pk).uscc == make_uscc(990002)
 
@@ -320,9 +328,15 @@ def test_us_issuer_cap_counts_money_raised_in_the_last_12_months(us_regime, clos
     issuer = IssuerFactory()
     closed_at = months_before(timezone.now(), closed_months_ago)
     OfferingFactory(
-        issuer=issuer, regime=US, currency="USD", status=OfferingStatus.CLOSED,
-        opens_at=closed_at - dt.timedelta(days=30), closes_at=closed_at, max_amount=Decimal("2000000.00"),
-        raised_amount=Decimal("1000000.00"), reserved_amount=Decimal("1000000.00"),
+        issuer=issuer,
+        regime=US,
+        currency="USD",
+        status=OfferingStatus.CLOSED,
+        opens_at=closed_at - dt.timedelta(days=30),
+        closes_at=closed_at,
+        max_amount=Decimal("2000000.00"),
+        raised_amount=Decimal("1000000.00"),
+        reserved_amount=Decimal("1000000.00"),
     )
     # The annual reports owed after that raise are filed, so that only the cap can refuse.
     for year in range(timezone.localdate(closed_at).year, timezone.localdate().year):
@@ -366,10 +380,15 @@ def us_live_offering(
 ) -> Offering:
     now = timezone.now()
     return OfferingFactory(
-        regime=US, currency="USD", status=OfferingStatus.LIVE,
-        opens_at=now - dt.timedelta(days=opened_days_ago), closes_at=now + dt.timedelta(days=closes_in_days),
-        target_amount=Decimal("1000000.00"), max_amount=Decimal("1500000.00"),
-        raised_amount=Decimal(raised), reserved_amount=Decimal(raised),
+        regime=US,
+        currency="USD",
+        status=OfferingStatus.LIVE,
+        opens_at=now - dt.timedelta(days=opened_days_ago),
+        closes_at=now + dt.timedelta(days=closes_in_days),
+        target_amount=Decimal("1000000.00"),
+        max_amount=Decimal("1500000.00"),
+        raised_amount=Decimal(raised),
+        reserved_amount=Decimal(raised),
     )
 
 
@@ -406,7 +425,9 @@ def test_us_early_close_keeps_a_requested_deadline_later_than_the_notice_period(
 def test_us_early_close_lifts_a_too_early_requested_deadline_to_the_notice_period():
     offering, before = us_live_offering(), timezone.now()
 
-    services.offering_close_early(offering=offering, by=OfferingReviewerFactory(), closes_at=before + dt.timedelta(hours=1))
+    services.offering_close_early(
+        offering=offering, by=OfferingReviewerFactory(), closes_at=before + dt.timedelta(hours=1)
+    )
 
     offering.refresh_from_db()
     assert business_days_after(before, 5) <= offering.closes_at <= business_days_after(timezone.now(), 5)
@@ -446,7 +467,10 @@ def test_us_issuer_cannot_bring_the_deadline_forward_by_an_update_it_is_staff_wh
 
     with pytest.raises(ValidationFailed) as refused:
         services.offering_update_post(
-            offering=offering, by=offering.issuer.owner, title="Closing sooner", body="We close next week.",
+            offering=offering,
+            by=offering.issuer.owner,
+            title="Closing sooner",
+            body="We close next week.",
             changes={"closes_at": business_days_after(timezone.now(), 6)},
         )
 
@@ -458,9 +482,13 @@ def test_us_issuer_cannot_bring_the_deadline_forward_by_an_update_it_is_staff_wh
 def cn_live_offering(*, raised: str) -> Offering:
     now = timezone.now()
     return OfferingFactory(
-        status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
-        target_amount=Decimal("1000000.00"), max_amount=Decimal("1500000.00"),
-        raised_amount=Decimal(raised), reserved_amount=Decimal(raised),
+        status=OfferingStatus.LIVE,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+        target_amount=Decimal("1000000.00"),
+        max_amount=Decimal("1500000.00"),
+        raised_amount=Decimal(raised),
+        reserved_amount=Decimal(raised),
     )
 
 

@@ -45,7 +45,8 @@ def annual_duties(issuer, today: dt.date) -> list:
 
 def duty_status(issuer, fiscal_year: int, today: dt.date, period: str = StatementPeriod.FY) -> str:
     [duty] = [
-        d for d in selectors.report_duties(today=today, issuer_ids=[issuer.pk])
+        d
+        for d in selectors.report_duties(today=today, issuer_ids=[issuer.pk])
         if (d.fiscal_year, d.period) == (fiscal_year, period)
     ]
     return duty.status
@@ -88,7 +89,10 @@ def test_duty_dates_follow_the_calendar_year(funded_issuer):
     [duty] = annual_duties(funded_issuer, dt.date(2026, 1, 1))
 
     assert (duty.fiscal_year, duty.period_end, duty.reminder_on, duty.due_on) == (
-        2025, dt.date(2025, 12, 31), dt.date(2026, 3, 31), dt.date(2026, 4, 30),
+        2025,
+        dt.date(2025, 12, 31),
+        dt.date(2026, 3, 31),
+        dt.date(2026, 4, 30),
     )
 
 
@@ -113,9 +117,12 @@ def test_filing_the_actual_full_year_statement_meets_the_duty_even_late(funded_i
     file_actual(funded_issuer, 2025, on=dt.date(2026, 6, 1))
 
     assert duty_status(funded_issuer, 2025, dt.date(2026, 7, 1)) == DutyStatus.FILED
-    assert selectors.overdue_report_duties(
-        today=dt.date(2026, 7, 1), issuer_ids=[funded_issuer.pk], period=StatementPeriod.FY
-    ) == []
+    assert (
+        selectors.overdue_report_duties(
+            today=dt.date(2026, 7, 1), issuer_ids=[funded_issuer.pk], period=StatementPeriod.FY
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize("kind", [StatementKind.HISTORICAL, StatementKind.PROJECTION])
@@ -136,7 +143,9 @@ def test_a_shorter_due_period_set_in_the_settings_makes_a_report_overdue_sooner(
 # Reminders -------------------------------------------------------------------------------------------------------
 
 
-def test_reminder_is_emailed_on_day_90_once_however_often_the_job_runs(funded_issuer, django_capture_on_commit_callbacks):
+def test_reminder_is_emailed_on_day_90_once_however_often_the_job_runs(
+    funded_issuer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         assert services.report_reminders_send(today=dt.date(2026, 3, 30)) == []
     assert mail.outbox == []
@@ -255,12 +264,23 @@ def test_web_form_refuses_a_new_offering_with_the_reason(client, overdue_issuer)
     response = client.post(
         f"/companies/{overdue_issuer.pk}/offerings/new/",
         {
-            "title": "Again", "summary": "x", "security": "new_shares", "price_per_share": "10",
-            "pre_money_valuation": "1000000", "target_amount": "100000", "max_amount": "100000",
-            "min_investment": "1000", "opens_at": "2030-01-01T10:00", "closes_at": "2030-02-01T10:00",
-            "risk_factors": "x", "use_of_funds-TOTAL_FORMS": "1", "use_of_funds-INITIAL_FORMS": "0",
-            "use_of_funds-0-category": "all", "use_of_funds-0-amount": "100000",
-            "announced_commitments-TOTAL_FORMS": "0", "announced_commitments-INITIAL_FORMS": "0",
+            "title": "Again",
+            "summary": "x",
+            "security": "new_shares",
+            "price_per_share": "10",
+            "pre_money_valuation": "1000000",
+            "target_amount": "100000",
+            "max_amount": "100000",
+            "min_investment": "1000",
+            "opens_at": "2030-01-01T10:00",
+            "closes_at": "2030-02-01T10:00",
+            "risk_factors": "x",
+            "use_of_funds-TOTAL_FORMS": "1",
+            "use_of_funds-INITIAL_FORMS": "0",
+            "use_of_funds-0-category": "all",
+            "use_of_funds-0-amount": "100000",
+            "announced_commitments-TOTAL_FORMS": "0",
+            "announced_commitments-INITIAL_FORMS": "0",
         },
     )
 
@@ -296,13 +316,19 @@ def test_offering_page_shows_the_badge_to_investors(client, overdue_issuer):
     ],
 )
 def test_half_year_duty_around_the_45_and_60_day_boundaries(h1_funded_issuer, today, status):
-    duties = [d for d in selectors.report_duties(today=today, issuer_ids=[h1_funded_issuer.pk])
-              if d.period == StatementPeriod.H1]
+    duties = [
+        d
+        for d in selectors.report_duties(today=today, issuer_ids=[h1_funded_issuer.pk])
+        if d.period == StatementPeriod.H1
+    ]
 
     assert [d.status for d in duties] == ([status] if status else [])
     if status:
         assert (duties[0].fiscal_year, duties[0].period_end, duties[0].reminder_on, duties[0].due_on) == (
-            2025, dt.date(2025, 6, 30), dt.date(2025, 8, 14), dt.date(2025, 8, 29),
+            2025,
+            dt.date(2025, 6, 30),
+            dt.date(2025, 8, 14),
+            dt.date(2025, 8, 29),
         )
 
 
@@ -320,9 +346,14 @@ def test_another_period_does_not_meet_the_half_year_duty(h1_funded_issuer, perio
     assert duty_status(h1_funded_issuer, 2025, dt.date(2025, 9, 1), period=StatementPeriod.H1) == DutyStatus.OVERDUE
 
 
-@pytest.mark.parametrize(("closed_on", "first_half_owed"), [
-    (dt.date(2025, 6, 29), 2025), (dt.date(2025, 6, 30), 2026), (dt.date(2025, 7, 10), 2026),
-])
+@pytest.mark.parametrize(
+    ("closed_on", "first_half_owed"),
+    [
+        (dt.date(2025, 6, 29), 2025),
+        (dt.date(2025, 6, 30), 2026),
+        (dt.date(2025, 7, 10), 2026),
+    ],
+)
 def test_the_first_half_owed_is_the_first_whose_june_30_follows_the_close(closed_on, first_half_owed):
     issuer = closed_offering(closed_on).issuer
 
@@ -362,8 +393,7 @@ def test_an_overdue_half_year_report_shows_its_badge_but_does_not_block_a_new_of
     file_actual(h1_funded_issuer, 2025, on=dt.date(2026, 2, 1))
     for year in range(2026, timezone.localdate().year):
         file_actual(h1_funded_issuer, year)
-    offering = OfferingFactory(issuer=h1_funded_issuer, status=OfferingStatus.LIVE,
-                               target_amount=Decimal("1000000.00"))
+    offering = OfferingFactory(issuer=h1_funded_issuer, status=OfferingStatus.LIVE, target_amount=Decimal("1000000.00"))
     api_client.force_authenticate(h1_funded_issuer.owner)
 
     response = api_client.post("/api/v1/offerings/", offering_payload(h1_funded_issuer), format="json")

@@ -181,9 +181,7 @@ def test_credit_code_with_a_wrong_check_digit_is_shown_beside_the_field_and_save
     response = client.post(reverse("projects:issuer_create"), company_form(uscc=with_wrong_check_digit(VALID_USCC)))
 
     assert response.status_code == 200
-    assert response.context["form"].errors["uscc"] == [
-        "The check digit of this unified social credit code is wrong."
-    ]
+    assert response.context["form"].errors["uscc"] == ["The check digit of this unified social credit code is wrong."]
     assertContains(response, "The check digit of this unified social credit code is wrong.")
     assert not Issuer.objects.exists()
 

@@ -21,12 +21,12 @@ from django.test.utils import override_settings
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.services import user_register
-from kernel.errors import DomainError
-from kernel.permissions import OFFERING_REVIEWER, role_group
-from investors.subscriptions import gateway
 from investors.kyc import services as investor_services
 from investors.kyc.questionnaire import QUESTIONS
+from investors.subscriptions import gateway
 from investors.subscriptions.services import subscription_create
+from kernel.errors import DomainError
+from kernel.permissions import OFFERING_REVIEWER, role_group
 from projects import services as project_services
 from projects.models import UNDER_WAY_STATUSES, Offering, OfferingStatus, PortfolioCompany
 from projects.regimes import regime_for
@@ -80,9 +80,10 @@ class _Replay:
         # A worker imports every app's tasks when it starts; this process may not have yet.
         celery_app.loader.import_default_modules()
         timeline = self._timeline()
-        with override_settings(MICHOU_REGIME=self.scenario.get("regime", "cn")), time_machine.travel(
-            timeline[0][0], tick=False
-        ) as clock:
+        with (
+            override_settings(MICHOU_REGIME=self.scenario.get("regime", "cn")),
+            time_machine.travel(timeline[0][0], tick=False) as clock,
+        ):
             self.clock = clock
             self._set_up_platform()
             previous = timeline[0][0]
@@ -149,7 +150,9 @@ class _Replay:
         if person["ref"] in self.investors:
             return  # registered early, because an announced commitment named them first
         user, _ = user_register(
-            username=f"replay-{person['ref']}", email=f"{person['ref']}@michou.test", password=PASSWORD,
+            username=f"replay-{person['ref']}",
+            email=f"{person['ref']}@michou.test",
+            password=PASSWORD,
             role="investor",
         )
         self.investors[person["ref"]] = user
@@ -166,12 +169,18 @@ class _Replay:
         )
         self.wait_for_tasks()
         best_answers = {q.id: max(q.options, key=lambda option: option.points).id for q in QUESTIONS}
-        self._attempt(f"suitability {person['ref']}", investor_services.suitability_submit, user=user,
-                      answers=best_answers)
+        self._attempt(
+            f"suitability {person['ref']}", investor_services.suitability_submit, user=user, answers=best_answers
+        )
         regime = regime_for(self.scenario.get("regime", "cn"))
         self._attempt(
-            f"risk acknowledgement {person['ref']}", investor_services.risk_acknowledgement_sign, investor=user,
-            regime_code=regime.code, version=regime.risk_statement.version, accepted=True, client_ip=person.get("ip"),
+            f"risk acknowledgement {person['ref']}",
+            investor_services.risk_acknowledgement_sign,
+            investor=user,
+            regime_code=regime.code,
+            version=regime.risk_statement.version,
+            accepted=True,
+            client_ip=person.get("ip"),
         )
 
     def _on_financials(self, event: dict) -> None:
@@ -205,16 +214,22 @@ class _Replay:
         for moment in ("opens_at", "closes_at"):
             terms[moment] = _moment(terms[moment])
         offering = self._attempt(
-            "offering", project_services.offering_create, issuer=self.issuer, by=self.owner,
-            announced_commitments=commitments, **terms,
+            "offering",
+            project_services.offering_create,
+            issuer=self.issuer,
+            by=self.owner,
+            announced_commitments=commitments,
+            **terms,
         )
         if offering is not None:
             self.offerings.append(offering)
             # The investors a scenario names stand by their commitments in public: each confirms it.
             for commitment in offering.commitments.filter(investor__isnull=False):
                 self._attempt(
-                    "commitment", project_services.commitment_accept,
-                    commitment_id=commitment.pk, by=commitment.investor,
+                    "commitment",
+                    project_services.commitment_accept,
+                    commitment_id=commitment.pk,
+                    by=commitment.investor,
                 )
             self._attempt("submit", project_services.offering_submit, offering=offering, by=self.owner)
 
@@ -251,8 +266,13 @@ class _Replay:
             self.refusals.append("update: no offering")
             return
         self._attempt(
-            "update", project_services.offering_update_post, offering=offering, by=self.owner,
-            title=event["title"], body=event["body"], material_change=bool(event.get("material_change")),
+            "update",
+            project_services.offering_update_post,
+            offering=offering,
+            by=self.owner,
+            title=event["title"],
+            body=event["body"],
+            material_change=bool(event.get("material_change")),
             changes=event.get("changes") or {},
         )
 

@@ -3,10 +3,10 @@ issuer's own numbers)."""
 
 from __future__ import annotations
 
+from projects.models import RAISING_STATUSES
 from risk.models import Severity
 from risk.policy import Policy
 from risk.rules.base import Finding, Subject, comparison, offering_record, score, statement_record
-from projects.models import RAISING_STATUSES
 from risk.selectors import IssuerFacts
 
 CODE = "insufficient_assurance"
@@ -30,12 +30,20 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
                 evidence={
                     "summary": (
                         f"A target of {offering.target_amount} {offering.currency} needs audited figures, but "
-                        + (f"the latest full year (FY{latest.fiscal_year}) is unaudited." if latest
-                           else "no full-year figures are filed.")
+                        + (
+                            f"the latest full year (FY{latest.fiscal_year}) is unaudited."
+                            if latest
+                            else "no full-year figures are filed."
+                        )
                     ),
                     "comparisons": [
-                        comparison("target_amount", policy.assurance_target_amount, offering.target_amount,
-                                   f"audited latest full year above {policy.assurance_target_amount}", breached=True)
+                        comparison(
+                            "target_amount",
+                            policy.assurance_target_amount,
+                            offering.target_amount,
+                            f"audited latest full year above {policy.assurance_target_amount}",
+                            breached=True,
+                        )
                     ],
                     "records": [offering_record(offering)] + ([statement_record(latest)] if latest else []),
                 },

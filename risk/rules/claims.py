@@ -80,8 +80,10 @@ def read(text: str) -> ReadText:
     compact, gap_before, gap = [], [], False
     for char in text:
         category = unicodedata.category(char)
-        is_gap = char not in CLAUSE_ENDS and char not in PHRASE_MARKS and (
-            char.isspace() or category == "Cf" or category[0] == "P" or (category[0] == "S" and category != "Sc")
+        is_gap = (
+            char not in CLAUSE_ENDS
+            and char not in PHRASE_MARKS
+            and (char.isspace() or category == "Cf" or category[0] == "P" or (category[0] == "S" and category != "Sc"))
         )
         if is_gap:
             gap = True
@@ -99,11 +101,11 @@ def _is_letter(char: str) -> bool:
 def _at_word_boundaries(read_text: ReadText, start: int, end: int) -> bool:
     """An English phrase stands on its own: "no risk" is not the end of "casino risk"."""
     text = read_text.compact
-    starts_word = not _is_letter(text[start]) or start == 0 or read_text.gap_before[start] or not _is_letter(
-        text[start - 1]
+    starts_word = (
+        not _is_letter(text[start]) or start == 0 or read_text.gap_before[start] or not _is_letter(text[start - 1])
     )
-    ends_word = not _is_letter(text[end - 1]) or end == len(text) or read_text.gap_before[end] or not _is_letter(
-        text[end]
+    ends_word = (
+        not _is_letter(text[end - 1]) or end == len(text) or read_text.gap_before[end] or not _is_letter(text[end])
     )
     return starts_word and ends_word
 

@@ -40,9 +40,14 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
             if paid < amount:
                 shortfalls.append(
                     comparison(
-                        f"{party} commitment" + (f" (investor {investor_id})" if investor_id else " (no account named)"),
-                        amount, paid, "paid at least the announced amount", breached=True,
-                        party=party, investor=investor_id,
+                        f"{party} commitment"
+                        + (f" (investor {investor_id})" if investor_id else " (no account named)"),
+                        amount,
+                        paid,
+                        "paid at least the announced amount",
+                        breached=True,
+                        party=party,
+                        investor=investor_id,
                     )
                 )
         if not shortfalls:

@@ -37,14 +37,24 @@ def _impossible_figures(facts) -> list[Finding]:
         label = f"{statement.fiscal_year} {statement.period} {statement.kind}"
         problems = []
         if statement.net_profit > statement.revenue:
-            problems.append(comparison("net_profit vs revenue", statement.revenue, statement.net_profit,
-                                       "net profit cannot exceed revenue", breached=True))
+            problems.append(
+                comparison(
+                    "net_profit vs revenue",
+                    statement.revenue,
+                    statement.net_profit,
+                    "net profit cannot exceed revenue",
+                    breached=True,
+                )
+            )
         for figure in ("revenue", "total_assets", "total_liabilities"):
             if getattr(statement, figure) < 0:
-                problems.append(comparison(figure, Decimal("0"), getattr(statement, figure), "not negative",
-                                           breached=True))
+                problems.append(
+                    comparison(figure, Decimal("0"), getattr(statement, figure), "not negative", breached=True)
+                )
         if problems:
-            findings.append(_finding(facts, f"{label}: figures that cannot all be true.", problems, [statement], Decimal(1)))
+            findings.append(
+                _finding(facts, f"{label}: figures that cannot all be true.", problems, [statement], Decimal(1))
+            )
     return findings
 
 
@@ -53,7 +63,8 @@ def _quarters_against_year(facts, policy: Policy) -> list[Finding]:
     latest = facts.latest_versions()
     for year_statement in (s for s in latest if s.period == "FY" and s.kind != "projection"):
         quarters = [
-            s for s in latest
+            s
+            for s in latest
             if s.period in QUARTERS and (s.fiscal_year, s.kind) == (year_statement.fiscal_year, year_statement.kind)
         ]
         if not quarters:
@@ -66,19 +77,32 @@ def _quarters_against_year(facts, policy: Policy) -> list[Finding]:
             total = sum(getattr(q, figure) for q in quarters)
             expected = getattr(year_statement, figure)
             gap = _relative_gap(total, expected)
-            off = gap > policy.quarterly_tolerance_ratio if complete else total > expected * (1 + policy.quarterly_tolerance_ratio)
+            off = (
+                gap > policy.quarterly_tolerance_ratio
+                if complete
+                else total > expected * (1 + policy.quarterly_tolerance_ratio)
+            )
             if off:
                 worst = max(worst, gap)
-                comparisons.append(comparison(
-                    f"{figure}: sum of {len(quarters)} quarter(s) vs FY", expected, total,
-                    f"within {policy.quarterly_tolerance_ratio:%}", breached=True,
-                ))
+                comparisons.append(
+                    comparison(
+                        f"{figure}: sum of {len(quarters)} quarter(s) vs FY",
+                        expected,
+                        total,
+                        f"within {policy.quarterly_tolerance_ratio:%}",
+                        breached=True,
+                    )
+                )
         if comparisons:
-            findings.append(_finding(
-                facts,
-                f"{year_statement.fiscal_year} {year_statement.kind}: quarterly figures do not agree with the full year.",
-                comparisons, [year_statement, *quarters], worst,
-            ))
+            findings.append(
+                _finding(
+                    facts,
+                    f"{year_statement.fiscal_year} {year_statement.kind}: quarterly figures do not agree with the full year.",
+                    comparisons,
+                    [year_statement, *quarters],
+                    worst,
+                )
+            )
     return findings
 
 
@@ -93,16 +117,25 @@ def _refilings(facts, policy: Policy) -> list[Finding]:
             gap = _relative_gap(getattr(statement, figure), getattr(earlier, figure))
             if gap > policy.refiling_tolerance_ratio:
                 worst = max(worst, gap)
-                comparisons.append(comparison(
-                    f"{figure}: v{statement.version} vs v{earlier.version}", getattr(earlier, figure),
-                    getattr(statement, figure), f"within {policy.refiling_tolerance_ratio:%}", breached=True,
-                ))
+                comparisons.append(
+                    comparison(
+                        f"{figure}: v{statement.version} vs v{earlier.version}",
+                        getattr(earlier, figure),
+                        getattr(statement, figure),
+                        f"within {policy.refiling_tolerance_ratio:%}",
+                        breached=True,
+                    )
+                )
         if comparisons:
-            findings.append(_finding(
-                facts,
-                f"{statement.fiscal_year} {statement.period} {statement.kind} was re-filed with different figures.",
-                comparisons, [earlier, statement], worst,
-            ))
+            findings.append(
+                _finding(
+                    facts,
+                    f"{statement.fiscal_year} {statement.period} {statement.kind} was re-filed with different figures.",
+                    comparisons,
+                    [earlier, statement],
+                    worst,
+                )
+            )
     return findings
 
 

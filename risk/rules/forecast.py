@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from projects.models import RAISING_STATUSES
 from risk.models import Severity
 from risk.policy import Policy
 from risk.rules.base import Finding, Subject, comparison, ratio, score, statement_record
-from projects.models import RAISING_STATUSES
 from risk.selectors import IssuerFacts
 
 CODE = "forecast_inconsistent"
@@ -68,7 +68,8 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
                         ),
                         compared=comparison(
                             f"net_profit FY{year} projected vs FY{base.fiscal_year}",
-                            base.net_profit, projection.net_profit,
+                            base.net_profit,
+                            projection.net_profit,
                             f"at most {policy.forecast_growth_multiple}× the latest full year",
                             breached=True,
                         ),
@@ -92,7 +93,8 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
                         ),
                         compared=comparison(
                             f"net_profit FY{year} projected vs {periods} {year} annualized",
-                            annualized.quantize(Decimal("0.01")), projection.net_profit,
+                            annualized.quantize(Decimal("0.01")),
+                            projection.net_profit,
                             f"at most {policy.forecast_run_rate_multiple}× the year-to-date result annualized",
                             breached=True,
                         ),
@@ -116,7 +118,9 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
                         ),
                         compared=comparison(
                             f"net_profit {interim.period} {interim.fiscal_year} vs FY projection",
-                            projection.net_profit, interim.net_profit, "no loss in a year projected to profit",
+                            projection.net_profit,
+                            interim.net_profit,
+                            "no loss in a year projected to profit",
                             breached=True,
                         ),
                         records=[statement_record(projection), statement_record(interim)],

@@ -25,7 +25,8 @@ def check(facts: InvestorFacts, policy: Policy) -> list[Finding]:
             evidence={
                 "summary": (
                     f"The identity number {kyc.id_number_masked} is already verified on "
-                    + ", ".join(twin.user.username for twin in facts.verified_twins) + "."
+                    + ", ".join(twin.user.username for twin in facts.verified_twins)
+                    + "."
                 ),
                 "comparisons": [],
                 "records": [{"type": "kyc", "id": kyc.pk, "label": facts.investor.username}]

@@ -16,8 +16,13 @@ from risk.selectors import IssuerFacts
 
 CODE = "interim_shortfall"
 # The share of a full year each interim period stands for.
-PRO_RATA = {"H1": Decimal("0.5"), "Q1": Decimal("0.25"), "Q2": Decimal("0.25"), "Q3": Decimal("0.25"),
-            "Q4": Decimal("0.25")}
+PRO_RATA = {
+    "H1": Decimal("0.5"),
+    "Q1": Decimal("0.25"),
+    "Q2": Decimal("0.25"),
+    "Q3": Decimal("0.25"),
+    "Q4": Decimal("0.25"),
+}
 
 
 def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
@@ -55,15 +60,16 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
                         "summary": (
                             f"{label} actual results against the pro-rata share of the FY{projection.fiscal_year} "
                             "projection filed before the raise: "
-                            + ("a loss where a profit was projected." if found.loss_against_profit
-                               else "far below the projection.")
+                            + (
+                                "a loss where a profit was projected."
+                                if found.loss_against_profit
+                                else "far below the projection."
+                            )
                         ),
                         "fiscal_year": interim.fiscal_year,
                         "period": interim.period,
                         "comparisons": found.comparisons,
-                        "records": [
-                            offering_record(offering), statement_record(projection), statement_record(interim)
-                        ],
+                        "records": [offering_record(offering), statement_record(projection), statement_record(interim)],
                     },
                 )
             )

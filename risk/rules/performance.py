@@ -18,7 +18,8 @@ def _first_projected_year_reported(facts: IssuerFacts, raise_):
     """The first fiscal year ending after the raise began that has both a projection shown to investors (filed
     before the offering closed) and actual figures, with those two statements."""
     reported = sorted(
-        s.fiscal_year for s in facts.latest_versions()
+        s.fiscal_year
+        for s in facts.latest_versions()
         if s.kind == "actual" and s.period == "FY" and s.fiscal_year >= raise_.went_live_at.year
     )
     for year in reported:
@@ -38,8 +39,15 @@ class Shortfall:
     worst: Decimal
 
 
-def shortfall(*, projected_profit: Decimal, projected_revenue: Decimal, actual, profit_ratio: Decimal,
-              revenue_ratio: Decimal, of: str = "projected") -> Shortfall:
+def shortfall(
+    *,
+    projected_profit: Decimal,
+    projected_revenue: Decimal,
+    actual,
+    profit_ratio: Decimal,
+    revenue_ratio: Decimal,
+    of: str = "projected",
+) -> Shortfall:
     """Net profit under `profit_ratio` of a projected profit (a loss is always under it), revenue under
     `revenue_ratio` of projected revenue."""
     comparisons, breached, worst = [], False, Decimal("0")
@@ -69,8 +77,11 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
             continue
         year, projection, actual = judged
         found = shortfall(
-            projected_profit=projection.net_profit, projected_revenue=projection.revenue, actual=actual,
-            profit_ratio=policy.profit_shortfall_ratio, revenue_ratio=policy.revenue_shortfall_ratio,
+            projected_profit=projection.net_profit,
+            projected_revenue=projection.revenue,
+            actual=actual,
+            profit_ratio=policy.profit_shortfall_ratio,
+            revenue_ratio=policy.revenue_shortfall_ratio,
         )
         if not found.breached:
             continue

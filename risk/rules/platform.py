@@ -37,8 +37,11 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
                 "summary": summary,
                 "comparisons": [
                     comparison(
-                        "platform stake %", declared_stake, registry_stake,
-                        f"high from {policy.platform_stake_high_pct}%", declared_tie=issuer.related_to_platform,
+                        "platform stake %",
+                        declared_stake,
+                        registry_stake,
+                        f"high from {policy.platform_stake_high_pct}%",
+                        declared_tie=issuer.related_to_platform,
                         in_portfolio_registry=entry is not None,
                     )
                 ],

@@ -38,7 +38,9 @@ def _overdue_duties(facts: IssuerFacts, *, period: str):
             key = (statement.fiscal_year, statement.period)
             filed_on[key] = min(filed_on.get(key, day), day)
     duties = duties_of_issuer(
-        issuer_id=facts.issuer.pk, first_closed_on=timezone.localdate(first.closed_at), filed_on=filed_on,
+        issuer_id=facts.issuer.pk,
+        first_closed_on=timezone.localdate(first.closed_at),
+        filed_on=filed_on,
         today=timezone.localdate(facts.as_of),
     )
     return first, [duty for duty in duties if duty.overdue and duty.period == period]
@@ -57,9 +59,13 @@ def _finding(facts: IssuerFacts, duty: ReportDuty, *, rule: str, severity: str, 
             "fiscal_year": duty.fiscal_year,
             **({"period": duty.period} if duty.period != StatementPeriod.FY else {}),
             "comparisons": [
-                {"figure": f"{name} actual statement",
-                 "expected": f"filed by {duty.due_on.isoformat()}", "actual": "not filed",
-                 "threshold": f"{duty.days_allowed} days after {ended}", "breached": True}
+                {
+                    "figure": f"{name} actual statement",
+                    "expected": f"filed by {duty.due_on.isoformat()}",
+                    "actual": "not filed",
+                    "threshold": f"{duty.days_allowed} days after {ended}",
+                    "breached": True,
+                }
             ],
             "records": [offering_record(first.offering)],
         },

@@ -41,8 +41,7 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
         for subscription in paid:
             paid_total += subscription.amount
             shared = sorted(
-                kind for kind, value in _identifiers(subscription).items()
-                if value and len(holders[(kind, value)]) > 1
+                kind for kind, value in _identifiers(subscription).items() if value and len(holders[(kind, value)]) > 1
             )
             account_age = subscription.created_at - subscription.investor.date_joined
             linked_new_account = bool(shared) and account_age < young
@@ -69,8 +68,13 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
                         f"{len(suspicious)} linked new accounts or insiders."
                     ),
                     "comparisons": [
-                        comparison("suspicious share of paid amount", policy.shill_paid_share, share,
-                                   f"below {policy.shill_paid_share:%}", breached=True)
+                        comparison(
+                            "suspicious share of paid amount",
+                            policy.shill_paid_share,
+                            share,
+                            f"below {policy.shill_paid_share:%}",
+                            breached=True,
+                        )
                     ],
                     "subscriptions": [
                         {

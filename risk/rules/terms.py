@@ -51,7 +51,10 @@ def check(facts: IssuerFacts, policy: Policy) -> list[Finding]:
                         for change in changes
                     ],
                     "records": [offering_record(raise_.offering)]
-                    + [{"type": "offering_update", "id": change.update_id, "label": change.update.title} for change in changes],
+                    + [
+                        {"type": "offering_update", "id": change.update_id, "label": change.update.title}
+                        for change in changes
+                    ],
                 },
             )
         )

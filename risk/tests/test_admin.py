@@ -71,11 +71,22 @@ def test_staff_resolve_from_the_queue_only_with_a_note(staff_client, two_cases):
     assert (high.status, high.outcome, high.resolution_note, high.resolved_by_id) == (CaseStatus.OPEN, "", "", None)
     assert not high.events.filter(action="resolved").exists()
 
-    staff_client.post(url, {"action": action, "_selected_action": [high.pk], "apply": "1",
-                            "reason": "Wording withdrawn; figures corrected."})
+    staff_client.post(
+        url,
+        {
+            "action": action,
+            "_selected_action": [high.pk],
+            "apply": "1",
+            "reason": "Wording withdrawn; figures corrected.",
+        },
+    )
 
     high.refresh_from_db()
-    assert (high.status, high.outcome, high.resolution_note) == ("resolved", "cleared", "Wording withdrawn; figures corrected.")
+    assert (high.status, high.outcome, high.resolution_note) == (
+        "resolved",
+        "cleared",
+        "Wording withdrawn; figures corrected.",
+    )
     assert high.events.filter(action="resolved", by__isnull=False).exists()
 
 

@@ -38,8 +38,15 @@ def issuer_with_profit_above_revenue():
     """A company whose last full year, filed through the service, shows a net profit above its revenue; screened."""
     issuer = IssuerFactory()
     project_services.financial_statement_file(
-        issuer=issuer, by=issuer.owner, fiscal_year=last_year(), period="FY", kind="historical",
-        revenue="1000000.00", net_profit="1200000.00", total_assets="5000000.00", total_liabilities="1000000.00",
+        issuer=issuer,
+        by=issuer.owner,
+        fiscal_year=last_year(),
+        period="FY",
+        kind="historical",
+        revenue="1000000.00",
+        net_profit="1200000.00",
+        total_assets="5000000.00",
+        total_liabilities="1000000.00",
         audited=True,
     )
     services.screen_issuer(issuer_id=issuer.pk, as_of=timezone.now())
@@ -143,11 +150,13 @@ def test_staff_see_every_case(api_client, analyst):
 
     ids = listed_ids(api_client.get(CASES))
 
-    assert sorted(ids) == sorted([
-        issuer_case_.pk,
-        case_of(SubjectType.OFFERING, offering.pk).pk,
-        case_of(SubjectType.INVESTOR, investor.pk).pk,
-    ])
+    assert sorted(ids) == sorted(
+        [
+            issuer_case_.pk,
+            case_of(SubjectType.OFFERING, offering.pk).pk,
+            case_of(SubjectType.INVESTOR, investor.pk).pk,
+        ]
+    )
 
 
 # Filters -----------------------------------------------------------------------------------------------------
@@ -167,9 +176,14 @@ def queue():
         "second_offering": case_of(SubjectType.OFFERING, second_offering.pk),
         "investor": case_of(SubjectType.INVESTOR, investor.pk),
     }
-    services.case_resolve(case=cases["second_offering"], by=RiskAnalystFactory(), outcome="cleared", note="Wording fixed.")
+    services.case_resolve(
+        case=cases["second_offering"], by=RiskAnalystFactory(), outcome="cleared", note="Wording fixed."
+    )
     return {
-        "first": first, "first_offering": first_offering, "second_offering": second_offering, "investor": investor,
+        "first": first,
+        "first_offering": first_offering,
+        "second_offering": second_offering,
+        "investor": investor,
         "cases": {name: case.pk for name, case in cases.items()},
     }
 
@@ -238,7 +252,9 @@ def test_case_detail_has_the_contract_shape(api_client, analyst):
     assert dt.datetime.fromisoformat(signal["created_at"]).utcoffset() is not None
     comparison = signal["evidence"]["comparisons"][0]
     assert (comparison["figure"], comparison["expected"], comparison["actual"]) == (
-        "net_profit vs revenue", "1000000.00", "1200000.00"
+        "net_profit vs revenue",
+        "1000000.00",
+        "1200000.00",
     )
     assert signal["evidence"]["summary"]
 
@@ -280,8 +296,9 @@ def resolve_url(case: Case) -> str:
 def test_staff_resolve_a_case_with_an_outcome_and_a_note(api_client, analyst, outcome):
     case = issuer_case()
 
-    response = api_client.post(resolve_url(case), {"outcome": outcome, "note": "  Checked the filing.  "},
-                               format="json")
+    response = api_client.post(
+        resolve_url(case), {"outcome": outcome, "note": "  Checked the filing.  "}, format="json"
+    )
 
     body = response.json()
     assert response.status_code == 200, body
@@ -289,7 +306,10 @@ def test_staff_resolve_a_case_with_an_outcome_and_a_note(api_client, analyst, ou
     assert CASE_KEYS <= set(body)
     case.refresh_from_db()
     assert (case.status, case.outcome, case.resolution_note, case.resolved_by_id) == (
-        CaseStatus.RESOLVED, outcome, "Checked the filing.", analyst.pk
+        CaseStatus.RESOLVED,
+        outcome,
+        "Checked the filing.",
+        analyst.pk,
     )
     assert case.resolved_at is not None
     event = CaseEvent.objects.get(case=case, action="resolved")
@@ -334,7 +354,9 @@ def test_resolving_twice_is_409_and_keeps_the_first_decision(api_client, analyst
     assert response.json()["error"]["code"] == "invalid_transition"
     assert snapshot(case) == after_first
     assert (after_first["outcome"], after_first["resolution_note"], after_first["resolved_by"]) == (
-        "cleared", "First look.", analyst.pk
+        "cleared",
+        "First look.",
+        analyst.pk,
     )
 
 

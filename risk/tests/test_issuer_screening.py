@@ -115,8 +115,9 @@ def test_a_screening_whose_worker_died_is_taken_again_once_lost(worker):
 
 
 def conclusions():
-    signals = sorted(Signal.objects.values_list("subject_type", "subject_id", "rule", "severity", "fingerprint",
-                                                "created_at"))
+    signals = sorted(
+        Signal.objects.values_list("subject_type", "subject_id", "rule", "severity", "fingerprint", "created_at")
+    )
     cases = sorted(Case.objects.values_list("subject_type", "subject_id", "severity", "status"))
     events = sorted(CaseEvent.objects.values_list("case__subject_type", "case__subject_id", "action", "at"))
     return signals, cases, events

@@ -12,8 +12,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import OfferingReviewerFactory, RiskAnalystFactory
-from investors.subscriptions import settlement
 from investors.models import RefundStatus, Subscription, SubscriptionStatus
+from investors.subscriptions import settlement
 from ledger.models import AccountKind
 from ledger.selectors import balance, total_of_all_accounts
 from projects import services as project_services
@@ -52,7 +52,9 @@ def test_a_signal_cleared_by_staff_is_not_raised_again_until_the_facts_change():
     issuer = IssuerFactory()
     statement = impossible_statement(issuer)
     services.screen_issuer(issuer_id=issuer.pk)
-    services.case_resolve(case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.CLEARED, note="Typo, refiled.")
+    services.case_resolve(
+        case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.CLEARED, note="Typo, refiled."
+    )
 
     assert services.screen_issuer(issuer_id=issuer.pk) == []
     assert not Case.objects.filter(status=CaseStatus.OPEN).exists()
@@ -79,10 +81,14 @@ def test_a_case_takes_the_severity_of_its_highest_signal():
 
 
 def test_a_missing_half_year_report_alone_opens_a_medium_case_that_holds_nothing():
-    closed = OfferingFactory(status=OfferingStatus.CLOSED, opens_at=timezone.make_aware(dt.datetime(2025, 3, 7, 10)),
-                             closes_at=timezone.make_aware(dt.datetime(2025, 4, 7, 10)))
-    OfferingTransition.objects.create(offering=closed, from_status="closing", to_status="closed",
-                                      at=timezone.make_aware(dt.datetime(2025, 4, 7, 11)))
+    closed = OfferingFactory(
+        status=OfferingStatus.CLOSED,
+        opens_at=timezone.make_aware(dt.datetime(2025, 3, 7, 10)),
+        closes_at=timezone.make_aware(dt.datetime(2025, 4, 7, 10)),
+    )
+    OfferingTransition.objects.create(
+        offering=closed, from_status="closing", to_status="closed", at=timezone.make_aware(dt.datetime(2025, 4, 7, 11))
+    )
     later = OfferingFactory(issuer=closed.issuer, status=OfferingStatus.IN_REVIEW)
 
     raised = services.screen_issuer(issuer_id=closed.issuer_id, as_of=timezone.make_aware(dt.datetime(2025, 8, 30, 9)))
@@ -105,8 +111,12 @@ def test_a_critical_case_suspends_a_live_offering_and_refuses_subscriptions_unti
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "offering_not_open")
     assert not Subscription.objects.exists()
 
-    services.case_resolve(case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.CLEARED,
-                          note="The platform's subscription is on its way; checked with finance.")
+    services.case_resolve(
+        case=Case.objects.get(),
+        by=RiskAnalystFactory(),
+        outcome=Outcome.CLEARED,
+        note="The platform's subscription is on its way; checked with finance.",
+    )
 
     offering.refresh_from_db()
     assert (offering.status, offering.risk_hold) == (OfferingStatus.LIVE, False)
@@ -114,7 +124,8 @@ def test_a_critical_case_suspends_a_live_offering_and_refuses_subscriptions_unti
     transitions = list(OfferingTransition.objects.filter(offering=offering).values_list("from_status", "to_status"))
     assert transitions[-2:] == [("live", "suspended"), ("suspended", "live")]
     assert list(CaseEvent.objects.filter(action__startswith="hold").values_list("action", flat=True)) == [
-        "hold_placed", "hold_lifted"
+        "hold_placed",
+        "hold_lifted",
     ]
 
 
@@ -132,7 +143,8 @@ def test_a_lifted_hold_is_recorded_on_the_case_whose_resolution_lifted_it():
     offering.refresh_from_db()
     assert (offering.status, offering.risk_hold) == (OfferingStatus.LIVE, False)
     assert list(critical.events.filter(action__startswith="hold").values_list("action", flat=True)) == [
-        "hold_placed", "hold_lifted"
+        "hold_placed",
+        "hold_lifted",
     ]
     assert list(medium.events.filter(action__startswith="hold").values_list("action", flat=True)) == ["hold_placed"]
 
@@ -161,8 +173,12 @@ def test_a_high_case_blocks_approval_of_an_offering_in_review_until_resolved():
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.IN_REVIEW and not offering.approvals.exists()
 
-    services.case_resolve(case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.ACTION_TAKEN,
-                          note="Issuer removed the wording.")
+    services.case_resolve(
+        case=Case.objects.get(),
+        by=RiskAnalystFactory(),
+        outcome=Outcome.ACTION_TAKEN,
+        note="Issuer removed the wording.",
+    )
     assert client.post(f"/api/v1/offerings/{offering.pk}/approve/", {}, format="json").status_code == 200
 
 
@@ -186,7 +202,9 @@ def test_settlement_waits_while_suspended_and_cancelling_refunds_every_investor(
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("25000.00")
 
     with django_capture_on_commit_callbacks(execute=True):
-        settlement.offering_cancel_with_refunds(offering=offering, by=RiskAnalystFactory(), reason="Commitment was fake.")
+        settlement.offering_cancel_with_refunds(
+            offering=offering, by=RiskAnalystFactory(), reason="Commitment was fake."
+        )
 
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.CANCELLED
@@ -199,7 +217,9 @@ def test_settlement_waits_while_suspended_and_cancelling_refunds_every_investor(
     assert total_of_all_accounts() == 0
 
 
-def test_confirming_a_finding_emails_each_investor_of_the_offering_once(fake_stripe, django_capture_on_commit_callbacks):
+def test_confirming_a_finding_emails_each_investor_of_the_offering_once(
+    fake_stripe, django_capture_on_commit_callbacks
+):
     offering = near_deadline_offering()
     investors = [eligible_investor(), eligible_investor()]
     for number, investor in enumerate(investors):
@@ -208,8 +228,12 @@ def test_confirming_a_finding_emails_each_investor_of_the_offering_once(fake_str
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_resolve(case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.ACTION_TAKEN,
-                              note="The platform never paid its commitment.")
+        services.case_resolve(
+            case=Case.objects.get(),
+            by=RiskAnalystFactory(),
+            outcome=Outcome.ACTION_TAKEN,
+            note="The platform never paid its commitment.",
+        )
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(i.email for i in investors)
     assert all("never paid" in m.body for m in mail.outbox)
@@ -224,7 +248,9 @@ def test_clearing_a_finding_tells_investors_nothing(fake_stripe, django_capture_
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_resolve(case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.CLEARED, note="Paid now.")
+        services.case_resolve(
+            case=Case.objects.get(), by=RiskAnalystFactory(), outcome=Outcome.CLEARED, note="Paid now."
+        )
 
     assert mail.outbox == []
 
@@ -233,8 +259,16 @@ def test_clearing_a_finding_tells_investors_nothing(fake_stripe, django_capture_
 def test_filing_a_statement_screens_the_company_after_commit(api_client):
     issuer = IssuerFactory()
     api_client.force_authenticate(issuer.owner)
-    body = {"fiscal_year": 2023, "period": "FY", "kind": "historical", "revenue": "100.00", "net_profit": "900.00",
-            "total_assets": "1000.00", "total_liabilities": "10.00", "audited": True}
+    body = {
+        "fiscal_year": 2023,
+        "period": "FY",
+        "kind": "historical",
+        "revenue": "100.00",
+        "net_profit": "900.00",
+        "total_assets": "1000.00",
+        "total_liabilities": "10.00",
+        "audited": True,
+    }
 
     response = api_client.post(f"/api/v1/issuers/{issuer.pk}/financials/", body, format="json")
 
@@ -252,10 +286,17 @@ def test_a_statement_rolled_back_with_its_transaction_is_never_screened():
     issuer = IssuerFactory()
     with pytest.raises(RuntimeError), transaction.atomic():
         project_services.financial_statement_file(
-            issuer=issuer, by=issuer.owner, fiscal_year=2023, period="FY", kind="historical", revenue="100.00",
-            net_profit="900.00", total_assets="1000.00", total_liabilities="10.00", audited=True,
+            issuer=issuer,
+            by=issuer.owner,
+            fiscal_year=2023,
+            period="FY",
+            kind="historical",
+            revenue="100.00",
+            net_profit="900.00",
+            total_assets="1000.00",
+            total_liabilities="10.00",
+            audited=True,
         )
         raise RuntimeError("the request failed after filing")
 
     assert not Signal.objects.exists() and not Case.objects.exists()
-

@@ -21,7 +21,10 @@ def risk_eval(*arguments: str, stripe: str) -> subprocess.CompletedProcess:
     database = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
     return subprocess.run(
         [sys.executable, "manage.py", "risk_eval", *arguments],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=300,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "DATABASE_URL": database, "STRIPE_API_BASE": stripe, "CELERY_TASK_ALWAYS_EAGER": "false"},
     )
 
@@ -30,8 +33,13 @@ def risk_eval(*arguments: str, stripe: str) -> subprocess.CompletedProcess:
 def test_risk_eval_reports_each_scenario_and_the_summary_and_writes_json(fake_stripe, tmp_path):
     report = tmp_path / "report.json"
 
-    run = risk_eval(str(SCENARIOS / "p05-lead-never-paid.json"), str(SCENARIOS / "p03-honest-miss.json"),
-                    "--json", str(report), stripe=fake_stripe)
+    run = risk_eval(
+        str(SCENARIOS / "p05-lead-never-paid.json"),
+        str(SCENARIOS / "p03-honest-miss.json"),
+        "--json",
+        str(report),
+        stripe=fake_stripe,
+    )
 
     assert run.returncode == 0, run.stderr[-3000:]
     lines = run.stdout.strip().splitlines()
@@ -40,7 +48,8 @@ def test_risk_eval_reports_each_scenario_and_the_summary_and_writes_json(fake_st
     assert lines[-1] == "scenarios=2 passed=2 flagged_recall=1.0 false_alarm_rate=0.0 rule_recall=1.0"
     written = json.loads(report.read_text())
     assert written["summary"]["passed"] == 2 and [s["id"] for s in written["scenarios"]] == [
-        "p05-lead-never-paid", "p03-honest-miss"
+        "p05-lead-never-paid",
+        "p03-honest-miss",
     ]
 
 
@@ -64,7 +73,12 @@ def test_risk_eval_refuses_a_file_that_is_not_a_scenario(tmp_path):
     stray = tmp_path / "notes.json"
     stray.write_text('{"hello": "world"}')
 
-    run = subprocess.run([sys.executable, "manage.py", "risk_eval", str(stray)], cwd=settings.BASE_DIR,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "manage.py", "risk_eval", str(stray)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert run.returncode != 0 and "not a michou.risk-scenario/1 file" in run.stderr

@@ -25,7 +25,10 @@ def superuser(client):
 def live_offering_of(issuer):
     now = timezone.now()
     return OfferingFactory(
-        issuer=issuer, status=OfferingStatus.LIVE, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=20)
+        issuer=issuer,
+        status=OfferingStatus.LIVE,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=20),
     )
 
 

@@ -43,7 +43,9 @@ def waiter(worker):
         deadline, idle = time.monotonic() + WAIT_SECONDS, 0
         while idle < IDLE_CHECKS:
             if time.monotonic() > deadline:
-                pytest.fail(f"the worker did not finish its tasks in {WAIT_SECONDS} s; its log:\n{worker.log()[-5000:]}")
+                pytest.fail(
+                    f"the worker did not finish its tasks in {WAIT_SECONDS} s; its log:\n{worker.log()[-5000:]}"
+                )
             idle = idle + 1 if in_flight() == 0 else 0
             time.sleep(0.01)
 

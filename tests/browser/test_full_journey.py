@@ -19,8 +19,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import PASSWORD, InvestorFactory, IssuerUserFactory, OfferingReviewerFactory
-from investors.subscriptions import settlement
 from investors.models import Holding, Subscription, SubscriptionStatus
+from investors.subscriptions import settlement
 from investors.tests.factories import IDENTITY_NUMBER
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus, StatementKind
@@ -205,7 +205,10 @@ def test_from_listing_to_holding_with_reconfirmation_risk_hold_and_languages(bro
     settlement.offerings_settle_closing()
     assert Holding.objects.get(investor=investor).shares == 10000
     FinancialStatementFactory(
-        issuer=issuer, fiscal_year=timezone.now().year, kind=StatementKind.ACTUAL, revenue=Decimal("7600000.00"),
+        issuer=issuer,
+        fiscal_year=timezone.now().year,
+        kind=StatementKind.ACTUAL,
+        revenue=Decimal("7600000.00"),
         net_profit=Decimal("-200000.00"),
     )
     browser.open("/investor/")

@@ -15,13 +15,15 @@ from projects.tests.factories import FinancialStatementFactory, IssuerFactory, l
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-
 def offering_with_financials():
     issuer = IssuerFactory(legal_name="Lantern Tea Software Ltd")
     FinancialStatementFactory(issuer=issuer, fiscal_year=2024, net_profit=Decimal("-400000.00"))
     FinancialStatementFactory(issuer=issuer, fiscal_year=2025, revenue=Decimal("6500000.00"))
     FinancialStatementFactory(
-        issuer=issuer, fiscal_year=2026, kind=StatementKind.PROJECTION, revenue=Decimal("8000000.00"),
+        issuer=issuer,
+        fiscal_year=2026,
+        kind=StatementKind.PROJECTION,
+        revenue=Decimal("8000000.00"),
         net_profit=Decimal("900000.00"),
     )
     return live_offering(issuer=issuer, raised_amount=Decimal("420000.00"), reserved_amount=Decimal("420000.00"))

@@ -98,9 +98,7 @@ def test_data_room_dashboard_guide_and_staff_start_page(browser, screen, tmp_pat
     assert disposition.startswith("attachment;")
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    browser.driver.execute_cdp_cmd(
-        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
-    )
+    browser.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     link.click()
     assert wait_for_download(downloads).read_bytes() == plan.read_bytes()
     assert urlparse(browser.driver.current_url).path == page  # the page stays; the file is saved

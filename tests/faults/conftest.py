@@ -72,14 +72,18 @@ def own_broker(fault_redis: servers.ThrowawayRedis, transactional_db, settings) 
     broker = Broker(fault_redis, fault_redis.url(0))
     redis.Redis.from_url(broker.url).flushdb()
     transport_options = {
-        "visibility_timeout": VISIBILITY_SECONDS, "unacked_restore_interval": RESTORE_SCAN_SECONDS,
+        "visibility_timeout": VISIBILITY_SECONDS,
+        "unacked_restore_interval": RESTORE_SCAN_SECONDS,
         "unacked_restore_throttle": 1,
     }
     # Pooled connections lead to the other broker: drop them before and after.
     forget_broker_connections(celery_app)
     try:
         with celery_config_changed(
-            celery_app, broker_url=broker.url, broker_transport_options=transport_options, task_always_eager=False,
+            celery_app,
+            broker_url=broker.url,
+            broker_transport_options=transport_options,
+            task_always_eager=False,
             task_default_queue=servers.WORKER_QUEUE,
         ):
             settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -100,8 +104,10 @@ def start_worker(own_broker: Broker, fake_stripe: str, tmp_path: Path) -> Iterat
     from crowdfund.celery import app as celery_app
 
     environment = worker_environment(
-        REDIS_URL=own_broker.url, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS),
-        CELERY_UNACKED_RESTORE_SECONDS=str(RESTORE_SCAN_SECONDS), OUTBOX_RELAY_GRACE_SECONDS="0",
+        REDIS_URL=own_broker.url,
+        CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS),
+        CELERY_UNACKED_RESTORE_SECONDS=str(RESTORE_SCAN_SECONDS),
+        OUTBOX_RELAY_GRACE_SECONDS="0",
         # Small settlement batches, so that a fault lands between two of them as well as inside one.
         SETTLEMENT_BATCH_SIZE="10",
     )
@@ -129,4 +135,3 @@ def stripe_door(fake_stripe: str, settings, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("STRIPE_API_BASE", door.url)
     yield door
     door.close()
-

@@ -11,9 +11,9 @@ import pytest
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from investors.models import Subscription, SubscriptionStatus
 from investors.subscriptions import gateway
 from investors.subscriptions import services as subscriptions
-from investors.models import Subscription, SubscriptionStatus
 from ledger.selectors import total_of_all_accounts
 from projects.models import Offering, OfferingStatus
 from tests.support.money import eligible_investor
@@ -41,8 +41,11 @@ def paid_subscriptions(offering: Offering, *, count: int, amount: str = "1000.00
     def subscribe(number: int) -> int:
         try:
             answer = subscriptions.subscription_create(
-                investor=investors[number // SUBSCRIPTIONS_PER_INVESTOR], offering=offering, amount=amount,
-                payment_method="pm_card_visa", idempotency_key=f"fault-setup-{number}",
+                investor=investors[number // SUBSCRIPTIONS_PER_INVESTOR],
+                offering=offering,
+                amount=amount,
+                payment_method="pm_card_visa",
+                idempotency_key=f"fault-setup-{number}",
             )
             return answer.subscription.pk
         finally:

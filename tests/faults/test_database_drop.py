@@ -13,8 +13,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from investors import tasks
-from investors.subscriptions import services as subscriptions
 from investors.models import Holding, Payment, Subscription, SubscriptionStatus
+from investors.subscriptions import services as subscriptions
 from ledger.models import Entry
 from outbox.models import OutboxMessage
 from projects.models import Offering, OfferingStatus
@@ -37,8 +37,12 @@ def terminate_backends(*, pids: list[int] | None = None) -> list[int]:
     own_pid = connection.connection.info.backend_pid if connection.connection else None
     settings = connection.settings_dict
     with psycopg.connect(
-        host=settings["HOST"], port=settings["PORT"], user=settings["USER"], password=settings["PASSWORD"] or None,
-        dbname=settings["NAME"], autocommit=True,
+        host=settings["HOST"],
+        port=settings["PORT"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname=settings["NAME"],
+        autocommit=True,
     ) as admin:
         rows = admin.execute(
             "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -59,7 +63,9 @@ def test_request_whose_database_connection_drops_answers_an_error_and_writes_not
         terminate_backends(pids=[connection.connection.info.backend_pid])
         return real_reserve(**kwargs)
 
-    monkeypatch.setattr(subscriptions.project_services, "offering_capacity_reserve", reserve_after_the_connection_dropped)
+    monkeypatch.setattr(
+        subscriptions.project_services, "offering_capacity_reserve", reserve_after_the_connection_dropped
+    )
     client = APIClient()
     client.raise_request_exception = False
     client.force_authenticate(investor)
@@ -96,7 +102,9 @@ def test_task_whose_database_connection_drops_is_retried_and_settles_each_subscr
     settled_when_dropped = settled.count()
     recovery = wait_until(
         lambda: Offering.objects.get(pk=offering.pk).status == OfferingStatus.CLOSED,
-        seconds=60, what="the retried task closes the offering", logs=worker.log,
+        seconds=60,
+        what="the retried task closes the offering",
+        logs=worker.log,
     )
 
     assert terminated, "the worker had no connection to terminate"

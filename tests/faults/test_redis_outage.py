@@ -30,8 +30,15 @@ ISSUERS = 3
 def file_impossible_statement(issuer) -> None:
     """Net profit above revenue: a screening of the issuer opens a case (financial_inconsistency)."""
     project_services.financial_statement_file(
-        issuer=issuer, by=issuer.owner, fiscal_year=2025, period="FY", kind="historical", revenue="1000000.00",
-        net_profit="2000000.00", total_assets="5000000.00", total_liabilities="1000000.00",
+        issuer=issuer,
+        by=issuer.owner,
+        fiscal_year=2025,
+        period="FY",
+        kind="historical",
+        revenue="1000000.00",
+        net_profit="2000000.00",
+        total_assets="5000000.00",
+        total_liabilities="1000000.00",
     )
 
 
@@ -63,8 +70,10 @@ def test_broker_stopped_and_restarted_loses_no_screening_no_task_and_leaves_noth
         started = time.monotonic()
         answers.append(
             api_as(investor).post(
-                "/api/v1/subscriptions/", {"offering": offering.pk, "amount": "5000.00", "payment_method": "pm_card_visa"},
-                format="json", HTTP_IDEMPOTENCY_KEY=f"outage-{number}",
+                "/api/v1/subscriptions/",
+                {"offering": offering.pk, "amount": "5000.00", "payment_method": "pm_card_visa"},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY=f"outage-{number}",
             )
         )
         slowest = max(slowest, time.monotonic() - started)
@@ -86,13 +95,19 @@ def test_broker_stopped_and_restarted_loses_no_screening_no_task_and_leaves_noth
     investor_tasks.expire_reservations.delay()
     delivered = wait_until(
         lambda: not OutboxMessage.objects.filter(sent_at__isnull=True).exists(),
-        seconds=60, what="the relay sends every message", logs=worker.log,
+        seconds=60,
+        what="the relay sends every message",
+        logs=worker.log,
     )
     wait_until(
-        lambda: Case.objects.filter(status=CaseStatus.OPEN, issuer__in=issuers).count() == ISSUERS
-        and KycProfile.objects.get(user=newcomer).status == KycStatus.VERIFIED
-        and not Subscription.objects.filter(status=SubscriptionStatus.PENDING_PAYMENT).exists(),
-        seconds=60, what="every screening, the identity check and the sweep run", logs=worker.log,
+        lambda: (
+            Case.objects.filter(status=CaseStatus.OPEN, issuer__in=issuers).count() == ISSUERS
+            and KycProfile.objects.get(user=newcomer).status == KycStatus.VERIFIED
+            and not Subscription.objects.filter(status=SubscriptionStatus.PENDING_PAYMENT).exists()
+        ),
+        seconds=60,
+        what="every screening, the identity check and the sweep run",
+        logs=worker.log,
     )
     recovered = time.monotonic() - restarted
 

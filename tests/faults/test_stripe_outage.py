@@ -9,14 +9,14 @@ from decimal import Decimal
 
 from rest_framework.test import APIClient
 
-from investors.subscriptions import reconciliation
-from investors.subscriptions import services as subscriptions
 from investors.models import (
     Payment,
     ReconciliationIssue,
     Subscription,
     SubscriptionStatus,
 )
+from investors.subscriptions import reconciliation
+from investors.subscriptions import services as subscriptions
 from ledger.models import AccountKind
 from ledger.selectors import balance
 from projects.models import Offering
@@ -37,8 +37,10 @@ def subscribe_all(offering, count: int, label: str) -> tuple[list[dict], float]:
         client.force_authenticate(eligible_investor())
         started = time.monotonic()
         response = client.post(
-            "/api/v1/subscriptions/", {"offering": offering.pk, "amount": AMOUNT, "payment_method": "pm_card_visa"},
-            format="json", HTTP_IDEMPOTENCY_KEY=f"{label}-{number}",
+            "/api/v1/subscriptions/",
+            {"offering": offering.pk, "amount": AMOUNT, "payment_method": "pm_card_visa"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=f"{label}-{number}",
         )
         slowest = max(slowest, time.monotonic() - started)
         assert response.status_code == 201, response.content
@@ -72,7 +74,9 @@ def test_stripe_down_then_back_leaves_every_subscription_final_and_every_charge_
     subscriptions.reservations_expire()
     open_issues = reconciliation.payments_reconcile()
 
-    statuses = {answer["id"]: Subscription.objects.get(pk=answer["id"]).status for answer in before + down + lost + after}
+    statuses = {
+        answer["id"]: Subscription.objects.get(pk=answer["id"]).status for answer in before + down + lost + after
+    }
     assert [statuses[a["id"]] for a in before + lost + after] == ["paid"] * (BEFORE + ANSWERS_LOST + AFTER)
     assert [statuses[a["id"]] for a in down] == ["expired"] * WHILE_DOWN
     # Every charge Stripe holds is recorded once, and nothing is recorded that Stripe does not hold.

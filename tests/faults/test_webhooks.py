@@ -12,7 +12,6 @@ import stripe
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from investors.subscriptions import gateway, settlement
 from investors.models import (
     Holding,
     Payment,
@@ -20,6 +19,7 @@ from investors.models import (
     Subscription,
     SubscriptionStatus,
 )
+from investors.subscriptions import gateway, settlement
 from ledger.models import AccountKind, Entry
 from ledger.selectors import balance
 from tests.faults.support import assert_ledger_balanced, close_for_settlement
@@ -101,7 +101,10 @@ def test_webhooks_twice_out_of_order_and_late_are_applied_once_in_the_right_end_
     assert [answer.status_code for answer in answers] == [200] * 4
     paid = money_state(offering)
     assert paid == (
-        [SubscriptionStatus.PAID], 1, ["evt_failed", "evt_succeeded", "evt_succeeded_2"], [f"payment:{subscription.pk}"],
+        [SubscriptionStatus.PAID],
+        1,
+        ["evt_failed", "evt_succeeded", "evt_succeeded_2"],
+        [f"payment:{subscription.pk}"],
         AMOUNT,
     )
 

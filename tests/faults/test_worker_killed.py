@@ -12,7 +12,6 @@ import redis
 from django.db.models import QuerySet
 
 from investors import tasks
-from investors.subscriptions import settlement
 from investors.models import (
     Holding,
     Payment,
@@ -21,6 +20,7 @@ from investors.models import (
     Subscription,
     SubscriptionStatus,
 )
+from investors.subscriptions import settlement
 from ledger.models import AccountKind, Entry
 from ledger.selectors import balance
 from projects.models import Offering, OfferingStatus
@@ -76,7 +76,9 @@ def settle_killed_midway(offering: Offering, *, done: QuerySet, end_status: str,
     second = start_worker()
     wait_until(
         lambda: Offering.objects.get(pk=offering.pk).status == end_status,
-        seconds=90, what=f"a new worker brings the offering to {end_status}", logs=second.log,
+        seconds=90,
+        what=f"a new worker brings the offering to {end_status}",
+        logs=second.log,
     )
     return KilledMidway(done_when_killed, second, time.monotonic() - killed_at)
 
@@ -128,7 +130,9 @@ def test_worker_killed_while_refunding_is_replaced_and_every_subscription_is_ref
     for refund in at_stripe:
         mine = ours[refund.refund_id]
         assert (refund.payment_intent_id, refund.amount, refund.status) == (
-            intents[mine.subscription_id], AMOUNT, "succeeded"
+            intents[mine.subscription_id],
+            AMOUNT,
+            "succeeded",
         )
         assert mine.stripe_refund_id == refund.stripe_refund_id
     refund_entries = Entry.objects.filter(key__startswith="refund:").values_list("key", flat=True)

@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection
 
-from kernel.errors import DomainError
-from investors.subscriptions import services as subscriptions
 from investors.models import Subscription
+from investors.subscriptions import services as subscriptions
+from kernel.errors import DomainError
 
 
 def race(orders, amount: str) -> list:
@@ -22,7 +22,10 @@ def race(orders, amount: str) -> list:
         try:
             start.wait()
             return subscriptions.subscription_create(
-                investor=investor, offering=offering, amount=amount, payment_method="pm_card_visa",
+                investor=investor,
+                offering=offering,
+                amount=amount,
+                payment_method="pm_card_visa",
                 idempotency_key=f"race-{index}",
             ).subscription
         except DomainError as refusal:

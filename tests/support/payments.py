@@ -9,8 +9,8 @@ import time
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from investors.subscriptions import gateway
 from investors.models import Subscription
+from investors.subscriptions import gateway
 from tests.support.money import eligible_investor, subscribe
 
 

@@ -26,8 +26,16 @@ def at(*parts) -> dt.datetime:
 
 
 def statement(year, kind, revenue, profit, audited=True) -> dict:
-    return {"fiscal_year": year, "period": "FY", "kind": kind, "revenue": revenue, "net_profit": profit,
-            "total_assets": "320000000.00", "total_liabilities": "140000000.00", "audited": audited}
+    return {
+        "fiscal_year": year,
+        "period": "FY",
+        "kind": kind,
+        "revenue": revenue,
+        "net_profit": profit,
+        "total_assets": "320000000.00",
+        "total_liabilities": "140000000.00",
+        "audited": audited,
+    }
 
 
 def open_cases_of(offering_id: int, *, staff, since: float) -> tuple[list, float]:
@@ -52,23 +60,45 @@ def a_closed_raise(clock, staff) -> tuple[APIClient, dict, dict]:
     assert registered.status_code == 201, registered.json()
     issuer_api = APIClient()
     issuer_api.credentials(HTTP_AUTHORIZATION=f"Token {registered.json()['token']}")
-    company = issuer_api.post("/api/v1/issuers/", {
-        "legal_name": "纵横热能科技股份有限公司", "uscc": make_uscc(4242), "industry": "energy",
-        "founded_on": "2009-07-13", "description": "Heat pumps.", "platform_stake_pct": "0",
-        "related_to_platform": False,
-    }, format="json").json()
-    for filed in (statement(2023, "historical", "182696000.00", "20272500.00"),
-                  statement(2024, "historical", "228370000.00", "27030000.00"),
-                  statement(2025, "projection", "251207000.00", "35000000.00", audited=False)):
+    company = issuer_api.post(
+        "/api/v1/issuers/",
+        {
+            "legal_name": "纵横热能科技股份有限公司",
+            "uscc": make_uscc(4242),
+            "industry": "energy",
+            "founded_on": "2009-07-13",
+            "description": "Heat pumps.",
+            "platform_stake_pct": "0",
+            "related_to_platform": False,
+        },
+        format="json",
+    ).json()
+    for filed in (
+        statement(2023, "historical", "182696000.00", "20272500.00"),
+        statement(2024, "historical", "228370000.00", "27030000.00"),
+        statement(2025, "projection", "251207000.00", "35000000.00", audited=False),
+    ):
         assert issuer_api.post(f"/api/v1/issuers/{company['id']}/financials/", filed, format="json").status_code == 201
-    offering = issuer_api.post("/api/v1/offerings/", {
-        "issuer": company["id"], "title": "热泵产能扩张", "summary": "扩大产能。", "security": "new_shares",
-        "price_per_share": "20.00", "pre_money_valuation": "405450000.00", "target_amount": "200000.00",
-        "max_amount": "300000.00", "min_investment": "100000.00",
-        "opens_at": at(2025, 2, 1, 10).isoformat(), "closes_at": at(2025, 3, 1, 10).isoformat(),
-        "use_of_funds": [{"category": "产能扩建", "amount": "200000.00"}],
-        "risk_factors": "股权投资存在本金全部损失的风险。", "announced_commitments": [],
-    }, format="json").json()
+    offering = issuer_api.post(
+        "/api/v1/offerings/",
+        {
+            "issuer": company["id"],
+            "title": "热泵产能扩张",
+            "summary": "扩大产能。",
+            "security": "new_shares",
+            "price_per_share": "20.00",
+            "pre_money_valuation": "405450000.00",
+            "target_amount": "200000.00",
+            "max_amount": "300000.00",
+            "min_investment": "100000.00",
+            "opens_at": at(2025, 2, 1, 10).isoformat(),
+            "closes_at": at(2025, 3, 1, 10).isoformat(),
+            "use_of_funds": [{"category": "产能扩建", "amount": "200000.00"}],
+            "risk_factors": "股权投资存在本金全部损失的风险。",
+            "announced_commitments": [],
+        },
+        format="json",
+    ).json()
     assert issuer_api.post(f"/api/v1/offerings/{offering['id']}/submit/").status_code == 200
     assert api_as(staff).post(f"/api/v1/offerings/{offering['id']}/approve/", {}, format="json").status_code == 200
 
@@ -78,8 +108,11 @@ def a_closed_raise(clock, staff) -> tuple[APIClient, dict, dict]:
     cards = [gateway.raw_card_payment_method(card_number=number) for number in ("4242424242424242", "5555555555554444")]
     for number, (card, address) in enumerate(zip(cards, ("203.0.113.5", "198.51.100.7"), strict=True)):
         paid = api_as(eligible_investor()).post(
-            "/api/v1/subscriptions/", {"offering": offering["id"], "amount": "100000.00", "payment_method": card},
-            format="json", HTTP_IDEMPOTENCY_KEY=f"hand-{number}", REMOTE_ADDR=address,
+            "/api/v1/subscriptions/",
+            {"offering": offering["id"], "amount": "100000.00", "payment_method": card},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=f"hand-{number}",
+            REMOTE_ADDR=address,
         )
         assert paid.status_code == 201, paid.json()
 

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import user_register
-from kernel.permissions import KYC_OFFICER, OFFERING_REVIEWER, RISK_ANALYST, SUPPORT, role_group
-from investors.subscriptions import gateway, settlement
 from investors.kyc import services as investor_services
+from investors.subscriptions import gateway, settlement
 from investors.subscriptions.services import subscription_create
+from kernel.permissions import KYC_OFFICER, OFFERING_REVIEWER, RISK_ANALYST, SUPPORT, role_group
 from projects import documents, questions
 from projects import selectors as project_selectors
 from projects import services as project_services
@@ -148,11 +148,47 @@ DEMO_CARDS = {"investor_li": "4242424242424242", "investor_wang": "4000056655665
 
 INVESTORS = [
     # (username, real name, identity number, birth date, phone, income, assets, outcome)
-    ("investor_li", "李明", "110108199003071238", date(1990, 3, 7), "13800138001", "800000.00", "5000000.00", "verified"),
-    ("investor_wang", "王芳", "440305199208153454", date(1992, 8, 15), "13900139002", "260000.00", "900000.00", "verified"),
-    ("investor_zhao", "赵磊", "110101199501014565", date(1995, 1, 1), "13700137003", "150000.00", "300000.00", "rejected"),
+    (
+        "investor_li",
+        "李明",
+        "110108199003071238",
+        date(1990, 3, 7),
+        "13800138001",
+        "800000.00",
+        "5000000.00",
+        "verified",
+    ),
+    (
+        "investor_wang",
+        "王芳",
+        "440305199208153454",
+        date(1992, 8, 15),
+        "13900139002",
+        "260000.00",
+        "900000.00",
+        "verified",
+    ),
+    (
+        "investor_zhao",
+        "赵磊",
+        "110101199501014565",
+        date(1995, 1, 1),
+        "13700137003",
+        "150000.00",
+        "300000.00",
+        "rejected",
+    ),
     # Same identity number as investor_li: never verified automatically, waits for staff.
-    ("investor_li2", "李明", "110108199003071238", date(1990, 3, 7), "13800138004", "800000.00", "5000000.00", "pending"),
+    (
+        "investor_li2",
+        "李明",
+        "110108199003071238",
+        date(1990, 3, 7),
+        "13800138004",
+        "800000.00",
+        "5000000.00",
+        "pending",
+    ),
     ("investor_new", None, None, None, None, None, None, "not_submitted"),
 ]
 
@@ -198,8 +234,16 @@ class Command(BaseCommand):
             issuer = project_services.issuer_create(owner=owner, **spec)
             for year, kind, revenue, profit, assets, liabilities, audited in statements:
                 project_services.financial_statement_file(
-                    issuer=issuer, by=owner, fiscal_year=year, period="FY", kind=kind, revenue=revenue,
-                    net_profit=profit, total_assets=assets, total_liabilities=liabilities, audited=audited,
+                    issuer=issuer,
+                    by=owner,
+                    fiscal_year=year,
+                    period="FY",
+                    kind=kind,
+                    revenue=revenue,
+                    net_profit=profit,
+                    total_assets=assets,
+                    total_liabilities=liabilities,
+                    audited=audited,
                 )
             issuers.append(issuer)
         raised_at = timezone.now() - timedelta(days=RAISE_DAYS_AGO)
@@ -247,8 +291,14 @@ class Command(BaseCommand):
             )
 
         # The risk review holds its approval: see the case queue in the admin.
-        warm = create(warmth, "暖流热能产能扩张众筹", 5, "4000000.00", "6000000.00",
-                      summary="本项目保本保收益，年化回报不低于15%。")
+        warm = create(
+            warmth,
+            "暖流热能产能扩张众筹",
+            5,
+            "4000000.00",
+            "6000000.00",
+            summary="本项目保本保收益，年化回报不低于15%。",
+        )
         project_services.offering_submit(offering=warm, by=warmth.owner)
 
         live = create(aurora, "极光智能家居 A 轮股权众筹", -1, "3000000.00", "4500000.00")
@@ -288,18 +338,36 @@ class Command(BaseCommand):
             (year, "projection", "56000000.00", "4800000.00"),
         ):
             project_services.financial_statement_file(
-                issuer=issuer, by=owner, fiscal_year=fiscal_year, period="FY", kind=kind, revenue=revenue,
-                net_profit=profit, total_assets="70000000.00", total_liabilities="30000000.00", audited=True,
+                issuer=issuer,
+                by=owner,
+                fiscal_year=fiscal_year,
+                period="FY",
+                kind=kind,
+                revenue=revenue,
+                net_profit=profit,
+                total_assets="70000000.00",
+                total_liabilities="30000000.00",
+                audited=True,
             )
         now = timezone.now()
         target = Decimal("2000000.00")
         offering = project_services.offering_create(
-            issuer=issuer, by=owner, title="山泉净水产线升级众筹", summary="本轮融资用于新产线与售后网点。",
-            security="new_shares", price_per_share=Decimal("10.00"), pre_money_valuation=target * 20,
-            target_amount=target, max_amount=Decimal("2500000.00"), min_investment=Decimal("10000.00"),
-            opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=30),
-            use_of_funds=[{"category": "新产线", "amount": Decimal("1400000.00")},
-                          {"category": "售后网点", "amount": Decimal("600000.00")}],
+            issuer=issuer,
+            by=owner,
+            title="山泉净水产线升级众筹",
+            summary="本轮融资用于新产线与售后网点。",
+            security="new_shares",
+            price_per_share=Decimal("10.00"),
+            pre_money_valuation=target * 20,
+            target_amount=target,
+            max_amount=Decimal("2500000.00"),
+            min_investment=Decimal("10000.00"),
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + timedelta(days=30),
+            use_of_funds=[
+                {"category": "新产线", "amount": Decimal("1400000.00")},
+                {"category": "售后网点", "amount": Decimal("600000.00")},
+            ],
             risk_factors="股权投资可能损失全部本金；股份流动性差，退出渠道有限。",
         )
         project_services.offering_submit(offering=offering, by=owner)
@@ -313,22 +381,39 @@ class Command(BaseCommand):
         """The raise year's actual results, below the projection investors were shown but within the policy, and
         every half-year report due since, on the same track: a company that keeps its post-funding duties."""
         project_services.financial_statement_file(
-            issuer=issuer, by=issuer.owner, fiscal_year=fiscal_year, period="FY",
-            kind="actual", revenue="50400000.00", net_profit="3100000.00", total_assets="74000000.00",
-            total_liabilities="31000000.00", audited=True,
+            issuer=issuer,
+            by=issuer.owner,
+            fiscal_year=fiscal_year,
+            period="FY",
+            kind="actual",
+            revenue="50400000.00",
+            net_profit="3100000.00",
+            total_assets="74000000.00",
+            total_liabilities="31000000.00",
+            audited=True,
         )
         for duty in project_selectors.report_duties(issuer_ids=[issuer.pk]):
             if duty.period == StatementPeriod.H1 and duty.status != project_selectors.DutyStatus.FILED:
                 project_services.financial_statement_file(
-                    issuer=issuer, by=issuer.owner, fiscal_year=duty.fiscal_year, period=StatementPeriod.H1,
-                    kind="actual", revenue="26100000.00", net_profit="1700000.00", total_assets="76000000.00",
-                    total_liabilities="31500000.00", audited=False,
+                    issuer=issuer,
+                    by=issuer.owner,
+                    fiscal_year=duty.fiscal_year,
+                    period=StatementPeriod.H1,
+                    kind="actual",
+                    revenue="26100000.00",
+                    net_profit="1700000.00",
+                    total_assets="76000000.00",
+                    total_liabilities="31500000.00",
+                    audited=False,
                 )
 
     def _subscribe(self, investors, cards, offering, amounts: dict[str, str]) -> None:
         for name, amount in amounts.items():
             subscription_create(
-                investor=investors[name], offering=offering, amount=Decimal(amount), payment_method=cards[name],
+                investor=investors[name],
+                offering=offering,
+                amount=Decimal(amount),
+                payment_method=cards[name],
                 idempotency_key=f"demo-{offering.pk}-{name}",
             )
 
@@ -360,18 +445,31 @@ class Command(BaseCommand):
             if outcome == "not_submitted":
                 continue
             kyc = investor_services.kyc_submit(
-                user=user, real_name=real_name, id_number=number, date_of_birth=born, phone=phone,
-                annual_income=income, financial_assets=assets,
+                user=user,
+                real_name=real_name,
+                id_number=number,
+                date_of_birth=born,
+                phone=phone,
+                annual_income=income,
+                financial_assets=assets,
             )
             if outcome == "rejected":
-                investor_services.kyc_review(kyc=kyc, by=staff, approve=False, reason="Demo: identity photo unreadable.")
+                investor_services.kyc_review(
+                    kyc=kyc, by=staff, approve=False, reason="Demo: identity photo unreadable."
+                )
             else:
                 investor_services.kyc_check_identity(kyc_id=kyc.pk)
             if outcome == "verified":
                 investor_services.suitability_submit(
                     user=user,
-                    answers={"experience": "long", "unlisted_equity": "several", "loss_tolerance": "limited",
-                             "horizon": "over_5y", "share_of_assets": "under_10", "knowledge": "total_loss"},
+                    answers={
+                        "experience": "long",
+                        "unlisted_equity": "several",
+                        "loss_tolerance": "limited",
+                        "horizon": "over_5y",
+                        "share_of_assets": "under_10",
+                        "knowledge": "total_loss",
+                    },
                 )
                 regime = current_regime()
                 investor_services.risk_acknowledgement_sign(

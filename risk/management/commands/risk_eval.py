@@ -46,10 +46,16 @@ class Command(BaseCommand):
         if not scenarios:
             raise CommandError("no scenario files found")
         outcomes = []
-        with _stripe_server(), _scratch_database(), _tasks_in_this_process(), _quiet_logs(), override_settings(
-            # Scratch accounts in a scratch database: no mail leaves, and no time goes into hashing passwords.
-            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        with (
+            _stripe_server(),
+            _scratch_database(),
+            _tasks_in_this_process(),
+            _quiet_logs(),
+            override_settings(
+                # Scratch accounts in a scratch database: no mail leaves, and no time goes into hashing passwords.
+                EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            ),
         ):
             for scenario in scenarios:
                 call_command("flush", interactive=False, verbosity=0)
@@ -60,8 +66,9 @@ class Command(BaseCommand):
         self.stdout.write(summary_line(figures))
         if json_path:
             Path(json_path).write_text(
-                json.dumps({"scenarios": [o.as_dict() for o in outcomes], "summary": figures}, ensure_ascii=False,
-                           indent=2),
+                json.dumps(
+                    {"scenarios": [o.as_dict() for o in outcomes], "summary": figures}, ensure_ascii=False, indent=2
+                ),
                 encoding="utf-8",
             )
         if figures["passed"] < figures["scenarios"]:
@@ -73,7 +80,10 @@ def _scratch_database() -> Iterator[None]:
     connection = connections["default"]
     if connection.vendor != "sqlite":
         # A name of this run's own, so that two runs (or a test run) never drop each other's database.
-        connection.settings_dict["TEST"] = {**connection.settings_dict.get("TEST", {}), "NAME": f"risk_eval_{os.getpid()}"}
+        connection.settings_dict["TEST"] = {
+            **connection.settings_dict.get("TEST", {}),
+            "NAME": f"risk_eval_{os.getpid()}",
+        }
     original_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
@@ -123,12 +133,17 @@ def _stripe_server() -> Iterator[None]:
         return
     server = subprocess.Popen(
         [sys.executable, str(FAKE_STRIPE_RUNNER), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
     )
     try:
         ready = READY_LINE.search(server.stdout.readline() or "")
         if ready is None:
-            raise CommandError(f"no Stripe server answers at {settings.STRIPE_API_BASE}, and the fake one did not start")
+            raise CommandError(
+                f"no Stripe server answers at {settings.STRIPE_API_BASE}, and the fake one did not start"
+            )
         with override_settings(STRIPE_API_BASE=ready.group(1)):
             yield
     finally:

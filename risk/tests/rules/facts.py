@@ -58,8 +58,13 @@ def policy_with(settings, **changes) -> object:
     return current_policy()
 
 
-def make_user(*, joined: dt.datetime = at(2024, 1, 1), phone: str | None = None, kyc_status=KycStatus.VERIFIED,
-              id_hash: str | None = None) -> User:
+def make_user(
+    *,
+    joined: dt.datetime = at(2024, 1, 1),
+    phone: str | None = None,
+    kyc_status=KycStatus.VERIFIED,
+    id_hash: str | None = None,
+) -> User:
     pk = next(_ids)
     user = User(pk=pk, username=f"investor{pk}", role=Role.INVESTOR, date_joined=joined)
     user.kyc = KycProfile(
@@ -93,10 +98,19 @@ def make_issuer(**overrides) -> Issuer:
     return Issuer(**(fields | overrides))
 
 
-def make_statement(fiscal_year: int, period: str = "FY", kind: str = "historical", *, revenue="10000000",
-                   net_profit="1000000", total_assets="8000000", total_liabilities="3000000", audited: bool = True,
-                   filed_at: dt.datetime | None = None, supersedes: FinancialStatement | None = None,
-                   ) -> FinancialStatement:
+def make_statement(
+    fiscal_year: int,
+    period: str = "FY",
+    kind: str = "historical",
+    *,
+    revenue="10000000",
+    net_profit="1000000",
+    total_assets="8000000",
+    total_liabilities="3000000",
+    audited: bool = True,
+    filed_at: dt.datetime | None = None,
+    supersedes: FinancialStatement | None = None,
+) -> FinancialStatement:
     if filed_at is None:
         # A projection is filed before its year starts raising; past figures after their year ends.
         filed_at = at(fiscal_year, 2, 1) if kind == "projection" else at(fiscal_year + 1, 2, 1)
@@ -121,13 +135,19 @@ def refile(earlier: FinancialStatement, *, filed_at: dt.datetime | None = None, 
     """A new version of `earlier` with some figures changed."""
     values = {name: getattr(earlier, name) for name in ("revenue", "net_profit", "total_assets", "total_liabilities")}
     return make_statement(
-        earlier.fiscal_year, earlier.period, earlier.kind, audited=earlier.audited, supersedes=earlier,
-        filed_at=filed_at or earlier.filed_at + dt.timedelta(days=30), **(values | figures),
+        earlier.fiscal_year,
+        earlier.period,
+        earlier.kind,
+        audited=earlier.audited,
+        supersedes=earlier,
+        filed_at=filed_at or earlier.filed_at + dt.timedelta(days=30),
+        **(values | figures),
     )
 
 
-def make_offering(*, status=OfferingStatus.LIVE, target="1000000", closes_at: dt.datetime = CLOSES, **overrides
-                  ) -> Offering:
+def make_offering(
+    *, status=OfferingStatus.LIVE, target="1000000", closes_at: dt.datetime = CLOSES, **overrides
+) -> Offering:
     pk = next(_ids)
     fields = dict(
         pk=pk,
@@ -151,9 +171,18 @@ def make_offering(*, status=OfferingStatus.LIVE, target="1000000", closes_at: dt
     return Offering(**(fields | overrides))
 
 
-def make_subscription(investor: User, offering: Offering, amount, *, status=SubscriptionStatus.PAID,
-                      paid_at: dt.datetime | None = PAID_AT, created_at: dt.datetime | None = None, card: str = "",
-                      ip: str = "", insider: bool = False) -> Subscription:
+def make_subscription(
+    investor: User,
+    offering: Offering,
+    amount,
+    *,
+    status=SubscriptionStatus.PAID,
+    paid_at: dt.datetime | None = PAID_AT,
+    created_at: dt.datetime | None = None,
+    card: str = "",
+    ip: str = "",
+    insider: bool = False,
+) -> Subscription:
     created_at = created_at or paid_at or PAID_AT
     return Subscription(
         pk=next(_ids),
@@ -174,27 +203,39 @@ def make_subscription(investor: User, offering: Offering, amount, *, status=Subs
     )
 
 
-def make_commitment(offering: Offering, amount, *, by=CommitmentParty.LEAD, investor: User | None = None
-                    ) -> AnnouncedCommitment:
+def make_commitment(
+    offering: Offering, amount, *, by=CommitmentParty.LEAD, investor: User | None = None
+) -> AnnouncedCommitment:
     return AnnouncedCommitment(pk=next(_ids), offering=offering, by=by, investor=investor, amount=D(amount))
 
 
-def make_update(offering: Offering, *, title="News", body="", material_change=False, posted_at=at(2025, 4, 1)
-                ) -> OfferingUpdate:
-    return OfferingUpdate(pk=next(_ids), offering=offering, title=title, body=body, material_change=material_change,
-                          posted_at=posted_at)
+def make_update(
+    offering: Offering, *, title="News", body="", material_change=False, posted_at=at(2025, 4, 1)
+) -> OfferingUpdate:
+    return OfferingUpdate(
+        pk=next(_ids), offering=offering, title=title, body=body, material_change=material_change, posted_at=posted_at
+    )
 
 
-def make_term_change(offering: Offering, term: str, *, changed_at: dt.datetime, old="old", new="new",
-                     material_change: bool = False) -> TermChange:
+def make_term_change(
+    offering: Offering, term: str, *, changed_at: dt.datetime, old="old", new="new", material_change: bool = False
+) -> TermChange:
     update = make_update(offering, title=f"About the {term}", material_change=material_change, posted_at=changed_at)
-    return TermChange(pk=next(_ids), offering=offering, update=update, term=term, old_value=old, new_value=new,
-                      changed_at=changed_at)
+    return TermChange(
+        pk=next(_ids), offering=offering, update=update, term=term, old_value=old, new_value=new, changed_at=changed_at
+    )
 
 
-def raise_of(offering: Offering, *, subscriptions=(), commitments=(), term_changes=(), updates=(),
-             went_live_at: dt.datetime | None | str = "default", closed_at: dt.datetime | None | str = "default"
-             ) -> OfferingFacts:
+def raise_of(
+    offering: Offering,
+    *,
+    subscriptions=(),
+    commitments=(),
+    term_changes=(),
+    updates=(),
+    went_live_at: dt.datetime | None | str = "default",
+    closed_at: dt.datetime | None | str = "default",
+) -> OfferingFacts:
     """An offering with what the selector would have found for it. Went live at OPENS unless it never did; closed
     at CLOSED_AT if its status says so."""
     never_live = (OfferingStatus.IN_REVIEW, OfferingStatus.APPROVED, OfferingStatus.REJECTED, OfferingStatus.DRAFT)
@@ -213,10 +254,20 @@ def raise_of(offering: Offering, *, subscriptions=(), commitments=(), term_chang
     )
 
 
-def company(*raises: OfferingFacts, statements=(), as_of: dt.datetime = at(2025, 5, 1), issuer: Issuer | None = None,
-            portfolio: PortfolioCompany | None = None) -> IssuerFacts:
-    return IssuerFacts(issuer=issuer or make_issuer(), as_of=as_of, statements=list(statements),
-                       offerings=list(raises), portfolio_entry=portfolio)
+def company(
+    *raises: OfferingFacts,
+    statements=(),
+    as_of: dt.datetime = at(2025, 5, 1),
+    issuer: Issuer | None = None,
+    portfolio: PortfolioCompany | None = None,
+) -> IssuerFacts:
+    return IssuerFacts(
+        issuer=issuer or make_issuer(),
+        as_of=as_of,
+        statements=list(statements),
+        offerings=list(raises),
+        portfolio_entry=portfolio,
+    )
 
 
 def run(rule, facts, policy=None) -> list:
@@ -236,26 +287,41 @@ def figures(finding) -> list[str]:
     return [item["figure"] for item in finding.evidence["comparisons"]]
 
 
-
 PROJECTED_REVENUE, PROJECTED_PROFIT = "10000000.00", "1000000.00"
 
 
-def performance_facts(*, actual_revenue=PROJECTED_REVENUE, actual_profit=PROJECTED_PROFIT,
-                      projection_filed_at: dt.datetime | None = None, subscriptions: bool = True) -> IssuerFacts:
+def performance_facts(
+    *,
+    actual_revenue=PROJECTED_REVENUE,
+    actual_profit=PROJECTED_PROFIT,
+    projection_filed_at: dt.datetime | None = None,
+    subscriptions: bool = True,
+) -> IssuerFacts:
     offering = make_offering(status=OfferingStatus.CLOSED)
     paid = []
     if subscriptions:
         paid = [make_subscription(make_user(), offering, "100000", status=SubscriptionStatus.SETTLED)]
     statements = [
-        make_statement(RAISE_YEAR, kind="projection", revenue=PROJECTED_REVENUE, net_profit=PROJECTED_PROFIT,
-                       filed_at=projection_filed_at),
+        make_statement(
+            RAISE_YEAR,
+            kind="projection",
+            revenue=PROJECTED_REVENUE,
+            net_profit=PROJECTED_PROFIT,
+            filed_at=projection_filed_at,
+        ),
         make_statement(RAISE_YEAR, kind="actual", revenue=actual_revenue, net_profit=actual_profit),
     ]
     return company(raise_of(offering, subscriptions=paid), statements=statements, as_of=at(2026, 3, 2))
 
 
-def forecast_facts(*, base_profit="1000000", projected_profit="1500000", interim=(), status=OfferingStatus.LIVE,
-                   with_offering: bool = True) -> IssuerFacts:
+def forecast_facts(
+    *,
+    base_profit="1000000",
+    projected_profit="1500000",
+    interim=(),
+    status=OfferingStatus.LIVE,
+    with_offering: bool = True,
+) -> IssuerFacts:
     statements = [
         make_statement(RAISE_YEAR - 1, revenue="20000000", net_profit=base_profit),
         make_statement(RAISE_YEAR, kind="projection", revenue="30000000", net_profit=projected_profit),
@@ -268,27 +334,42 @@ def forecast_facts(*, base_profit="1000000", projected_profit="1500000", interim
 # Projected for the raise year: 1,000,000 net profit on 10,000,000 revenue, filed before the raise. Half a year's
 # share is 500,000 and 5,000,000 (flagged under 250,000 and 3,000,000); a quarter's 250,000 and 2,500,000 (flagged
 # under 125,000 and 1,500,000).
-def interim_facts(*statements, status=OfferingStatus.CLOSED, projection_filed_at: dt.datetime = at(2025, 2, 1)
-                  ) -> IssuerFacts:
-    projection = make_statement(RAISE_YEAR, kind="projection", revenue=PROJECTED_REVENUE, net_profit=PROJECTED_PROFIT,
-                                filed_at=projection_filed_at)
+def interim_facts(
+    *statements, status=OfferingStatus.CLOSED, projection_filed_at: dt.datetime = at(2025, 2, 1)
+) -> IssuerFacts:
+    projection = make_statement(
+        RAISE_YEAR,
+        kind="projection",
+        revenue=PROJECTED_REVENUE,
+        net_profit=PROJECTED_PROFIT,
+        filed_at=projection_filed_at,
+    )
     offering = make_offering(status=status)
     subscriptions = [make_subscription(make_user(), offering, "500000", status=SubscriptionStatus.SETTLED)]
-    return company(raise_of(offering, subscriptions=subscriptions), statements=[projection, *statements],
-                   as_of=at(2025, 9, 1))
+    return company(
+        raise_of(offering, subscriptions=subscriptions), statements=[projection, *statements], as_of=at(2025, 9, 1)
+    )
 
 
-def actual_interim(period: str = "H1", *, revenue="5000000", net_profit="500000", year: int = RAISE_YEAR,
-                   kind: str = "actual") -> FinancialStatement:
+def actual_interim(
+    period: str = "H1", *, revenue="5000000", net_profit="500000", year: int = RAISE_YEAR, kind: str = "actual"
+) -> FinancialStatement:
     return make_statement(year, period, kind, revenue=revenue, net_profit=net_profit, filed_at=at(2025, 8, 20))
 
 
 COMMITTED = "100000.00"
 
 
-def commitment_facts(*, paid=(COMMITTED,), status=OfferingStatus.CLOSING, as_of: dt.datetime = CLOSES,
-                     sub_status=SubscriptionStatus.PAID, by=CommitmentParty.LEAD, name_investor: bool = True,
-                     paid_by_someone_else: bool = False) -> IssuerFacts:
+def commitment_facts(
+    *,
+    paid=(COMMITTED,),
+    status=OfferingStatus.CLOSING,
+    as_of: dt.datetime = CLOSES,
+    sub_status=SubscriptionStatus.PAID,
+    by=CommitmentParty.LEAD,
+    name_investor: bool = True,
+    paid_by_someone_else: bool = False,
+) -> IssuerFacts:
     offering = make_offering(status=status)
     lead, other = make_user(), make_user()
     payer = other if paid_by_someone_else else lead
@@ -301,8 +382,12 @@ def platform_facts(*, related: bool = False, stake="0", registry: str | None | b
     """registry: False = not in the platform's portfolio; None = listed with no stake; a string = listed with it."""
     entry = None
     if registry is not False:
-        entry = PortfolioCompany(pk=next(_ids), uscc=USCC, legal_name="Lantern Tea Tech Ltd",
-                                 stake_pct=None if registry is None else D(registry))
+        entry = PortfolioCompany(
+            pk=next(_ids),
+            uscc=USCC,
+            legal_name="Lantern Tea Tech Ltd",
+            stake_pct=None if registry is None else D(registry),
+        )
     return company(issuer=make_issuer(related_to_platform=related, platform_stake_pct=D(stake)), portfolio=entry)
 
 
@@ -320,8 +405,9 @@ def reporting_facts(*, as_of: dt.datetime, status=OfferingStatus.CLOSED, stateme
     offering = make_offering(status=status)
     closed_at = CLOSED_AT if status in (OfferingStatus.CLOSED, OfferingStatus.FAILED) else None
     subscriptions = [make_subscription(make_user(), offering, "500000", status=SubscriptionStatus.SETTLED)]
-    return company(raise_of(offering, subscriptions=subscriptions, closed_at=closed_at), statements=statements,
-                   as_of=as_of)
+    return company(
+        raise_of(offering, subscriptions=subscriptions, closed_at=closed_at), statements=statements, as_of=as_of
+    )
 
 
 SUBSCRIBED_AT = at(2025, 3, 20)
@@ -334,7 +420,12 @@ def linked(*, amount, joined: dt.datetime = YOUNG, share: str = "ip", insider: b
     """A subscription from an account that shares `share` with the other linked ones."""
     investor = make_user(joined=joined, phone=SHARED["phone"] if share == "phone" else None)
     return make_subscription(
-        investor, offering, amount, paid_at=SUBSCRIBED_AT, created_at=SUBSCRIBED_AT, insider=insider,
+        investor,
+        offering,
+        amount,
+        paid_at=SUBSCRIBED_AT,
+        created_at=SUBSCRIBED_AT,
+        insider=insider,
         ip=SHARED["ip"] if share == "ip" else f"198.51.100.{next(_ids) % 250}",
         card=SHARED["card"] if share == "card" else f"fp_{next(_ids)}",
     )
@@ -342,12 +433,28 @@ def linked(*, amount, joined: dt.datetime = YOUNG, share: str = "ip", insider: b
 
 def independent(*, amount, offering, insider: bool = False) -> Subscription:
     """A subscription from an old account that shares nothing with anyone."""
-    return make_subscription(make_user(joined=OLD), offering, amount, paid_at=SUBSCRIBED_AT, created_at=SUBSCRIBED_AT,
-                             ip=f"192.0.2.{next(_ids) % 250}", card=f"fp_{next(_ids)}", insider=insider)
+    return make_subscription(
+        make_user(joined=OLD),
+        offering,
+        amount,
+        paid_at=SUBSCRIBED_AT,
+        created_at=SUBSCRIBED_AT,
+        ip=f"192.0.2.{next(_ids) % 250}",
+        card=f"fp_{next(_ids)}",
+        insider=insider,
+    )
 
 
-def shill_facts(*, linked_amounts=(), insider_amounts=(), others="0", target="1000000", joined=YOUNG, share="ip",
-                linked_old_amounts=()) -> IssuerFacts:
+def shill_facts(
+    *,
+    linked_amounts=(),
+    insider_amounts=(),
+    others="0",
+    target="1000000",
+    joined=YOUNG,
+    share="ip",
+    linked_old_amounts=(),
+) -> IssuerFacts:
     offering = make_offering(target=target)
     subscriptions = [linked(amount=a, joined=joined, share=share, offering=offering) for a in linked_amounts]
     subscriptions += [linked(amount=a, joined=OLD, share=share, offering=offering) for a in linked_old_amounts]

@@ -43,9 +43,11 @@ def test_assurance_audited_latest_year_is_enough_even_if_an_older_one_is_not():
 
 
 def test_assurance_an_audited_projection_is_not_assurance():
-    facts = assurance_facts(target="8000000", audited=None,
-                            extra=[make_statement(2025, kind="projection", audited=True),
-                                   make_statement(2024, "H1", audited=True)])
+    facts = assurance_facts(
+        target="8000000",
+        audited=None,
+        extra=[make_statement(2025, kind="projection", audited=True), make_statement(2024, "H1", audited=True)],
+    )
 
     assert severities(run(assurance, facts)) == ["high"]
 

@@ -91,8 +91,9 @@ def test_commitment_backed_by_money_in_escrow_or_settled(status, sub_status):
 def test_commitment_paid_in_full_is_not_unfunded_after_the_failed_offering_refunded_it():
     """The lead paid its whole commitment; the raise missed its target and every payment went back, the lead's too.
     The commitment was kept; the refund is the failure's, not the lead's."""
-    facts = commitment_facts(status=OfferingStatus.FAILED, sub_status=SubscriptionStatus.REFUNDED,
-                             as_of=CLOSES + dt.timedelta(days=2))
+    facts = commitment_facts(
+        status=OfferingStatus.FAILED, sub_status=SubscriptionStatus.REFUNDED, as_of=CLOSES + dt.timedelta(days=2)
+    )
 
     assert run(commitments, facts) == []
 

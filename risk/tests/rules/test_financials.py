@@ -22,8 +22,15 @@ from risk.tests.rules.facts import D, figures, financial_facts, make_statement, 
         ({"revenue": "-1", "net_profit": "-10"}, ["revenue"]),
         ({"net_profit": "-5000000"}, []),
     ],
-    ids=["profit-equals-revenue", "profit-a-cent-above", "zero-assets", "negative-assets", "negative-liabilities",
-         "negative-revenue", "loss"],
+    ids=[
+        "profit-equals-revenue",
+        "profit-a-cent-above",
+        "zero-assets",
+        "negative-assets",
+        "negative-liabilities",
+        "negative-revenue",
+        "loss",
+    ],
 )
 def test_financial_figures_that_cannot_all_be_true(changes, expected_figures):
     findings = run(financials, financial_facts(make_statement(2024, **changes)))
@@ -43,8 +50,9 @@ def four_quarters(year: int, *, revenue_total, profit_total, kind="historical") 
     """Q1..Q3 of a quarter of the year's figures each, Q4 making up the given totals."""
     revenue_total, profit_total = D(revenue_total), D(profit_total)
     quarters = [make_statement(year, q, kind, revenue="1000000", net_profit="100000") for q in ("Q1", "Q2", "Q3")]
-    quarters.append(make_statement(year, "Q4", kind, revenue=revenue_total - D("3000000"),
-                                   net_profit=profit_total - D("300000")))
+    quarters.append(
+        make_statement(year, "Q4", kind, revenue=revenue_total - D("3000000"), net_profit=profit_total - D("300000"))
+    )
     return quarters
 
 
@@ -62,8 +70,15 @@ YEAR_REVENUE, YEAR_PROFIT = "4000000.00", "400000.00"
         (YEAR_REVENUE, "404000.01", ["net_profit: sum of 4 quarter(s) vs FY"]),
         (YEAR_REVENUE, "395999.99", ["net_profit: sum of 4 quarter(s) vs FY"]),
     ],
-    ids=["revenue-plus-1pct", "revenue-just-over", "revenue-minus-1pct", "revenue-just-under", "profit-plus-1pct",
-         "profit-just-over", "profit-just-under"],
+    ids=[
+        "revenue-plus-1pct",
+        "revenue-just-over",
+        "revenue-minus-1pct",
+        "revenue-just-under",
+        "profit-plus-1pct",
+        "profit-just-over",
+        "profit-just-under",
+    ],
 )
 def test_financial_four_quarters_against_their_year(revenue_total, profit_total, expected_figures):
     year = make_statement(2024, revenue=YEAR_REVENUE, net_profit=YEAR_PROFIT)

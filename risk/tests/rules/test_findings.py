@@ -48,13 +48,17 @@ FLAGGED = {
     "commitment_unfunded": (commitments, lambda v="99999.99": commitment_facts(paid=(v,)), "50000"),
     "platform_conflict": (platform, lambda v="25": platform_facts(related=True, stake=v), "30"),
     "financial_inconsistency": (
-        financials, lambda v="1000000.01": financial_facts(make_statement(2024, revenue="1000000", net_profit=v)),
+        financials,
+        lambda v="1000000.01": financial_facts(make_statement(2024, revenue="1000000", net_profit=v)),
         "1000000.02",
     ),
     "insufficient_assurance": (assurance, lambda v="8000000": assurance_facts(target=v), "9000000"),
     "interim_shortfall": (interim, lambda v="249999.99": interim_facts(actual_interim(net_profit=v)), "100000"),
-    "shill_subscriptions": (shill, lambda v="150000": shill_facts(linked_amounts=(v, "150000"), others="700000"),
-                            "160000"),
+    "shill_subscriptions": (
+        shill,
+        lambda v="150000": shill_facts(linked_amounts=(v, "150000"), others="700000"),
+        "160000",
+    ),
 }
 
 
@@ -88,8 +92,13 @@ def test_performance_evidence_shows_projected_and_actual_figures_and_the_thresho
     finding = only(run(performance, performance_facts(actual_profit="400000")))
 
     profit, revenue = finding.evidence["comparisons"]
-    assert profit == {"figure": "net_profit", "expected": "1000000.00", "actual": "400000.00",
-                      "threshold": "at least 50% of projected", "breached": True}
+    assert profit == {
+        "figure": "net_profit",
+        "expected": "1000000.00",
+        "actual": "400000.00",
+        "threshold": "at least 50% of projected",
+        "breached": True,
+    }
     assert (revenue["expected"], revenue["actual"], revenue["breached"]) == ("10000000.00", "10000000.00", False)
     assert finding.evidence["fiscal_year"] == RAISE_YEAR
 
@@ -116,10 +125,20 @@ def test_shill_evidence_shows_the_share_threshold_and_the_subscriptions():
 @pytest.mark.parametrize(
     "rule, build, earlier, later",
     [
-        pytest.param(reporting, lambda as_of: reporting_facts(as_of=as_of), at(2026, 5, 2), at(2026, 8, 2),
-                     id="reporting_delinquent"),
-        pytest.param(commitments, lambda as_of: commitment_facts(paid=(), status=OfferingStatus.LIVE, as_of=as_of),
-                     CLOSES - dt.timedelta(days=2), CLOSES - dt.timedelta(days=1), id="commitment_unfunded"),
+        pytest.param(
+            reporting,
+            lambda as_of: reporting_facts(as_of=as_of),
+            at(2026, 5, 2),
+            at(2026, 8, 2),
+            id="reporting_delinquent",
+        ),
+        pytest.param(
+            commitments,
+            lambda as_of: commitment_facts(paid=(), status=OfferingStatus.LIVE, as_of=as_of),
+            CLOSES - dt.timedelta(days=2),
+            CLOSES - dt.timedelta(days=1),
+            id="commitment_unfunded",
+        ),
     ],
 )
 def test_screening_the_same_facts_later_gives_the_same_fingerprint(rule, build, earlier, later):

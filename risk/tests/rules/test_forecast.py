@@ -47,8 +47,7 @@ def test_forecast_compares_with_the_latest_past_year_before_the_projected_one():
 
 @pytest.mark.parametrize("period", ["H1", "Q1", "Q2", "Q3", "Q4"])
 def test_forecast_interim_loss_in_a_year_projected_to_profit_is_flagged(period):
-    interim = make_statement(RAISE_YEAR, period, revenue="1000000", net_profit="-0.01",
-                             filed_at=at(RAISE_YEAR, 4, 15))
+    interim = make_statement(RAISE_YEAR, period, revenue="1000000", net_profit="-0.01", filed_at=at(RAISE_YEAR, 4, 15))
 
     finding = only(run(forecast, forecast_facts(interim=[interim])))
 
@@ -99,10 +98,17 @@ def test_forecast_changed_multiple_moves_the_boundary(settings):
     assert run(forecast, facts, policy_with(settings, forecast_growth_multiple="3")) == []
 
 
-def filed_interim(period: str, net_profit: str, *, year: int = RAISE_YEAR, kind: str = "historical",
-            filed_at: dt.datetime | None = None) -> FinancialStatement:
-    return make_statement(year, period, kind, revenue="5000000", net_profit=net_profit,
-                          filed_at=filed_at or at(RAISE_YEAR, 7, 20))
+def filed_interim(
+    period: str,
+    net_profit: str,
+    *,
+    year: int = RAISE_YEAR,
+    kind: str = "historical",
+    filed_at: dt.datetime | None = None,
+) -> FinancialStatement:
+    return make_statement(
+        year, period, kind, revenue="5000000", net_profit=net_profit, filed_at=filed_at or at(RAISE_YEAR, 7, 20)
+    )
 
 
 # Projected 1,500,000 (1.5× the last year, within its own test): more than 2× the run rate once that is under
@@ -117,15 +123,29 @@ def filed_interim(period: str, net_profit: str, *, year: int = RAISE_YEAR, kind:
         (lambda: [filed_interim("Q1", "187499.99")], ["high"]),
         (lambda: [filed_interim("Q1", "187500.00"), filed_interim("Q2", "187499.99")], ["high"]),
         (lambda: [filed_interim("Q1", "200000"), filed_interim("Q2", "200000"), filed_interim("Q3", "162500.00")], []),
-        (lambda: [filed_interim("Q1", "200000"), filed_interim("Q2", "200000"), filed_interim("Q3", "162499.99")], ["high"]),
+        (
+            lambda: [filed_interim("Q1", "200000"), filed_interim("Q2", "200000"), filed_interim("Q3", "162499.99")],
+            ["high"],
+        ),
         (lambda: [filed_interim("H1", "400000"), filed_interim("Q3", "162499.99")], ["high"]),
         (lambda: [filed_interim("H1", "400000"), filed_interim("Q1", "100"), filed_interim("Q2", "100")], []),
         (lambda: [filed_interim("H1", "374999.99", kind="actual")], ["high"]),
         (lambda: [filed_interim("H1", "100000", year=RAISE_YEAR - 1)], []),
     ],
-    ids=["h1-exactly-half", "h1-cent-under", "h1-cent-over", "q1-exactly", "q1-cent-under", "q1-q2-cent-under",
-         "three-quarters-exactly", "three-quarters-cent-under", "h1-and-q3-cent-under", "h1-outranks-its-quarters",
-         "actual-h1-of-an-earlier-raise", "another-year"],
+    ids=[
+        "h1-exactly-half",
+        "h1-cent-under",
+        "h1-cent-over",
+        "q1-exactly",
+        "q1-cent-under",
+        "q1-q2-cent-under",
+        "three-quarters-exactly",
+        "three-quarters-cent-under",
+        "h1-and-q3-cent-under",
+        "h1-outranks-its-quarters",
+        "actual-h1-of-an-earlier-raise",
+        "another-year",
+    ],
 )
 def test_forecast_projection_against_twice_the_year_to_date_run_rate(statements, expected):
     facts = forecast_facts(base_profit="1000000", projected_profit="1500000", interim=statements())

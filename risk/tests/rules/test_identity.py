@@ -13,8 +13,12 @@ from risk.tests.rules.facts import at, make_user, only, run, severities
 def identity_facts(*, status, twins: int = 1, with_kyc: bool = True) -> InvestorFacts:
     account = make_user(kyc_status=status, id_hash="hash-of-110101198005171234")
     others = [make_user(kyc_status=KycStatus.VERIFIED, id_hash="hash-of-110101198005171234") for _ in range(twins)]
-    return InvestorFacts(investor=account, as_of=at(2025, 5, 1), kyc=account.kyc if with_kyc else None,
-                         verified_twins=[other.kyc for other in others])
+    return InvestorFacts(
+        investor=account,
+        as_of=at(2025, 5, 1),
+        kyc=account.kyc if with_kyc else None,
+        verified_twins=[other.kyc for other in others],
+    )
 
 
 @pytest.mark.parametrize(

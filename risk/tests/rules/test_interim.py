@@ -73,7 +73,11 @@ def test_interim_evidence_shows_the_pro_rata_projection_beside_the_actual():
 
     profit, revenue = finding.evidence["comparisons"]
     assert (profit["figure"], profit["expected"], profit["actual"], profit["breached"]) == (
-        "net_profit", "500000.00", "-1500000.00", True)
+        "net_profit",
+        "500000.00",
+        "-1500000.00",
+        True,
+    )
     assert (revenue["expected"], revenue["actual"], revenue["breached"]) == ("5000000.00", "4000000.00", False)
     assert "50%" in profit["threshold"] and "loss" in finding.evidence["summary"]
     assert statement.pk in [record["id"] for record in finding.evidence["records"]]
@@ -92,8 +96,10 @@ def test_interim_projection_filed_after_the_offering_closed_is_not_used():
 
 @pytest.mark.parametrize(
     "statement",
-    [lambda: actual_interim(net_profit="-1", year=RAISE_YEAR + 1), lambda: actual_interim(net_profit="-1",
-                                                                                           kind="historical")],
+    [
+        lambda: actual_interim(net_profit="-1", year=RAISE_YEAR + 1),
+        lambda: actual_interim(net_profit="-1", kind="historical"),
+    ],
     ids=["year-without-projection", "historical-not-actual"],
 )
 def test_interim_only_actual_interims_of_a_projected_year_are_judged(statement):

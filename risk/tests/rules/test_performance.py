@@ -77,10 +77,15 @@ def test_performance_compares_with_the_projection_investors_saw_not_a_later_revi
     lowered = refile(shown, net_profit="200000", filed_at=CLOSES + dt.timedelta(days=10))
     offering = make_offering(status=OfferingStatus.CLOSED)
     facts = company(
-        raise_of(offering, subscriptions=[make_subscription(make_user(), offering, "50000",
-                                                            status=SubscriptionStatus.SETTLED)]),
-        statements=[shown, lowered, make_statement(RAISE_YEAR, kind="actual", revenue=PROJECTED_REVENUE,
-                                                   net_profit="300000")],
+        raise_of(
+            offering,
+            subscriptions=[make_subscription(make_user(), offering, "50000", status=SubscriptionStatus.SETTLED)],
+        ),
+        statements=[
+            shown,
+            lowered,
+            make_statement(RAISE_YEAR, kind="actual", revenue=PROJECTED_REVENUE, net_profit="300000"),
+        ],
         as_of=at(2026, 3, 2),
     )
 
@@ -100,8 +105,10 @@ def test_performance_offering_that_never_went_live_is_not_judged():
     facts = company(
         # Paid, so that only the missing go-live keeps the offering from being judged.
         raise_of(offering, subscriptions=[make_subscription(make_user(), offering, "50000")]),
-        statements=[make_statement(RAISE_YEAR, kind="projection", net_profit=PROJECTED_PROFIT),
-                    make_statement(RAISE_YEAR, kind="actual", net_profit="-500000")],
+        statements=[
+            make_statement(RAISE_YEAR, kind="projection", net_profit=PROJECTED_PROFIT),
+            make_statement(RAISE_YEAR, kind="actual", net_profit="-500000"),
+        ],
     )
 
     assert run(performance, facts) == []

@@ -85,13 +85,13 @@ def test_reporting_changed_due_days_move_the_boundary(settings):
     assert run(reporting, facts) == []
 
 
-
 # Closed on 7 April 2025: the actual H1 2025 statement is due 60 days after 30 June 2025, on 29 August 2025.
 def interim_report_facts(*, as_of: dt.datetime, closed_at: dt.datetime = at(2025, 4, 7), statements=()) -> IssuerFacts:
     offering = make_offering(status=OfferingStatus.CLOSED)
     subscriptions = [make_subscription(make_user(), offering, "500000", status=SubscriptionStatus.SETTLED)]
-    return company(raise_of(offering, subscriptions=subscriptions, closed_at=closed_at), statements=statements,
-                   as_of=as_of)
+    return company(
+        raise_of(offering, subscriptions=subscriptions, closed_at=closed_at), statements=statements, as_of=as_of
+    )
 
 
 def check_interim_report(facts, policy=None) -> list:
@@ -125,7 +125,8 @@ def test_interim_report_other_statements_do_not_stand_in(period, kind):
 
 
 @pytest.mark.parametrize(
-    "closed_at, expected", [(at(2025, 6, 29), ["medium"]), (at(2025, 6, 30, 20), []), (at(2025, 7, 2), [])],
+    "closed_at, expected",
+    [(at(2025, 6, 29), ["medium"]), (at(2025, 6, 30, 20), []), (at(2025, 7, 2), [])],
     ids=["day-before-june-30", "on-june-30", "after-june-30"],
 )
 def test_interim_report_only_for_a_june_30_after_the_close(closed_at, expected):

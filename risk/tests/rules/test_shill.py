@@ -56,8 +56,11 @@ def test_shill_household_of_old_accounts_sharing_ip_and_phone_is_not_a_ring():
     household = []
     for amount in ("300000", "300000", "400000"):
         investor = make_user(joined=OLD, phone=SHARED["phone"])
-        household.append(make_subscription(investor, offering, amount, paid_at=SUBSCRIBED_AT, ip=SHARED["ip"],
-                                           card=f"fp_{next(_ids)}"))
+        household.append(
+            make_subscription(
+                investor, offering, amount, paid_at=SUBSCRIBED_AT, ip=SHARED["ip"], card=f"fp_{next(_ids)}"
+            )
+        )
     facts = company(raise_of(offering, subscriptions=household), as_of=SUBSCRIBED_AT)
 
     assert run(shill, facts) == []
@@ -111,16 +114,19 @@ def test_shill_before_the_target_is_reached_the_share_is_of_the_target(ring, fla
 def test_shill_one_account_paying_twice_with_its_own_card_is_not_a_ring():
     offering = make_offering()
     investor = make_user(joined=YOUNG)
-    own = [make_subscription(investor, offering, "300000", paid_at=SUBSCRIBED_AT, card="fp_own", ip="192.0.2.9")
-           for _ in range(2)]
+    own = [
+        make_subscription(investor, offering, "300000", paid_at=SUBSCRIBED_AT, card="fp_own", ip="192.0.2.9")
+        for _ in range(2)
+    ]
     facts = company(raise_of(offering, subscriptions=own), as_of=SUBSCRIBED_AT)
 
     assert run(shill, facts) == []
 
 
 def test_shill_changed_share_and_age_move_the_boundaries(settings):
-    ring_of_eight_day_old_accounts = shill_facts(linked_amounts=("150000", "150000"), others="700000",
-                                                 joined=SUBSCRIBED_AT - dt.timedelta(days=8))
+    ring_of_eight_day_old_accounts = shill_facts(
+        linked_amounts=("150000", "150000"), others="700000", joined=SUBSCRIBED_AT - dt.timedelta(days=8)
+    )
     ring_at_25pct = shill_facts(linked_amounts=("125000", "125000"), others="750000")
 
     assert run(shill, ring_of_eight_day_old_accounts) == []
