@@ -4,13 +4,14 @@ moment it happened (not the moment the outbox delivered it)."""
 import datetime as dt
 
 from kernel.events import listen
-from risk import payment_screening, tasks
+from risk import issuer_screening, payment_screening, tasks
 
 
 @listen("statement_filed")
 @listen("issuer_changed")
 def issuer_event(*, issuer_id: int, occurred_at: dt.datetime) -> None:
-    tasks.screen_issuer.delay(issuer_id, occurred_at.isoformat())
+    # Filings come in bursts (year ends, report deadlines): companies are screened in batches, coalesced per company.
+    issuer_screening.issuer_screening_request(issuer_id=issuer_id, as_of=occurred_at)
 
 
 @listen("offering_submitted")

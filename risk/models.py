@@ -137,3 +137,17 @@ class PendingPaymentScreening(models.Model):
     dirty = models.BooleanField(default=False)
     # When the screening was sent; one that has not finished long after is taken as lost and sent again.
     queued_at = models.DateTimeField()
+
+
+class PendingIssuerScreening(models.Model):
+    """A company's screening is due: an event about it (a statement filed, its details changed) arrived and no
+    screening has read its facts since. Screenings take these rows in batches, each company as of its latest event
+    (risk/issuer_screening.py)."""
+
+    issuer = models.OneToOneField("projects.Issuer", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    # The latest event to judge as of.
+    as_of = models.DateTimeField()
+    # An event arrived after the running screening read the company's facts: screen it again.
+    dirty = models.BooleanField(default=False)
+    # When a screening took the row; one that has not finished long after is taken as lost.
+    claimed_at = models.DateTimeField(null=True, blank=True)

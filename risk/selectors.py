@@ -85,9 +85,20 @@ class IssuerFacts:
 
 
 def issuer_facts(*, issuer_id: int, as_of: dt.datetime) -> IssuerFacts:
-    issuer = Issuer.objects.get(pk=issuer_id)
+    return issuers_facts({issuer_id: as_of})[issuer_id]
+
+
+def issuers_facts(as_of_by_issuer: dict[int, dt.datetime]) -> dict[int, IssuerFacts]:
+    """The facts of many companies, each as of its own moment, in a fixed number of queries however many there are
+    (a screening of a batch of companies reads them all at once)."""
+    issuer_ids = list(as_of_by_issuer)
+    issuers = list(Issuer.objects.filter(pk__in=issuer_ids).order_by("pk"))
+    missing = set(issuer_ids) - {issuer.pk for issuer in issuers}
+    if missing:
+        raise Issuer.DoesNotExist(f"no issuers {sorted(missing)}")
+    entries = {entry.uscc: entry for entry in PortfolioCompany.objects.filter(uscc__in=[i.uscc for i in issuers])}
     offerings = (
-        Offering.objects.filter(readable_offering(), issuer=issuer)
+        Offering.objects.filter(readable_offering(), issuer_id__in=issuer_ids)
         .exclude(status=OfferingStatus.DRAFT)
         .prefetch_related(
             # A commitment naming an investor counts once the investor accepted it, as it is shown only then.
@@ -108,10 +119,10 @@ def issuer_facts(*, issuer_id: int, as_of: dt.datetime) -> IssuerFacts:
         )
         .order_by("pk")
     )
-    facts = []
+    offering_facts: dict[int, list[OfferingFacts]] = {issuer_id: [] for issuer_id in issuer_ids}
     for offering in offerings:
         transitions = list(offering.transitions.all())
-        facts.append(
+        offering_facts[offering.issuer_id].append(
             OfferingFacts(
                 offering=offering,
                 commitments=list(offering.commitments.all()),
@@ -122,13 +133,23 @@ def issuer_facts(*, issuer_id: int, as_of: dt.datetime) -> IssuerFacts:
                 closed_at=next((t.at for t in transitions if t.to_status == OfferingStatus.CLOSED), None),
             )
         )
-    return IssuerFacts(
-        issuer=issuer,
-        as_of=as_of,
-        statements=list(FinancialStatement.objects.filter(issuer=issuer).order_by("fiscal_year", "period", "version")),
-        offerings=facts,
-        portfolio_entry=issuer.portfolio_entry,
-    )
+    statements: dict[int, list[FinancialStatement]] = {issuer_id: [] for issuer_id in issuer_ids}
+    for statement in FinancialStatement.objects.filter(issuer_id__in=issuer_ids).order_by(
+        "issuer_id", "fiscal_year", "period", "version"
+    ):
+        statements[statement.issuer_id].append(statement)
+    facts = {}
+    for issuer in issuers:
+        # Read above for every company at once (the property would read it for each).
+        issuer.__dict__["portfolio_entry"] = entries.get(issuer.uscc)
+        facts[issuer.pk] = IssuerFacts(
+            issuer=issuer,
+            as_of=as_of_by_issuer[issuer.pk],
+            statements=statements[issuer.pk],
+            offerings=offering_facts[issuer.pk],
+            portfolio_entry=issuer.portfolio_entry,
+        )
+    return facts
 
 
 @dataclass
@@ -159,11 +180,15 @@ def issuers_to_sweep() -> QuerySet:
     return Issuer.objects.filter(offerings__status__in=(*RAISING_STATUSES, OfferingStatus.CLOSED)).distinct()
 
 
-def open_cases_for_offering(offering: Offering) -> QuerySet:
-    """Open cases on an offering itself or on its company: both can hold it."""
+def open_cases_for_offerings(offerings: list[Offering]) -> QuerySet:
+    """Open cases on these offerings themselves or on their companies: both can hold them."""
     return Case.objects.filter(status=CaseStatus.OPEN).filter(
-        subject_type=SubjectType.OFFERING, subject_id=offering.pk
-    ) | Case.objects.filter(status=CaseStatus.OPEN, subject_type=SubjectType.ISSUER, subject_id=offering.issuer_id)
+        subject_type=SubjectType.OFFERING, subject_id__in=[offering.pk for offering in offerings]
+    ) | Case.objects.filter(
+        status=CaseStatus.OPEN,
+        subject_type=SubjectType.ISSUER,
+        subject_id__in={offering.issuer_id for offering in offerings},
+    )
 
 
 def cases_list(

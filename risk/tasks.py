@@ -9,13 +9,14 @@ from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
 from kernel.retries import RETRY_ON_DATABASE_OUTAGE
-from risk import payment_screening, services
+from risk import issuer_screening, payment_screening, services
 
 
 def _moment(as_of: str | None) -> dt.datetime | None:
     return parse_datetime(as_of) if as_of else None
 
 
+# Events now mark companies pending (risk.screen_pending_issuers); this one still runs what was queued before.
 @shared_task(name="risk.screen_issuer", **RETRY_ON_DATABASE_OUTAGE)
 def screen_issuer(issuer_id: int, as_of: str | None = None) -> None:
     services.screen_issuer(issuer_id=issuer_id, as_of=_moment(as_of))
@@ -33,9 +34,15 @@ def screen_investor(investor_id: int, as_of: str | None = None) -> None:
 
 @shared_task(name="risk.sweep")
 def sweep() -> None:
-    # The screenings after payments that a dead worker left unfinished are sent again, then time-driven screening.
+    # First what a dead worker left unfinished: screenings after payments, and companies pending screening.
     payment_screening.lost_screenings_resend()
+    issuer_screening.lost_screenings_resend()
     services.sweep()
+
+
+@shared_task(name="risk.screen_pending_issuers", **RETRY_ON_DATABASE_OUTAGE)
+def screen_pending_issuers() -> None:
+    issuer_screening.pending_issuers_screen()
 
 
 @shared_task(name="risk.screen_offering_after_payments", **RETRY_ON_DATABASE_OUTAGE)

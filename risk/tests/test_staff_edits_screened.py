@@ -85,7 +85,9 @@ def test_removing_a_registry_entry_in_the_admin_screens_the_company_again(
     issuer = IssuerFactory()
     entry = PortfolioCompany.objects.create(uscc=issuer.uscc)
     screened = []
-    monkeypatch.setattr("risk.tasks.screen_issuer.delay", lambda issuer_id, as_of: screened.append(issuer_id))
+    monkeypatch.setattr(
+        "risk.issuer_screening.issuer_screening_request", lambda issuer_id, as_of: screened.append(issuer_id)
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/admin/projects/portfoliocompany/{entry.pk}/delete/", {"post": "yes"})
