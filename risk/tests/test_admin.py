@@ -16,7 +16,7 @@ from projects.tests.factories import FinancialStatementFactory, IssuerFactory, O
 from risk import services
 from risk.models import Case, CaseStatus
 from risk.tests.support import near_deadline_offering
-from tests.support.money import eligible_investor, subscribe
+from tests.support.money import eligible_investor, subscribe_and_charge
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_staff_cancel_the_offering_of_a_case_and_refund_its_investors_only_with_
     staff_client, fake_stripe, django_capture_on_commit_callbacks
 ):
     offering = near_deadline_offering()
-    assert subscribe(eligible_investor(), offering, "10000.00", key="before-the-finding").status_code == 201
+    assert subscribe_and_charge(eligible_investor(), offering, "10000.00", key="before-the-finding").status_code == 201
     services.screen_issuer(issuer_id=offering.issuer_id)
     url = reverse("admin:risk_case_changelist")
     action = {"action": "cancel_offerings_and_refund", "_selected_action": [Case.objects.get().pk], "apply": "1"}

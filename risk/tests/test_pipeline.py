@@ -23,7 +23,7 @@ from risk import services
 from risk.models import Case, CaseEvent, CaseStatus, Outcome, Severity, Signal
 from risk.notifications import material_finding_emails
 from risk.tests.support import near_deadline_offering, unfunded_commitment
-from tests.support.money import eligible_investor, live_offering, subscribe
+from tests.support.money import eligible_investor, live_offering, subscribe, subscribe_and_charge
 
 pytestmark = pytest.mark.django_db
 
@@ -187,8 +187,8 @@ def test_settlement_waits_while_suspended_and_cancelling_refunds_every_investor(
 ):
     offering = live_offering(target_amount=Decimal("20000.00"))
     first, second = eligible_investor(), eligible_investor()
-    assert subscribe(first, offering, "10000.00", key="a").status_code == 201
-    assert subscribe(second, offering, "15000.00", key="b").status_code == 201
+    assert subscribe_and_charge(first, offering, "10000.00", key="a").status_code == 201
+    assert subscribe_and_charge(second, offering, "15000.00", key="b").status_code == 201
     unfunded_commitment(offering, "100000.00")
     type(offering).objects.filter(pk=offering.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=1))
     project_services.offerings_close_due()
@@ -223,7 +223,7 @@ def test_confirming_a_finding_emails_each_investor_of_the_offering_once(
     offering = near_deadline_offering()
     investors = [eligible_investor(), eligible_investor()]
     for number, investor in enumerate(investors):
-        subscribe(investor, offering, "10000.00", key=f"k{number}")
+        subscribe_and_charge(investor, offering, "10000.00", key=f"k{number}")
     services.screen_issuer(issuer_id=offering.issuer_id)
     mail.outbox.clear()
 
@@ -243,7 +243,7 @@ def test_confirming_a_finding_emails_each_investor_of_the_offering_once(
 
 def test_clearing_a_finding_tells_investors_nothing(fake_stripe, django_capture_on_commit_callbacks):
     offering = near_deadline_offering()
-    subscribe(eligible_investor(), offering, "10000.00", key="k")
+    subscribe_and_charge(eligible_investor(), offering, "10000.00", key="k")
     services.screen_issuer(issuer_id=offering.issuer_id)
     mail.outbox.clear()
 

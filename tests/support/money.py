@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from investors.models import KycStatus, Subscription
+from investors.subscriptions import payments
 from investors.tests.factories import KycProfileFactory, RiskAcknowledgementFactory, SuitabilityAssessmentFactory
 from projects import services as project_services
 from projects.models import Offering, OfferingStatus
@@ -46,6 +47,15 @@ def subscribe(investor, offering, amount: str, *, key: str, card: str = "pm_card
         format="json",
         HTTP_IDEMPOTENCY_KEY=key,
     )
+
+
+def subscribe_and_charge(investor, offering, amount: str, *, key: str, card: str = "pm_card_visa"):
+    """`subscribe`, then the charge the worker makes once the reservation commits (which a test's own transaction
+    never does): the subscription is paid, or its payment failed, when this returns."""
+    response = subscribe(investor, offering, amount, key=key, card=card)
+    if response.status_code == 201:
+        payments.subscription_charge(subscription_id=response.json()["id"])
+    return response
 
 
 def subscription_seen_by(investor, subscription_id: int) -> dict:
