@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import PASSWORD
+from investors.models import Subscription, SubscriptionStatus
 from investors.subscriptions import gateway, settlement
 from projects import services as project_services
 from projects.tests.factories import make_uscc
@@ -106,6 +107,7 @@ def a_closed_raise(clock, staff) -> tuple[APIClient, dict, dict]:
     project_services.offerings_open_due()
     # Two unrelated investors: their own cards, their own addresses.
     cards = [gateway.raw_card_payment_method(card_number=number) for number in ("4242424242424242", "5555555555554444")]
+    reserved = []
     for number, (card, address) in enumerate(zip(cards, ("203.0.113.5", "198.51.100.7"), strict=True)):
         paid = api_as(eligible_investor()).post(
             "/api/v1/subscriptions/",
@@ -115,6 +117,12 @@ def a_closed_raise(clock, staff) -> tuple[APIClient, dict, dict]:
             REMOTE_ADDR=address,
         )
         assert paid.status_code == 201, paid.json()
+        reserved.append(paid.json()["id"])
+    # The worker charges each reservation after its commit: both are paid before the deadline passes.
+    deadline = time.monotonic() + FLAG_SECONDS
+    while Subscription.objects.filter(pk__in=reserved, status=SubscriptionStatus.PAID).count() < len(reserved):
+        assert time.monotonic() < deadline, "the worker did not charge the reservations"
+        time.sleep(0.1)
 
     clock.move_to(at(2025, 3, 1, 11))
     project_services.offerings_close_due()
