@@ -80,7 +80,7 @@ def subscribe(browser, offering: Offering, amount: str, *, first_time: bool) -> 
         values["accept_risks"] = True  # signing the regime's risk statement, once
     fill(browser, "#subscribe form", values)
     browser.submit("#subscribe form [type=submit]")
-    assert "Your subscription is recorded." in browser.text()
+    assert "Your place is reserved; the payment is in progress." in browser.text()
 
 
 def test_from_listing_to_holding_with_reconfirmation_risk_hold_and_languages(browser, screen, tmp_path):
