@@ -166,6 +166,33 @@ def pgbench_ceiling(*, clients: int, seconds: int) -> float:
     return float(re.search(r"tps = ([\d.]+)", finished.stdout).group(1))
 
 
+def bare_view_rate(*, clients: int, seconds: int) -> float:
+    """The second yardstick, after `pgbench_ceiling` (whose tables it writes to): requests per second of
+    bench/bare_view.py, the same unit of work in a bare Django view, served by gunicorn as Michou is, at `clients`
+    connections. Its server is stopped before this returns."""
+    port = free_port()
+    with Stack() as bare:
+        bare.start(
+            "bare_view",
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "crowdfund/gunicorn.conf.py"]
+            + ["--pythonpath", "bench", "bare_view:application"],
+            # As scripts/serve.sh serves Michou: as many workers, and persistent database connections.
+            env={
+                "WEB_BIND": f"{HOST}:{port}",
+                "WEB_CONCURRENCY": os.environ.get("BENCH_WEB_WORKERS", "3"),
+                "DATABASE_CONN_MAX_AGE": "60",
+            },
+        )
+        base_url = f"http://{HOST}:{port}"
+        wait_until(lambda: _answers(f"{base_url}/api/v1/health/"), seconds=START_SECONDS, what="the bare view's start")
+        load = run_wrk(
+            url=f"{base_url}/bare/", script="repeat.lua", clients=clients, seconds=seconds, env={"BENCH_METHOD": "POST"}
+        )
+    if set(load["statuses"]) != {"201"}:
+        raise RuntimeError(f"bench: the bare view answered {load['statuses']}")
+    return load["per_s"]
+
+
 # --- processes ----------------------------------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/pages.py [--offerings 1000] [--subscriptions 100000] [--clients 16] [--seconds 10]
 
-Each page is loaded by wrk (bench/get.lua) from C clients for the given seconds, anonymously, as the crowd reads them
+Each page is loaded by wrk (bench/repeat.lua) from C clients for the given seconds, anonymously, as the crowd reads them
 before logging in; the ratio is its requests per second over the trivial view's. Queries per page are counted in
 this process through Django's test client against the same database, with the page cache off (what rendering costs,
 on a cache miss or for a signed-in visitor). Last line:
@@ -44,7 +44,7 @@ def main() -> int:
         rates = {}
         for name, path in (("trivial", "/api/v1/health/"), ("list", "/offerings/"), ("detail", detail_path)):
             harness.log(f"loading {path} from {args.clients} clients for {args.seconds} s")
-            load = harness.run_wrk(url=base_url + path, script="get.lua", clients=args.clients, seconds=args.seconds)
+            load = harness.run_wrk(url=base_url + path, script="repeat.lua", clients=args.clients, seconds=args.seconds)
             harness.log(f"{name}: {load}")
             if set(load["statuses"]) != {"200"} or load["errors"]:
                 print(f"pages: FAILED {path} answered {load['statuses']} with {load['errors']} socket errors")

@@ -1,10 +1,10 @@
 -- wrk script for bench/hot_offering.py: each request a different investor's subscription, with its own token,
 -- Idempotency-Key and body, read from the file named by BENCH_REQUESTS (token TAB key TAB body, one a line).
--- Run with as many wrk threads as connections: each thread's one connection sends request i, i + threads, ... one
--- after the other, and the thread stops at the answer to its last one; it then leaves a
--- file in BENCH_DONE_DIR, so that bench/harness.py interrupts wrk once every thread has finished. As a thread stops,
--- wrk may still reconnect and send its last request once more: Michou answers that repeat 200 (same key, same body),
--- and bench/hot_offering.py does not count it. Reports through bench/report.lua.
+-- Run with as many wrk threads as connections: each thread's one connection (kept alive, as a browser or an app keeps
+-- it) sends request i, i + threads, ... one after the other, and the thread stops at the answer to its last one; it
+-- then leaves a file in BENCH_DONE_DIR, so that bench/harness.py interrupts wrk once every thread has finished. Should
+-- wrk send a request again after a broken connection, Michou answers that repeat 200 (same key, same body), and
+-- bench/hot_offering.py does not count it. Reports through bench/report.lua.
 
 dofile(os.getenv("BENCH_DIR") .. "/report.lua")
 local threads = {}
@@ -27,7 +27,6 @@ function init(args)
         ["Authorization"] = "Token " .. token,
         ["Idempotency-Key"] = key,
         ["Content-Type"] = "application/json",
-        ["Connection"] = "close",
       }, body))
     end
     line_number = line_number + 1

@@ -2,20 +2,24 @@
 
     gunicorn -c crowdfund/gunicorn.conf.py crowdfund.wsgi
 
-Sync workers: each handles one request at a time, so WEB_CONCURRENCY is how many requests one machine serves at
-once. Scale out by running this on more machines against the same PostgreSQL and Redis.
+Threaded workers (gthread): each of WEB_CONCURRENCY processes serves WEB_THREADS requests at once and keeps idle
+connections in a poller rather than in a thread. Sync workers would keep a whole process blocked on a client that
+connected and has not sent its request yet (a slow phone, or a load generator's spare connection), until WEB_TIMEOUT
+kills it: in a flash crowd a few such clients stalled every worker for 30 s at a time. Scale out by running this on
+more machines against the same PostgreSQL and Redis.
 """
 
 import multiprocessing
 import os
 
 bind = os.environ.get("WEB_BIND", "127.0.0.1:8000")
-# Gunicorn's own advice for sync workers: two per core plus one, so that one waiting on the database or Stripe
-# leaves the cores busy.
+# Gunicorn's own advice: two processes per core plus one, so that one waiting on the database leaves the cores busy.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
-# A slow client or a proxy in front may hold the connection a little while after its request.
-keepalive = int(os.environ.get("WEB_KEEPALIVE", "2"))
+# How long an idle connection is kept for the client's next request.
+keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
 # Recycle workers now and then, so that a slow leak in a library cannot grow without bound.
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "5000"))
 max_requests_jitter = max_requests // 10

@@ -20,14 +20,24 @@ def account_code(kind: str, owner_id: int | None, currency: str) -> str:
     return ":".join(str(part) for part in (kind, owner_id, currency.upper()) if part is not None)
 
 
-def _account(kind: str, owner_id: int | None, currency: str) -> Account:
-    account, _created = Account.objects.get_or_create(
-        code=account_code(kind, owner_id, currency),
-        defaults={"kind": kind, "owner_id": owner_id, "currency": currency.upper()},
-    )
-    if account.currency != currency.upper():
-        raise CurrencyMismatch(f"Account {account.code} holds {account.currency}; refused a posting in {currency}.")
-    return account
+def _accounts(wanted: dict[str, tuple[str, int | None, str]]) -> dict[str, Account]:
+    """The accounts of `wanted` ({code: (kind, owner id, currency)}) by code: one query when they all exist, as they
+    do after an owner's first posting; the missing ones are created first."""
+    accounts = {account.code: account for account in Account.objects.filter(code__in=wanted)}
+    if len(accounts) < len(wanted):
+        Account.objects.bulk_create(
+            (
+                Account(code=code, kind=kind, owner_id=owner, currency=currency)
+                for code, (kind, owner, currency) in wanted.items()
+                if code not in accounts
+            ),
+            ignore_conflicts=True,
+        )
+        accounts = {account.code: account for account in Account.objects.filter(code__in=wanted)}
+    for code, (_kind, _owner, currency) in wanted.items():
+        if accounts[code].currency != currency:
+            raise CurrencyMismatch(f"Account {code} holds {accounts[code].currency}; refused a posting in {currency}.")
+    return accounts
 
 
 Lines = list[tuple[str, int | None, Decimal]]
@@ -56,20 +66,32 @@ def entry_post(*, key: str, description: str, currency: str, lines: Lines) -> En
 
     Posting a key that already exists returns the existing entry: a retried settlement step never moves money
     twice."""
-    _check(Posting(key, description, currency, lines))
-    existing = Entry.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
-    accounts = [(_account(kind, owner, currency), amount) for kind, owner, amount in lines if amount]
+    posting = Posting(key, description, currency, lines)
+    _check(posting)
+    accounts = _accounts(_wanted_accounts([posting]))
+    # The key's unique constraint tells a repeat: no read of the entry first, which a payment would pay for.
     try:
         with transaction.atomic():
             entry = Entry.objects.create(
                 key=key, description=description, posted_at=timezone.now(), currency=currency.upper()
             )
-            Line.objects.bulk_create(Line(entry=entry, account=account, amount=amount) for account, amount in accounts)
+            Line.objects.bulk_create(
+                Line(entry=entry, account=accounts[account_code(kind, owner, currency)], amount=amount)
+                for kind, owner, amount in lines
+                if amount
+            )
     except IntegrityError:
         return Entry.objects.get(key=key)
     return entry
+
+
+def _wanted_accounts(postings: list[Posting]) -> dict[str, tuple[str, int | None, str]]:
+    return {
+        account_code(kind, owner, posting.currency): (kind, owner, posting.currency.upper())
+        for posting in postings
+        for kind, owner, amount in posting.lines
+        if amount
+    }
 
 
 def entries_post(postings: list[Posting]) -> None:
@@ -81,23 +103,7 @@ def entries_post(postings: list[Posting]) -> None:
     postings = [posting for posting in postings if posting.key not in posted]
     if not postings:
         return
-    wanted = {
-        account_code(kind, owner, posting.currency): (kind, owner, posting.currency.upper())
-        for posting in postings
-        for kind, owner, amount in posting.lines
-        if amount
-    }
-    Account.objects.bulk_create(
-        (
-            Account(code=code, kind=kind, owner_id=owner, currency=currency)
-            for code, (kind, owner, currency) in wanted.items()
-        ),
-        ignore_conflicts=True,
-    )
-    accounts = {account.code: account for account in Account.objects.filter(code__in=wanted)}
-    for code, (_kind, _owner, currency) in wanted.items():
-        if accounts[code].currency != currency:
-            raise CurrencyMismatch(f"Account {code} holds {accounts[code].currency}; refused a posting in {currency}.")
+    accounts = _accounts(_wanted_accounts(postings))
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -37,11 +37,8 @@ def tasks_send_on_commit(*, task: str | Task, args_list: Sequence[Sequence[objec
         OutboxMessage(kind=MessageKind.TASK, name=name, payload={"args": list(args)}, created_at=now)
         for args in args_list
     )
-    message_ids = [message.pk for message in messages]
-    if message_ids:
-        transaction.on_commit(
-            lambda: _send_each(OutboxMessage.objects.filter(pk__in=message_ids, sent_at__isnull=True).order_by("pk"))
-        )
+    if messages:
+        transaction.on_commit(lambda: _send_each(messages))
 
 
 def event_send_on_commit(*, event: str, payload: dict) -> None:
@@ -51,9 +48,9 @@ def event_send_on_commit(*, event: str, payload: dict) -> None:
 
 def _message_add(*, kind: str, name: str, payload: dict) -> None:
     message = OutboxMessage.objects.create(kind=kind, name=name, payload=payload, created_at=timezone.now())
-    message_id = message.pk
-    # The first attempt, right after the commit; a message it cannot send waits for the relay.
-    transaction.on_commit(lambda: _send_each(OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True)))
+    # The first attempt, right after the commit, sends the row as it was written (nothing else sends it within the
+    # relay's grace period, so it need not be read again); a message it cannot send waits for the relay.
+    transaction.on_commit(lambda: _send_each([message]))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from kernel.permissions import VIEW_ISSUER, VIEW_OFFERING, holds_permission
 from projects.models import (
     DEADLINE_AHEAD_STATUSES,
+    OPENED_NOT_ENDED_STATUSES,
     PUBLIC_STATUSES,
     AnnouncedCommitment,
     FinancialStatement,
@@ -364,3 +365,20 @@ def _financials(*, statements: list[FinancialStatement], raises: list[Offering])
         profit_threshold_pct=Decimal(settings.RISK_POLICY["profit_shortfall_ratio"]) * 100,
         revenue_threshold_pct=Decimal(settings.RISK_POLICY["revenue_shortfall_ratio"]) * 100,
     )
+
+
+# Shares of the target that investors are told of when the money raised first reaches them.
+MILESTONE_PERCENTS = (50, 100)
+
+
+def offering_milestones_unrecorded(*, offering_id: int) -> list[int]:
+    """The shares of the target (MILESTONE_PERCENTS) that an open offering's money raised has reached and no
+    milestone records yet. One query while none is reached, which is what most payments of a sale find."""
+    offering = Offering.objects.only("status", "raised_amount", "target_amount").get(pk=offering_id)
+    if offering.status not in OPENED_NOT_ENDED_STATUSES:
+        return []
+    reached = [p for p in MILESTONE_PERCENTS if offering.raised_amount * 100 >= offering.target_amount * p]
+    if not reached:
+        return []
+    recorded = set(offering.milestones.filter(percent__in=reached).values_list("percent", flat=True))
+    return [percent for percent in reached if percent not in recorded]

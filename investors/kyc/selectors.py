@@ -1,20 +1,12 @@
-"""Every read of investors' KYC, suitability and qualification, and what each has invested against their limits."""
+"""Every read of investors' KYC, suitability, qualification and signed risk statements."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
+from dataclasses import dataclass
 
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Subquery
 
-from investors.models import (
-    INVESTED_STATUSES,
-    KycProfile,
-    RiskAcknowledgement,
-    Subscription,
-    SuitabilityAssessment,
-)
+from investors.models import KycProfile, RiskAcknowledgement, SuitabilityAssessment
 from kernel.permissions import VIEW_IDENTITY_NUMBER, holds_permission
 
 NOT_SUBMITTED = "not_submitted"
@@ -41,12 +33,31 @@ def risk_acknowledgement_of(user, regime) -> RiskAcknowledgement | None:
     ).first()
 
 
-def invested_since(user, *, regime_code: str, since: dt.datetime) -> Decimal:
-    """What the investor subscribed to offerings of one regime since `since`, counting subscriptions that are paying,
-    paid or settled. The subscription service reads it under the investor's row lock."""
-    return Subscription.objects.filter(
-        investor=user, offering__regime=regime_code, status__in=INVESTED_STATUSES, created_at__gte=since
-    ).aggregate(total=Coalesce(Sum("amount"), Decimal("0")))["total"]
+@dataclass(frozen=True)
+class SubscriberStanding:
+    """What subscribing checks about the investor before anything is locked, read at once."""
+
+    kyc: KycProfile
+    risk_level: str | None  # of the latest suitability assessment; None when never assessed
+    signed_risk_statement: bool  # under the regime's current version
+
+
+def subscriber_standing(user, regime) -> SubscriberStanding | None:
+    """The investor's KYC profile, latest risk level and signature under `regime`'s risk statement, in one query;
+    None without a KYC profile. The subscribe path reads this rather than `kyc_of`, `latest_suitability` and
+    `risk_acknowledgement_of` one after the other: a flash crowd pays for every statement."""
+    latest = SuitabilityAssessment.objects.filter(user=OuterRef("user")).order_by("-taken_at", "-id")
+    signature = RiskAcknowledgement.objects.filter(
+        investor=OuterRef("user"), regime=regime.code, version=regime.risk_statement.version
+    )
+    row = (
+        KycProfile.objects.filter(user=user)
+        .annotate(latest_risk_level=Subquery(latest.values("risk_level")[:1]), signed=Exists(signature))
+        .first()
+    )
+    if row is None:
+        return None
+    return SubscriberStanding(kyc=row, risk_level=row.latest_risk_level, signed_risk_statement=row.signed)
 
 
 def investor_summary(user) -> dict:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from investors.kyc.questionnaire import RISK_LEVELS
-from investors.kyc.selectors import invested_since, kyc_of, latest_suitability, risk_acknowledgement_of
+from investors.kyc.selectors import kyc_of, subscriber_standing
 from investors.models import KycProfile, KycStatus
 from kernel.errors import DomainError, ErrorCode, ValidationFailed
 from kernel.money import money_text
@@ -24,17 +24,17 @@ def ensure_investor_may_subscribe(
     """The checks about the investor: identity, suitability, qualification and the signed risk statement (unless
     the subscription carries the signature, `signing_now`, already checked). Returns the verified KYC profile."""
     regime = regime_for(offering.regime)
-    kyc = kyc_of(investor)
-    if kyc is None or kyc.status != KycStatus.VERIFIED:
+    standing = subscriber_standing(investor, regime)
+    if standing is None or standing.kyc.status != KycStatus.VERIFIED:
         raise DomainError(_("Complete identity verification (KYC) before subscribing."), code=ErrorCode.KYC_REQUIRED)
-    assessment = latest_suitability(investor)
+    kyc, risk_level = standing.kyc, standing.risk_level
     minimum = regime.minimum_risk_level
-    if assessment is None or RISK_LEVELS.index(assessment.risk_level) < RISK_LEVELS.index(minimum):
+    if risk_level is None or RISK_LEVELS.index(risk_level) < RISK_LEVELS.index(minimum):
         raise DomainError(
             _("Equity crowdfunding needs risk level %(minimum)s or higher; yours is %(level)s.")
-            % {"minimum": minimum, "level": assessment.risk_level if assessment else _("not assessed")},
+            % {"minimum": minimum, "level": risk_level or _("not assessed")},
             code=ErrorCode.SUITABILITY_REQUIRED,
-            details={"required_level": minimum, "risk_level": assessment.risk_level if assessment else None},
+            details={"required_level": minimum, "risk_level": risk_level},
         )
     rule = regime.qualification
     if rule is not None and not kyc.qualified and amount < rule.single_amount:
@@ -61,7 +61,7 @@ def ensure_investor_may_subscribe(
                 "amount": str(amount),
             },
         )
-    if not signing_now and risk_acknowledgement_of(investor, regime) is None:
+    if not signing_now and not standing.signed_risk_statement:
         raise DomainError(
             _("Before your first subscription, read and sign the risk statement (version %(version)s).")
             % {"version": regime.risk_statement.version},
@@ -71,25 +71,30 @@ def ensure_investor_may_subscribe(
     return kyc
 
 
+def investment_limit_window_start(*, kyc: KycProfile, offering: Offering, now: dt.datetime) -> dt.datetime | None:
+    """Since when the investor's subscriptions count against the regime's rolling investment limit; None when no
+    limit applies to them (the regime has none, or it leaves accredited investors unlimited)."""
+    rule = regime_for(offering.regime).investment_limit
+    if rule is None or (rule.accredited_unlimited and kyc.accredited_investor):
+        return None
+    return months_before(now, rule.window_months)
+
+
 def ensure_within_investment_limit(
-    *, investor, kyc: KycProfile, offering: Offering, amount: Decimal, now: dt.datetime
+    *, kyc: KycProfile, offering: Offering, amount: Decimal, already: Decimal, since: dt.datetime
 ) -> None:
     """The regime's rolling limit on what one investor puts into all its offerings, from the investor's verified
-    `kyc`. The caller holds the investor's row lock, so that two subscriptions of one investor are counted one after
+    `kyc` and what they `already` invested since the window opened (`investment_limit_window_start`). The caller
+    read `already` under the investor's row lock, so that two subscriptions of one investor are counted one after
     the other."""
     regime = regime_for(offering.regime)
     rule = regime.investment_limit
-    if rule is None:
-        return
-    if rule.accredited_unlimited and kyc.accredited_investor:
-        return
+    assert rule is not None  # a window start exists only under a limit
     # Figures given in another currency cannot be compared: they count as nothing, which leaves the floor.
     same_currency = kyc.currency == regime.currency
     income = kyc.annual_income if same_currency else Decimal("0")
     net_worth = (kyc.net_worth or Decimal("0")) if same_currency else Decimal("0")
     limit = rule.amount_for(annual_income=income, net_worth=net_worth)
-    since = months_before(now, rule.window_months)
-    already = invested_since(investor, regime_code=regime.code, since=since)
     if already + amount <= limit:
         return
     raise DomainError(

@@ -30,7 +30,12 @@ def lock_offering(offering_id: int) -> Offering:
 
 
 def lock_subscription(subscription_id: int) -> Subscription:
-    return Subscription.objects.select_for_update(no_key=True).get(pk=subscription_id)
+    # With its investor and offering read, not locked (`of=("self",)`): what follows (emails, the ledger) uses both.
+    return (
+        Subscription.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("investor", "offering")
+        .get(pk=subscription_id)
+    )
 
 
 def lock_subscriptions(subscription_ids: list[int], *, status__in) -> list[Subscription]:

@@ -7,13 +7,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from investors.models import (
     BACKING_STATUSES,
+    CAPACITY_STATUSES,
     FUNDED_STATUSES,
+    INVESTED_STATUSES,
     Holding,
     Subscription,
     SubscriptionStatus,
@@ -32,6 +34,32 @@ def subscriptions_visible_to(user) -> QuerySet[Subscription]:
 def subscriptions_of(user) -> QuerySet[Subscription]:
     subscriptions = Subscription.objects.filter(readable_offering("offering__"), investor=user)
     return subscriptions.select_related("offering").prefetch_related("refunds")
+
+
+@dataclass(frozen=True)
+class Commitments:
+    """What an investor has already put in, as a new subscription weighs it."""
+
+    invested_in_window: Decimal  # in offerings of the regime since the limit's window opened; 0 without a window
+    holds_place_in_offering: bool  # a subscription of theirs already counts against this offering's capacity
+
+
+def investor_commitments(
+    investor, *, offering_id: int, regime_code: str, window_start: dt.datetime | None
+) -> Commitments:
+    """One query over the investor's subscriptions: what counts against the regime's rolling limit since
+    `window_start` (subscriptions paying, paid or settled; none is needed when no limit applies), and whether they
+    already count among the offering's investors. The subscription service reads it under the investor's lock."""
+    sums: dict[str, Aggregate] = {
+        "places": Count("pk", filter=Q(offering_id=offering_id, status__in=CAPACITY_STATUSES))
+    }
+    if window_start is not None:
+        in_window = Q(offering__regime=regime_code, status__in=INVESTED_STATUSES, created_at__gte=window_start)
+        sums["invested"] = Sum("amount", filter=in_window)
+    totals = Subscription.objects.filter(investor=investor).aggregate(**sums)
+    return Commitments(
+        invested_in_window=totals.get("invested") or Decimal("0"), holds_place_in_offering=totals["places"] > 0
+    )
 
 
 def holdings_of(user) -> QuerySet[Holding]:

@@ -20,7 +20,7 @@ from investors.models import (
     RefundReason,
     Subscription,
 )
-from investors.subscriptions import cancellation, eligibility, locks, notifications
+from investors.subscriptions import cancellation, eligibility, locks, notifications, selectors
 from investors.subscriptions.refunds import refund_request
 from kernel.errors import DomainError, ErrorCode, FieldErrors, InvalidTransition, PermissionRefused, field_error
 from kernel.money import parse_money
@@ -81,7 +81,8 @@ def subscription_create(
     risk_signature: dict | None = None,
 ) -> SubscriptionAnswer:
     """Reserve capacity: the answer is a `pending_payment` subscription, charged after commit by a worker
-    (`payments.subscription_charge`). The same key and body again return the first answer.
+    (`payments.subscription_charge`). The same key and body again return the first answer, whatever would be decided
+    now (the offering may have sold out since); the same key with another body is refused.
 
     `offering` is the caller's read, without a lock: an offering it already shows closed or sold out is refused
     without touching its row. The decision itself is one conditional update of the offering, the transaction's last
@@ -98,67 +99,93 @@ def subscription_create(
         errors.add("payment_method", _("This field is required."))
     errors.raise_if_any()
     assert parsed_amount is not None  # a missing or malformed amount was refused just above
-    amount = parsed_amount
-    digest = _request_digest(offering_id=offering.pk, amount=amount, payment_method=payment_method)
-    existing = _existing_for_key(investor=investor, idempotency_key=idempotency_key, digest=digest)
-    if existing is not None:
-        return SubscriptionAnswer(existing, created=False)
-    if not investor.is_investor:
-        raise PermissionRefused(_("Only investor accounts can subscribe."))
-    if risk_signature is not None:
-        services.risk_signature_check(investor=investor, regime_code=offering.regime, **risk_signature)
-
-    kyc = eligibility.ensure_investor_may_subscribe(
-        investor=investor, offering=offering, amount=amount, signing_now=risk_signature is not None
-    )
-    shares = eligibility.ensure_amount_fits_terms(offering=offering, amount=amount)
-    _ensure_room(offering, amount)
+    digest = _request_digest(offering_id=offering.pk, amount=parsed_amount, payment_method=payment_method)
+    # The key is looked up only when the request is refused or its insert meets the key's unique constraint: a
+    # repeat is rare, and a flash crowd pays for every statement of the path that accepts.
     try:
-        with transaction.atomic():
-            locks.lock_investor(investor.pk)
-            now = timezone.now()
-            eligibility.ensure_within_investment_limit(
-                investor=investor, kyc=kyc, offering=offering, amount=amount, now=now
-            )
-            # Decided under the investor's lock, which every release of this investor's capacity also holds.
-            new_investor = not _holds_other_capacity(investor.pk, offering.pk)
-            subscription = Subscription.objects.create(
-                investor=investor,
-                offering=offering,
-                amount=amount,
-                currency=offering.currency,
-                shares=shares,
-                idempotency_key=idempotency_key,
-                request_digest=digest,
-                payment_method=payment_method,
-                client_ip=client_ip,
-                insider_of_issuer=bool(insider_of_issuer),
-                created_at=now,
-                reserved_until=now + dt.timedelta(minutes=settings.RESERVATION_MINUTES),
-            )
-            if risk_signature is not None:
-                services.risk_acknowledgement_sign(
-                    investor=investor, regime_code=offering.regime, client_ip=client_ip, **risk_signature
-                )
-            outbox.task_send_on_commit(task="investors.charge_subscription", args=[subscription.pk])
-            reserved = project_services.offering_capacity_reserve(
-                offering_id=offering.pk,
-                amount=amount,
-                new_investor=new_investor,
-                investor_cap=regime_for(offering.regime).investor_cap,
-                now=now,
-            )
-            if not reserved:
-                # Rolls the subscription back; the offering as it is now says why.
-                _ensure_room(Offering.objects.get(pk=offering.pk), amount)
-                raise eligibility.investor_cap_reached(offering)
-    except IntegrityError:
-        # The same key raced in from a parallel request, which won: answer as a repeat.
+        subscription = _reserve(
+            investor=investor,
+            offering=offering,
+            amount=parsed_amount,
+            payment_method=payment_method,
+            idempotency_key=idempotency_key,
+            digest=digest,
+            client_ip=client_ip,
+            insider_of_issuer=insider_of_issuer,
+            risk_signature=risk_signature,
+        )
+    except (DomainError, IntegrityError):
         existing = _existing_for_key(investor=investor, idempotency_key=idempotency_key, digest=digest)
         if existing is None:
             raise
         return SubscriptionAnswer(existing, created=False)
     return SubscriptionAnswer(subscription, created=True)
+
+
+def _reserve(
+    *,
+    investor,
+    offering: Offering,
+    amount: Decimal,
+    payment_method: str,
+    idempotency_key: str,
+    digest: str,
+    client_ip: str | None,
+    insider_of_issuer: bool,
+    risk_signature: dict | None,
+) -> Subscription:
+    if not investor.is_investor:
+        raise PermissionRefused(_("Only investor accounts can subscribe."))
+    if risk_signature is not None:
+        services.risk_signature_check(investor=investor, regime_code=offering.regime, **risk_signature)
+    kyc = eligibility.ensure_investor_may_subscribe(
+        investor=investor, offering=offering, amount=amount, signing_now=risk_signature is not None
+    )
+    shares = eligibility.ensure_amount_fits_terms(offering=offering, amount=amount)
+    _ensure_room(offering, amount)
+    with transaction.atomic():
+        locks.lock_investor(investor.pk)
+        now = timezone.now()
+        window_start = eligibility.investment_limit_window_start(kyc=kyc, offering=offering, now=now)
+        commitments = selectors.investor_commitments(
+            investor, offering_id=offering.pk, regime_code=offering.regime, window_start=window_start
+        )
+        if window_start is not None:
+            eligibility.ensure_within_investment_limit(
+                kyc=kyc, offering=offering, amount=amount, already=commitments.invested_in_window, since=window_start
+            )
+        subscription = Subscription.objects.create(
+            investor=investor,
+            offering=offering,
+            amount=amount,
+            currency=offering.currency,
+            shares=shares,
+            idempotency_key=idempotency_key,
+            request_digest=digest,
+            payment_method=payment_method,
+            client_ip=client_ip,
+            insider_of_issuer=bool(insider_of_issuer),
+            created_at=now,
+            reserved_until=now + dt.timedelta(minutes=settings.RESERVATION_MINUTES),
+        )
+        if risk_signature is not None:
+            services.risk_acknowledgement_sign(
+                investor=investor, regime_code=offering.regime, client_ip=client_ip, **risk_signature
+            )
+        outbox.task_send_on_commit(task="investors.charge_subscription", args=[subscription.pk])
+        # Decided under the investor's lock, which every release of this investor's capacity also holds.
+        reserved = project_services.offering_capacity_reserve(
+            offering_id=offering.pk,
+            amount=amount,
+            new_investor=not commitments.holds_place_in_offering,
+            investor_cap=regime_for(offering.regime).investor_cap,
+            now=now,
+        )
+        if not reserved:
+            # Rolls the subscription back; the offering as it is now says why.
+            _ensure_room(Offering.objects.get(pk=offering.pk), amount)
+            raise eligibility.investor_cap_reached(offering)
+    return subscription
 
 
 def _ensure_room(offering: Offering, amount: Decimal) -> None:

@@ -31,7 +31,7 @@ from projects.services.lifecycle import (
     offerings_close_due,
     offerings_open_due,
 )
-from projects.services.post_funding import MILESTONE_PERCENTS, offering_milestones_record, report_reminders_send
+from projects.services.post_funding import offering_milestones_record, report_reminders_send
 from projects.services.review import (
     approvals_required,
     offering_approve,
@@ -51,7 +51,6 @@ from projects.services.updates import offering_update_post
 
 __all__ = [
     "MATERIAL_TERMS",
-    "MILESTONE_PERCENTS",
     "MONEY_TERMS",
     "PERIOD_END_MONTH",
     "TERM_FIELDS",

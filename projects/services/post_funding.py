@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from projects import notifications, selectors
-from projects.models import OPENED_NOT_ENDED_STATUSES, Offering, OfferingMilestone, ReportReminder
+from projects.models import OfferingMilestone, ReportReminder
 
 
 def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
@@ -33,27 +33,17 @@ def report_reminders_send(*, today: dt.date | None = None) -> list[int]:
     return recorded
 
 
-MILESTONE_PERCENTS = (50, 100)
-
-
 def offering_milestones_record(*, offering_id: int) -> list[int]:
     """Record each share of the target (50 %, 100 %) that the money raised has reached for the first time, and
     return those newly reached. Each is recorded once, even if cancellations later take the offering below it.
 
-    Runs after every payment, so it takes no lock on the offering (payments queue on that lock): the unique
-    constraint makes the first of two concurrent runs the only one to record a milestone."""
-    offering = Offering.objects.get(pk=offering_id)
-    if offering.status not in OPENED_NOT_ENDED_STATUSES:
-        return []
-    reached = [p for p in MILESTONE_PERCENTS if offering.raised_amount * 100 >= offering.target_amount * p]
-    recorded = set(offering.milestones.filter(percent__in=reached).values_list("percent", flat=True))
+    Runs after payments that reach a share not yet recorded, so it takes no lock on the offering (payments queue on
+    that lock): the unique constraint makes the first of two concurrent runs the only one to record a milestone."""
     new = []
-    for percent in reached:
-        if percent in recorded:
-            continue
+    for percent in selectors.offering_milestones_unrecorded(offering_id=offering_id):
         try:
             with transaction.atomic():
-                OfferingMilestone.objects.create(offering=offering, percent=percent, reached_at=timezone.now())
+                OfferingMilestone.objects.create(offering_id=offering_id, percent=percent, reached_at=timezone.now())
         except IntegrityError:
             continue
         new.append(percent)
