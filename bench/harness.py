@@ -193,6 +193,22 @@ def bare_view_rate(*, clients: int, seconds: int) -> float:
     return load["per_s"]
 
 
+def authenticated_noop_rate(*, base_url: str, token: str, clients: int, seconds: int) -> float:
+    """The third yardstick: requests per second of an authenticated API request that does nothing, at `clients`
+    connections: `GET /api/v1/subscriptions/`, which DRF answers 405 after authenticating the token and applying the
+    throttles. The floor under any authenticated request of Michou's."""
+    load = run_wrk(
+        url=f"{base_url}/api/v1/subscriptions/",
+        script="repeat.lua",
+        clients=clients,
+        seconds=seconds,
+        env={"BENCH_AUTHORIZATION": f"Token {token}"},
+    )
+    if set(load["statuses"]) != {"405"}:
+        raise RuntimeError(f"bench: the authenticated request answered {load['statuses']}")
+    return load["per_s"]
+
+
 # --- processes ----------------------------------------------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 """Launch day: one live offering, twice as much demand as capacity from ready investors, sent from C concurrent
 clients through wrk (bench/subscribe.lua) to Michou served as in production, against the database's own ceiling for
 the same unit of work measured in the same run (pgbench), and against that unit of work in a bare Django view served
-the same way (bench/bare_view.py): the most any Django view can do here.
+the same way (bench/bare_view.py): the most any Django view can do here. A third yardstick, auth_noop_per_s, is an
+authenticated API request that does nothing (a token checked, then 405): the floor under any request of Michou's API.
 
     .venv/bin/python bench/hot_offering.py [--clients 16,64] [--places 1000] [--investors 2000]
 
@@ -10,7 +11,7 @@ Stripe server, refused requests left nothing, the ledger balanced. Then it empti
 as many bare create-and-confirm calls as there were payments (so through the same store sizes). Last line, per C:
 
     hot_offering: clients=C accepted_per_s=X ceiling_per_s=Y ratio=X/Y p50_ms=… p99_ms=… paid_per_s=…
-        stripe_bare_per_s=… oversell=0 double_charged=0 bare_view_per_s=… of_bare_view=X/bare
+        stripe_bare_per_s=… oversell=0 double_charged=0 bare_view_per_s=… auth_noop_per_s=… of_bare_view=X/bare
 
 accepted_per_s counts accepted subscriptions over the time from the first request to the last acceptance; p50/p99
 are over every request (accepted and refused); paid_per_s is payments over the time from the first request to the
@@ -70,16 +71,16 @@ def run(*, clients: int, places: int, investors: int, ceiling_seconds: int) -> b
         harness.log(f"creating {investors} ready investors")
         requests_path = harness.LOG_DIR / "subscribe-requests.tsv"
         body = json.dumps({"offering": offering.pk, "amount": str(TICKET), "payment_method": "pm_card_visa"})
-        requests_path.write_text(
-            "".join(
-                f"{token}\tbench-{user.pk}\t{body}\n"
-                for user, token in data.create_ready_investors(investors, regime=REGIME)
-            )
-        )
+        ready = data.create_ready_investors(investors, regime=REGIME)
+        requests_path.write_text("".join(f"{token}\tbench-{user.pk}\t{body}\n" for user, token in ready))
         harness.log(f"ceiling: pgbench at {clients} clients for {ceiling_seconds} s")
         ceiling = harness.pgbench_ceiling(clients=clients, seconds=ceiling_seconds)
         harness.log(f"bare view: the same unit of work in a bare Django view at {clients} clients")
         bare_view = harness.bare_view_rate(clients=clients, seconds=ceiling_seconds)
+        harness.log(f"authenticated no-op: a token checked and nothing done, at {clients} clients")
+        noop = harness.authenticated_noop_rate(
+            base_url=base_url, token=ready[0][1], clients=clients, seconds=ceiling_seconds
+        )
 
         harness.log(f"load: {investors} subscriptions from {clients} clients")
         load_started = timezone.now()
@@ -120,7 +121,7 @@ def run(*, clients: int, places: int, investors: int, ceiling_seconds: int) -> b
         f"paid_per_s={paid_count / max((last_paid - load_started).total_seconds(), 1e-9):.1f} "
         f"stripe_bare_per_s={paid_count / max(bare_seconds, 1e-9):.1f} "
         f"oversell={max(offering.raised_amount - offering.max_amount, Decimal('0')):f} "
-        f"double_charged={problems.double_charged} bare_view_per_s={bare_view:.0f} "
+        f"double_charged={problems.double_charged} bare_view_per_s={bare_view:.0f} auth_noop_per_s={noop:.0f} "
         f"of_bare_view={accepted_per_s / bare_view:.3f}",
         flush=True,
     )

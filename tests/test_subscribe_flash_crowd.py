@@ -226,6 +226,8 @@ def test_webhook_of_a_payment_the_worker_recorded_changes_nothing_and_leaves_the
         if OFFERING_ROW_LOCK.search(sql) or OFFERING_UPDATE.match(sql)
     ]
     assert offering_writes == [], "the offering is neither locked nor updated again"
+    locks = [q["sql"] for q in queries.captured_queries if "FOR NO KEY UPDATE" in q["sql"]]
+    assert locks == [], "a payment recorded already is seen without locking its subscription"
     assert Payment.objects.filter(subscription=subscription).count() == 1
     assert Line.objects.filter(entry__key=f"payment:{subscription.pk}").count() == 2
     offering.refresh_from_db()

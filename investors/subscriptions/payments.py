@@ -191,7 +191,12 @@ def stripe_event_receive(*, payload: bytes, signature_header: str) -> bool:
         except IntegrityError:
             return False
         subscription_id, charge = event.subscription_id, event.charge
-        if subscription_id is None or charge is None or not Subscription.objects.filter(pk=subscription_id).exists():
+        if subscription_id is None or charge is None:
+            return True
+        # One read says whether the subscription is known and its payment recorded already, which is what a webhook
+        # finds after the worker's charge: then nothing is locked.
+        known = Subscription.objects.filter(pk=subscription_id).values_list("payment", flat=True)
+        if not known or known[0] is not None:
             return True
         if event.type == "payment_intent.succeeded":
             payment_record(subscription_id=subscription_id, charge=charge)
