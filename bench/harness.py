@@ -185,27 +185,27 @@ def bare_view_rate(*, clients: int, seconds: int) -> float:
         )
         base_url = f"http://{HOST}:{port}"
         wait_until(lambda: _answers(f"{base_url}/api/v1/health/"), seconds=START_SECONDS, what="the bare view's start")
-        load = run_wrk(
-            url=f"{base_url}/bare/", script="repeat.lua", clients=clients, seconds=seconds, env={"BENCH_METHOD": "POST"}
-        )
-    if set(load["statuses"]) != {"201"}:
-        raise RuntimeError(f"bench: the bare view answered {load['statuses']}")
-    return load["per_s"]
+        return _steady_rate(f"{base_url}/bare/", "201", clients=clients, seconds=seconds, env={"BENCH_METHOD": "POST"})
 
 
 def authenticated_noop_rate(*, base_url: str, token: str, clients: int, seconds: int) -> float:
     """The third yardstick: requests per second of an authenticated API request that does nothing, at `clients`
     connections: `GET /api/v1/subscriptions/`, which DRF answers 405 after authenticating the token and applying the
     throttles. The floor under any authenticated request of Michou's."""
-    load = run_wrk(
-        url=f"{base_url}/api/v1/subscriptions/",
-        script="repeat.lua",
+    return _steady_rate(
+        f"{base_url}/api/v1/subscriptions/",
+        "405",
         clients=clients,
         seconds=seconds,
         env={"BENCH_AUTHORIZATION": f"Token {token}"},
     )
-    if set(load["statuses"]) != {"405"}:
-        raise RuntimeError(f"bench: the authenticated request answered {load['statuses']}")
+
+
+def _steady_rate(url: str, status: str, *, clients: int, seconds: int, env: dict[str, str]) -> float:
+    """Requests per second of one request sent again and again (bench/repeat.lua), each answered `status`."""
+    load = run_wrk(url=url, script="repeat.lua", clients=clients, seconds=seconds, env=env)
+    if set(load["statuses"]) != {status}:
+        raise RuntimeError(f"bench: {url} answered {load['statuses']}")
     return load["per_s"]
 
 

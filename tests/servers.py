@@ -138,7 +138,7 @@ def _start_throwaway_postgres(tried: str) -> Service:
     if os.geteuid() == 0:
         owner = pwd.getpwnam("postgres")
         os.chown(work_dir, owner.pw_uid, owner.pw_gid)
-    data_dir, log_file, port = work_dir / "data", work_dir / "server.log", _free_port()
+    data_dir, log_file, port = work_dir / "data", work_dir / "server.log", free_port()
 
     def stop() -> None:
         result = run_as_owner(
@@ -263,7 +263,7 @@ class ThrowawayRedis:
         if executable is None:
             return None
         work_dir = Path(tempfile.mkdtemp(prefix="michou-test-redis-"))
-        return cls(executable, work_dir, _free_port(), persistent)
+        return cls(executable, work_dir, free_port(), persistent)
 
     def url(self, db: int = TEST_REDIS_DB) -> str:
         return f"redis://{LOCAL_HOST}:{self.port}/{db}"
@@ -426,7 +426,7 @@ def _port_from_env(name: str, *, default: int) -> int:
     return int(os.environ.get(name) or default)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((LOCAL_HOST, 0))
         return probe.getsockname()[1]

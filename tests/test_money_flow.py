@@ -57,6 +57,27 @@ def test_same_key_and_body_returns_the_same_subscription_and_charges_once():
     assert balance(AccountKind.OFFERING_ESCROW, offering.pk) == Decimal("20000.00")
 
 
+def test_same_key_after_the_offering_sold_out_still_returns_the_first_answer_and_changes_nothing():
+    """The key is looked up only once a request is refused: a repeat of the subscription that sold the offering out
+    is answered as a repeat, not as a refusal of a full offering."""
+    offering = live_offering(max_amount=Decimal("100000.00"), target_amount=Decimal("100000.00"))
+    investor = eligible_investor()
+    first = subscribe(investor, offering, "100000.00", key="all")
+
+    again = subscribe(investor, offering, "100000.00", key="all")
+
+    assert (first.status_code, again.status_code) == (201, 200), again.json()
+    assert again.json()["id"] == first.json()["id"]
+    assert Subscription.objects.count() == 1
+    assert len(list(gateway.list_charges())) == 1
+    offering.refresh_from_db()
+    assert (offering.reserved_amount, offering.raised_amount, offering.investor_count) == (
+        Decimal("100000.00"),
+        Decimal("100000.00"),
+        1,
+    )
+
+
 def test_same_key_with_another_body_is_a_conflict_and_changes_nothing():
     offering, investor = live_offering(), eligible_investor()
     subscribe(investor, offering, "20000.00", key="same")
